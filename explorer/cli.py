@@ -1,0 +1,56 @@
+"""The ``api-explorer`` entry point: parses arguments and dispatches to a sub-command or the GUI.
+
+Kept free of heavy imports so ``--help`` and the headless commands start fast; each sub-command
+module imports what it needs when it runs. User errors end as one sentence on stderr and an exit
+status (2 usage, 1 other); a traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from explorer import __version__
+
+COMMANDS = ("send",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="api-explorer",
+        description="Explore and test OAuth2-protected REST APIs.",
+        epilog="Without a command, the desktop window opens.",
+    )
+    parser.add_argument("--version", action="version", version=f"api-explorer {__version__}")
+    parser.add_argument("--workspace", metavar="DIR", help="workspace folder (default: user data)")
+    parser.add_argument("--demo", action="store_true", help="open on the embedded sandbox")
+    parser.add_argument(
+        "--quit-after-show",
+        action="store_true",
+        help="print 'shown in N ms' after the first paint and exit (start-up benchmark)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"explorer.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from explorer.app import run_gui
+
+        return run_gui(args)
+    from explorer.core.errors import ExplorerError
+
+    try:
+        status: int = args.run(args)
+    except ExplorerError as exc:
+        print(f"api-explorer: {exc}", file=sys.stderr)  # noqa: T201 - the CLI's error channel
+        return exc.exit_status
+    except KeyboardInterrupt:
+        return 130
+    return status

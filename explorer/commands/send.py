@@ -1,0 +1,212 @@
+"""``api-explorer send``: one request through the core, printed like HTTPie prints it.
+
+The status line and, with ``-v``, the request and response headers, hops and timings go to
+stderr; the body goes to stdout, so ``api-explorer send GET URL | jq`` works. Exit status follows
+HTTPie's ``--check-status``: 0 for 2xx, 3/4/5 for 3xx/4xx/5xx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from explorer.core.models import Exchange, RequestSpec
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "send",
+        help="send one request and print the response",
+        description="Send one request through the full core and print the response.",
+    )
+    parser.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE ...")
+    parser.add_argument("url", metavar="URL", help="absolute URL; may use {{variables}}")
+    parser.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="add a request header (repeatable)",
+    )
+    body = parser.add_mutually_exclusive_group()
+    body.add_argument("--json", metavar="BODY", help="JSON body (validated); @FILE reads a file")
+    body.add_argument("--data", metavar="BODY", help="raw body; @FILE reads a file")
+    parser.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="define a {{variable}} (repeatable)",
+    )
+    parser.add_argument(
+        "--process-env",
+        action="store_true",
+        help="let {{NAME}} and {{$env.NAME}} fall back to environment variables",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show headers and timings")
+    parser.add_argument("-o", "--output", metavar="FILE", help="save the body to FILE")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="S", help="read timeout")
+    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="S")
+    parser.add_argument("--no-follow", action="store_true", help="do not follow redirects")
+    parser.add_argument("--max-redirects", type=int, default=10, metavar="N")
+    parser.add_argument("-k", "--insecure", action="store_true", help="skip TLS verification")
+    parser.add_argument("--ca-bundle", metavar="FILE", help="trust this CA bundle (PEM)")
+    parser.add_argument("--cert", metavar="FILE", help="client certificate (PEM)")
+    parser.add_argument("--key", metavar="FILE", help="private key of --cert, if separate")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from explorer.core.http import HttpClient
+    from explorer.core.templating import Layer, Scope, resolve
+
+    spec = build_spec(args)
+    scope = Scope((Layer("command line", parse_vars(args.var)),), process_env=args.process_env)
+    resolved = replace(
+        resolve(spec, scope, base_dir=Path.cwd()),
+        ca_bundle=args.ca_bundle,
+        client_cert=args.cert,
+        client_key=args.key,
+    )
+    client = HttpClient()
+    try:
+        exchange = client.send(resolved)
+    finally:
+        client.close()
+    print_exchange(exchange, verbose=args.verbose, output=args.output)
+    return exit_status(exchange.response.status)
+
+
+def build_spec(args: argparse.Namespace) -> RequestSpec:
+    """The command line as a ``RequestSpec`` (the same model the window and collections use)."""
+    from explorer.core.errors import UsageError
+    from explorer.core.models import Body, BodyMode, KeyValue, RequestSpec
+
+    headers = []
+    for raw in args.header:
+        name, sep, value = raw.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"-H '{raw}' is not a header; write it as -H 'Name: value'.")
+        headers.append(KeyValue(name.strip(), value.strip()))
+    body = Body()
+    if args.json is not None:
+        body = Body(BodyMode.JSON, _read_arg(args.json))
+    elif args.data is not None:
+        content_type = next((h.value for h in headers if h.name.lower() == "content-type"), None)
+        body = Body(BodyMode.RAW, _read_arg(args.data), content_type=content_type or "text/plain")
+    return RequestSpec(
+        method=args.method,
+        url=args.url,
+        headers=tuple(headers),
+        body=body,
+        connect_timeout=args.connect_timeout,
+        read_timeout=args.timeout,
+        follow_redirects=not args.no_follow,
+        max_redirects=args.max_redirects,
+        verify_tls=not args.insecure,
+    )
+
+
+def parse_vars(pairs: list[str]) -> dict[str, str]:
+    from explorer.core.errors import UsageError
+
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--var '{pair}' is not a variable; write it as --var NAME=VALUE.")
+        values[name] = value
+    return values
+
+
+def _read_arg(value: str) -> str:
+    from explorer.core.errors import UsageError
+
+    if not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"Cannot read the body file '{path}': {exc}.") from exc
+
+
+def exit_status(status: int) -> int:
+    return 0 if 200 <= status < 300 else {3: 3, 4: 4, 5: 5}.get(status // 100, 1)
+
+
+def _use_color(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def print_exchange(exchange: Exchange, *, verbose: bool, output: str | None) -> None:
+    from explorer.core.formatting import human_size, language_for, pretty
+    from explorer.core.redaction import mask_headers
+
+    response, request = exchange.response, exchange.request
+    err = sys.stderr
+    if verbose:
+        for hop in exchange.hops:
+            err.write(f"→ {hop.method} {hop.url}  {hop.status} → {hop.location}\n")
+        err.write(f"{request.method} {response.url if not exchange.hops else request.url}\n")
+        for name, value in mask_headers(exchange.sent_headers, request.secrets):
+            err.write(f"{name}: {value}\n")
+        err.write("\n")
+    err.write(
+        f"{response.http_version} {response.status} {response.reason}  ·  "
+        f"{exchange.timings.total_ms:.0f} ms  ·  {human_size(response.body.size)}\n"
+    )
+    if verbose:
+        for name, value in mask_headers(response.headers, request.secrets):
+            err.write(f"{name}: {value}\n")
+        t = exchange.timings
+        tls = f"  ·  {response.tls_version}" if response.tls_version else ""
+        err.write(
+            f"\ntime to first byte {t.ttfb_ms:.1f} ms  ·  download {t.download_ms:.1f} ms  ·  "
+            f"{response.wire_bytes:,} bytes on the wire{tls}\n\n"
+        )
+    err.flush()
+    if output:
+        response.body.save(Path(output))
+        err.write(f"Saved {human_size(response.body.size)} to {output}\n")
+        return
+    out = sys.stdout
+    if response.body.is_binary:
+        if out.isatty():
+            err.write(
+                f"The body is binary ({human_size(response.body.size)}); "
+                "save it with -o FILE or pipe it.\n"
+            )
+        else:
+            out.flush()
+            out.buffer.write(response.body.read_bytes())
+        return
+    text = response.body.text()
+    language = language_for(response.content_type, text[:64])
+    if out.isatty():
+        text = pretty(text, language)
+        if _use_color(out):
+            text = _highlight(text, language)
+    out.write(text)
+    if out.isatty() and not text.endswith("\n"):
+        out.write("\n")
+
+
+def _highlight(text: str, language: str) -> str:
+    from pygments import highlight
+    from pygments.formatters import TerminalFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        return text
+    return highlight(text, lexer, TerminalFormatter())

@@ -1,0 +1,1 @@
+"""The pure-Python core: models, templating, HTTP, auth, storage and formats. Never imports Qt."""

@@ -1,0 +1,172 @@
+"""Response bodies that stay in memory while small and spill to a temp file when large.
+
+A 200 MB body must not cost 200 MB of Python ``bytes`` per copy: the writer appends chunks to a
+``bytearray`` up to ``spill_threshold`` and moves everything to a temp file past it. Readers get
+bytes, a slice, or the file path, and the text is decoded on demand with the declared charset,
+a BOM, UTF-8, or a detected charset, in that order.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import tempfile
+import weakref
+from pathlib import Path
+from typing import BinaryIO
+
+DEFAULT_SPILL_THRESHOLD = 16 * 1024 * 1024
+DETECT_SAMPLE = 64 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+class ResponseBody:
+    """Bytes of one response body. Write with ``write``, then ``finish``; read afterwards."""
+
+    def __init__(self, *, spill_threshold: int = DEFAULT_SPILL_THRESHOLD) -> None:
+        self._buffer: bytearray | None = bytearray()
+        self._file: BinaryIO | None = None
+        self._path: Path | None = None
+        self._size = 0
+        self._threshold = spill_threshold
+        self._finalizer: weakref.finalize[..., ResponseBody] | None = None
+        self.declared_charset: str | None = None
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, charset: str | None = None) -> ResponseBody:
+        body = cls(spill_threshold=max(len(data) + 1, DEFAULT_SPILL_THRESHOLD))
+        body.write(data)
+        body.finish()
+        body.declared_charset = charset
+        return body
+
+    def write(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._buffer is not None:
+            self._buffer += chunk
+            if len(self._buffer) > self._threshold:
+                self._spill()
+        elif self._file is not None:
+            self._file.write(chunk)
+
+    def _spill(self) -> None:
+        fd, name = tempfile.mkstemp(prefix="api-explorer-body-", suffix=".bin")
+        self._file = os.fdopen(fd, "wb")
+        self._path = Path(name)
+        self._finalizer = weakref.finalize(self, _remove, self._path)
+        assert self._buffer is not None
+        self._file.write(self._buffer)
+        self._buffer = None
+
+    def finish(self) -> None:
+        """Flush and close the spill file; the body is read-only from now on."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def discard(self) -> None:
+        """Drop the content now (a cancelled or superseded exchange) instead of at collection."""
+        self.finish()
+        self._buffer = bytearray()
+        if self._finalizer is not None:
+            self._finalizer()
+        self._path = None
+        self._size = 0
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def path(self) -> Path | None:
+        """The spill file, when the body is too large to be held in memory."""
+        return self._path
+
+    @property
+    def in_memory(self) -> bool:
+        return self._buffer is not None
+
+    def read_bytes(self) -> bytes:
+        """All the bytes. For spilled bodies this reads the file: prefer ``head`` or ``path``."""
+        if self._buffer is not None:
+            return bytes(self._buffer)
+        assert self._path is not None
+        return self._path.read_bytes()
+
+    def head(self, limit: int) -> bytes:
+        """The first ``limit`` bytes, cheaply, whatever the storage."""
+        if self._buffer is not None:
+            return bytes(self._buffer[:limit])
+        assert self._path is not None
+        with self._path.open("rb") as handle:
+            return handle.read(limit)
+
+    def save(self, target: Path) -> None:
+        """Write the body to ``target`` atomically."""
+        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        if self._buffer is not None:
+            tmp.write_bytes(self._buffer)
+        else:
+            assert self._path is not None
+            with self._path.open("rb") as src, tmp.open("wb") as dst:
+                while chunk := src.read(1024 * 1024):
+                    dst.write(chunk)
+        os.replace(tmp, target)
+
+    @property
+    def is_binary(self) -> bool:
+        """True when the start of the body does not look like text in any plausible charset."""
+        sample = self.head(DETECT_SAMPLE)
+        if not sample:
+            return False
+        if any(sample.startswith(bom) for bom, _ in _BOMS):
+            return False
+        if b"\x00" in sample:
+            return True
+        return self.detect_charset() is None
+
+    def detect_charset(self) -> str | None:
+        """The charset to decode with: declared, BOM, UTF-8, then detected; None for binary."""
+        sample = self.head(DETECT_SAMPLE)
+        for bom, name in _BOMS:
+            if sample.startswith(bom):
+                return name
+        if self.declared_charset:
+            try:
+                codecs.lookup(self.declared_charset)
+            except LookupError:
+                pass
+            else:
+                return self.declared_charset
+        if _is_utf8_prefix(sample):
+            return "utf-8"
+        from charset_normalizer import from_bytes  # lazy: only for undeclared non-UTF-8 bodies
+
+        best = from_bytes(sample).best()
+        return best.encoding if best is not None else None
+
+    def text(self, *, errors: str = "replace") -> str:
+        """The body decoded with ``detect_charset`` (UTF-8 with replacement for binary)."""
+        charset = self.detect_charset() or "utf-8"
+        return self.read_bytes().decode(charset, errors=errors)
+
+
+def _is_utf8_prefix(sample: bytes) -> bool:
+    """UTF-8 validity, tolerating a multi-byte character cut at the end of the sample."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)

@@ -1,0 +1,514 @@
+"""The HTTP client every part of the app sends through.
+
+Built on ``requests`` the way HTTPie uses it: we prepare each request ourselves, merge the
+environment's proxy and CA settings (``merge_environment_settings``, so ``HTTPS_PROXY`` and
+``REQUESTS_CA_BUNDLE`` work), send with redirects off and follow them ourselves so every hop is
+recorded, and stream the body in chunks so progress is reported and a cancel takes effect between
+chunks. ``requests.Session`` is not documented as thread-safe, so each worker thread gets its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
+from requests.utils import requote_uri
+
+from explorer.core.errors import (
+    Cancelled,
+    ConnectError,
+    ExplorerError,
+    IncompleteResponse,
+    InvalidRequest,
+    InvalidURL,
+    RequestTimeout,
+    ResponseTooLarge,
+    TLSError,
+    TooManyRedirects,
+    TransportError,
+)
+from explorer.core.http.body import DEFAULT_SPILL_THRESHOLD, ResponseBody
+from explorer.core.models import (
+    Exchange,
+    FileBody,
+    Headers,
+    RedirectHop,
+    ResolvedRequest,
+    Response,
+    Timings,
+)
+
+__all__ = ["CancelToken", "ClientConfig", "HttpClient", "ProgressCallback"]
+
+USER_AGENT = "api-explorer/0.1"
+ProgressCallback = Callable[[int, int | None], None]
+"""Called with (bytes received so far, Content-Length or None) after each chunk."""
+
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+_CROSS_ORIGIN_STRIP = frozenset({"authorization", "cookie", "proxy-authorization"})
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class CancelToken:
+    """Set from any thread; the sending thread checks it between chunks and stops.
+
+    A cancel also shuts the socket of a response being read, so a read blocked on a slow server
+    returns at once instead of waiting for the read timeout.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            with contextlib.suppress(OSError):
+                callback()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run ``callback`` when cancelled (at once if already); returns an unregister function."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return lambda: self._forget(callback)
+        callback()
+        return lambda: None
+
+    def _forget(self, callback: Callable[[], None]) -> None:
+        with self._lock, contextlib.suppress(ValueError):
+            self._callbacks.remove(callback)
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled("The request was cancelled.")
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    """Client-wide settings; per-request ones (timeouts, TLS verify) live on the request."""
+
+    spill_threshold: int = DEFAULT_SPILL_THRESHOLD
+    max_body_bytes: int | None = 4 * 1024**3
+    chunk_size: int = 256 * 1024
+    user_agent: str = USER_AGENT
+    trust_env: bool = True
+
+
+class _ModernTLSAdapter(HTTPAdapter):
+    """Refuses TLS below 1.2 (ServiceChannel and every current vendor require 1.2+)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_minimum_version"] = ssl.TLSVersion.TLSv1_2
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        kwargs["ssl_minimum_version"] = ssl.TLSVersion.TLSv1_2
+        return super().proxy_manager_for(proxy, **kwargs)
+
+
+class HttpClient:
+    """Sends ``ResolvedRequest``s and returns ``Exchange``s; safe to use from many threads."""
+
+    def __init__(self, config: ClientConfig | None = None) -> None:
+        self.config = config or ClientConfig()
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.trust_env = self.config.trust_env
+            adapter = _ModernTLSAdapter(pool_connections=4, pool_maxsize=16)
+            session.mount("https://", adapter)
+            session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=16))
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        """Close every pooled connection of every thread."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    def send(
+        self,
+        request: ResolvedRequest,
+        *,
+        auth: AuthBase | None = None,
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Exchange:
+        """Send ``request``, following redirects if it asks to, and read the whole body.
+
+        ``auth`` is applied to the first hop and to same-origin redirects only; credentials never
+        follow a redirect to another host or from HTTPS down to HTTP.
+        """
+        cancel = cancel or CancelToken()
+        cancel.raise_if_cancelled()
+        started_at = datetime.now(UTC)
+        t0 = time.perf_counter()
+        try:
+            response, hops, ttfb, sent_headers = self._send_following(request, auth, cancel)
+            t_headers = time.perf_counter()
+            result = self._read(response, request, cancel, on_progress)
+        except ExplorerError:
+            raise
+        except requests.exceptions.RequestException as exc:
+            raise _translate(exc, request) from exc
+        except (UnicodeError, ValueError) as exc:
+            raise InvalidURL(f"'{request.url}' cannot be sent: {exc}.") from exc
+        t_end = time.perf_counter()
+        timings = Timings(
+            total_ms=(t_end - t0) * 1000,
+            ttfb_ms=ttfb * 1000,
+            download_ms=(t_end - t_headers) * 1000,
+        )
+        return Exchange(
+            request=request,
+            response=result,
+            hops=tuple(hops),
+            timings=timings,
+            started_at=started_at,
+            sent_headers=sent_headers,
+        )
+
+    def _send_following(
+        self, request: ResolvedRequest, auth: AuthBase | None, cancel: CancelToken
+    ) -> tuple[requests.Response, list[RedirectHop], float, tuple[tuple[str, str], ...]]:
+        session = self._session()
+        jar = RequestsCookieJar()
+        method, url, body = request.method, request.url, request.body
+        headers = list(request.headers)
+        origin = _origin(url)
+        hops: list[RedirectHop] = []
+        while True:
+            same_origin = _origin(url) == origin
+            with _body_stream(body) as data:
+                prepared = self._prepare(method, url, headers, data, auth if same_origin else None)
+                prepared.prepare_cookies(jar)
+                settings = session.merge_environment_settings(
+                    prepared.url,
+                    {},
+                    True,
+                    _verify(request),
+                    _cert(request),
+                )
+                cancel.raise_if_cancelled()
+                t_send = time.perf_counter()
+                response = session.send(
+                    prepared,
+                    timeout=(request.connect_timeout, request.read_timeout),
+                    allow_redirects=False,
+                    **settings,
+                )
+                ttfb = time.perf_counter() - t_send
+            sent = tuple(
+                (k, v if isinstance(v, str) else v.decode()) for k, v in prepared.headers.items()
+            )
+            location = session.get_redirect_target(response)
+            if not (
+                request.follow_redirects and location and response.status_code in _REDIRECT_CODES
+            ):
+                return response, hops, ttfb, sent
+            extract_cookies_to_jar(jar, prepared, response.raw)  # type: ignore[no-untyped-call]
+            next_url = requote_uri(urljoin(response.url, location))
+            hops.append(RedirectHop(method, url, response.status_code, next_url))
+            response.close()
+            if len(hops) > request.max_redirects:
+                raise TooManyRedirects(
+                    f"{url} redirected more than {request.max_redirects} times; the server is "
+                    "probably looping. Turn off redirect following to inspect the hops."
+                )
+            method, body, headers = _redirected(response.status_code, method, body, headers)
+            if _origin(next_url) != origin or _downgraded(url, next_url):
+                headers = [(k, v) for k, v in headers if k.lower() not in _CROSS_ORIGIN_STRIP]
+            url = next_url
+
+    def _prepare(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        data: bytes | IO[bytes] | None,
+        auth: AuthBase | None,
+    ) -> requests.PreparedRequest:
+        merged: dict[str, str | bytes] = {
+            "User-Agent": self.config.user_agent,
+            "Accept-Encoding": "gzip, deflate",
+            "Accept": "*/*",
+        }
+        seen: dict[str, str] = {}
+        for name, raw in headers:
+            key = next((k for k in merged if k.lower() == name.lower()), name)
+            value = raw
+            if name.lower() in seen:
+                joiner = "; " if name.lower() == "cookie" else ", "
+                value = f"{seen[name.lower()]}{joiner}{raw}"
+            seen[name.lower()] = value
+            merged.pop(key, None)
+            merged[name] = _header_value(value)
+        prepared = requests.Request(method, url, headers=merged, data=data, auth=auth).prepare()
+        return prepared
+
+    def _read(
+        self,
+        response: requests.Response,
+        request: ResolvedRequest,
+        cancel: CancelToken,
+        on_progress: ProgressCallback | None,
+    ) -> Response:
+        raw = response.raw
+        sock = _socket_of(raw)
+        tls_version = sock.version() if isinstance(sock, ssl.SSLSocket) else None
+        unregister = cancel.on_cancel(lambda: _shutdown(sock)) if sock is not None else None
+        body = ResponseBody(spill_threshold=self.config.spill_threshold)
+        body.declared_charset = _charset(response.headers.get("Content-Type"))
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
+        cap = self.config.max_body_bytes
+        try:
+            for chunk in _chunks(response, self.config.chunk_size, cancel):
+                body.write(chunk)
+                if cap is not None and body.size > cap:
+                    raise ResponseTooLarge(
+                        f"The response body grew past {cap:,} bytes after decoding and was "
+                        "stopped; download it with a tool that writes straight to disk."
+                    )
+                if on_progress is not None:
+                    on_progress(body.size, total)
+        except BaseException:
+            body.discard()
+            raise
+        finally:
+            if unregister is not None:
+                unregister()
+            response.close()
+            body.finish()
+        headers = Headers(raw.headers.items())
+        header_bytes = (
+            sum(len(k) + len(v) + 4 for k, v in headers) + len(response.reason or "") + 15
+        )
+        return Response(
+            status=response.status_code,
+            reason=response.reason or "",
+            http_version=_http_version(raw.version),
+            url=response.url,
+            headers=headers,
+            body=body,
+            header_bytes=header_bytes,
+            wire_bytes=raw.tell(),
+            tls_version=tls_version,
+        )
+
+
+def _chunks(response: requests.Response, size: int, cancel: CancelToken) -> Iterator[bytes]:
+    try:
+        for chunk in response.iter_content(size):
+            if cancel.cancelled:
+                break
+            yield chunk
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+        cancel.raise_if_cancelled()
+        raise
+    cancel.raise_if_cancelled()
+
+
+@contextlib.contextmanager
+def _body_stream(body: bytes | FileBody | None) -> Iterator[bytes | IO[bytes] | None]:
+    if isinstance(body, FileBody):
+        try:
+            handle = body.path.open("rb")
+        except OSError as exc:
+            raise InvalidRequest(
+                f"The body file '{body.path}' cannot be read: {exc.strerror}."
+            ) from exc
+        with handle:
+            yield handle
+    else:
+        yield body
+
+
+def _redirected(
+    status: int, method: str, body: bytes | FileBody | None, headers: list[tuple[str, str]]
+) -> tuple[str, bytes | FileBody | None, list[tuple[str, str]]]:
+    """Method and body rules of RFC 9110 §15.4 as browsers apply them."""
+    if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+        dropped = {"content-type", "content-length", "transfer-encoding"}
+        return "GET", None, [(k, v) for k, v in headers if k.lower() not in dropped]
+    return method, body, headers
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def _downgraded(old: str, new: str) -> bool:
+    return urlsplit(old).scheme == "https" and urlsplit(new).scheme == "http"
+
+
+def _verify(request: ResolvedRequest) -> bool | str:
+    if not request.verify_tls:
+        return False
+    return request.ca_bundle or True
+
+
+def _cert(request: ResolvedRequest) -> str | tuple[str, str] | None:
+    if request.client_cert and request.client_key:
+        return (request.client_cert, request.client_key)
+    return request.client_cert
+
+
+def _header_value(value: str) -> str | bytes:
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+    return value
+
+
+def _charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
+
+
+def _http_version(version: int) -> str:
+    return {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(version, "HTTP/1.1")
+
+
+def _socket_of(raw: Any) -> socket.socket | None:
+    connection = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
+def _translate(
+    exc: requests.exceptions.RequestException, request: ResolvedRequest
+) -> TransportError | InvalidURL:
+    """Map a requests/urllib3 failure onto one typed error with a sentence a user understands."""
+    host = _host_of(request.url)
+    reason = exc.args[0] if exc.args else exc
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return RequestTimeout(
+            f"Connecting to {host} took longer than {request.connect_timeout:g} s; check the "
+            "address and your network, or raise the connect timeout.",
+            phase="connect",
+        )
+    if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(
+        reason, urllib3.exceptions.ReadTimeoutError
+    ):
+        return RequestTimeout(
+            f"{host} sent nothing for {request.read_timeout:g} s; the server is slow or stuck. "
+            "Try again or raise the read timeout.",
+            phase="read",
+        )
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TLSError(f"The secure connection to {host} failed: {_ssl_reason(exc)}.")
+    if isinstance(
+        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
+        return IncompleteResponse(
+            f"{host} ended the response early or sent a corrupt body ({_short(exc)}); "
+            "the data shown would be incomplete, so try again."
+        )
+    if isinstance(
+        exc,
+        requests.exceptions.InvalidURL
+        | requests.exceptions.MissingSchema
+        | requests.exceptions.InvalidSchema
+        | requests.exceptions.URLRequired,
+    ):
+        return InvalidURL(f"'{request.url}' is not a URL that can be sent: {_short(exc)}.")
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        return InvalidURL(f"A header cannot be sent: {_short(exc)}.")
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return ConnectError(f"The proxy refused or failed the connection to {host}: {_short(exc)}.")
+    text = str(exc)
+    if "NameResolution" in type(_root(exc)).__name__ or "Name or service not known" in text:
+        return ConnectError(f"The host name in {host} could not be resolved; check the spelling.")
+    if "Connection refused" in text or isinstance(_root(exc), ConnectionRefusedError):
+        return ConnectError(
+            f"{host} refused the connection; is the server running and listening on that port?"
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError) and "Connection broken" in text:
+        return IncompleteResponse(
+            f"{host} closed the connection before the whole response arrived; try again."
+        )
+    return ConnectError(f"The connection to {host} failed: {_short(exc)}.")
+
+
+def _root(exc: BaseException) -> BaseException:
+    seen = exc
+    while True:
+        nxt = seen.__cause__ or seen.__context__
+        if nxt is None and seen.args and isinstance(seen.args[0], BaseException):
+            nxt = seen.args[0]
+        if nxt is None or nxt is seen:
+            return seen
+        reason = getattr(nxt, "reason", None)
+        seen = reason if isinstance(reason, BaseException) else nxt
+
+
+def _ssl_reason(exc: BaseException) -> str:
+    root = _root(exc)
+    if isinstance(root, ssl.SSLCertVerificationError):
+        return (
+            f"the certificate could not be verified ({root.verify_message}); "
+            "add the server's CA bundle or, for a test server only, turn off TLS verification"
+        )
+    if isinstance(root, ssl.SSLError):
+        text = root.reason or str(root)
+        if "VERSION" in text.upper() or "PROTOCOL" in text.upper():
+            return (
+                f"the server offers no TLS version we accept ({text}); TLS 1.2 or newer is required"
+            )
+        return f"{text}"
+    return _short(exc)
+
+
+def _short(exc: BaseException) -> str:
+    root = _root(exc)
+    text = str(root) or type(root).__name__
+    return text if len(text) < 200 else text[:197] + "..."

@@ -1,0 +1,222 @@
+"""Immutable request and exchange models.
+
+The flow is one way: ``RequestSpec`` (what the user saved or typed, with ``{{variables}}``) is
+resolved against a scope into a ``ResolvedRequest`` (concrete URL, header list and body bytes),
+which the HTTP client sends and records as an ``Exchange``. Nothing ever mutates a spec; editors
+build a new one with ``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from explorer.core.http.body import ResponseBody
+
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 60.0
+DEFAULT_MAX_REDIRECTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class KeyValue:
+    """One row of a params or headers table; disabled rows are kept, not sent."""
+
+    name: str
+    value: str = ""
+    enabled: bool = True
+
+
+class BodyMode(enum.StrEnum):
+    NONE = "none"
+    JSON = "json"
+    FORM = "form"
+    MULTIPART = "multipart"
+    RAW = "raw"
+    BINARY_FILE = "binary-file"
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """A form or multipart field. For a multipart file part, ``value`` is the file's path."""
+
+    name: str
+    value: str = ""
+    enabled: bool = True
+    is_file: bool = False
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A request body as edited. ``text`` serves json and raw; ``fields`` serve form and multipart;
+    ``file`` is the path of a binary-file body."""
+
+    mode: BodyMode = BodyMode.NONE
+    text: str = ""
+    content_type: str | None = None
+    fields: tuple[FormField, ...] = ()
+    file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSpec:
+    """An auth choice by its registry key (``none``, ``basic``, ``bearer``, ``api-key``,
+    ``oauth2`` ...). ``params`` may hold ``{{variables}}``; secrets are referenced, never stored."""
+
+    type: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str, default: str = "") -> str:
+        for name, value in self.params:
+            if name == key:
+                return value
+        return default
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSpec:
+    """A request as saved: may contain ``{{variables}}``. ``auth`` None means inherit."""
+
+    method: str = "GET"
+    url: str = ""
+    name: str = ""
+    params: tuple[KeyValue, ...] = ()
+    headers: tuple[KeyValue, ...] = ()
+    body: Body = field(default_factory=Body)
+    auth: AuthSpec | None = None
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    follow_redirects: bool = True
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+    verify_tls: bool = True
+    docs: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileBody:
+    """A body streamed from a file at send time (binary-file mode); re-opened for a replay."""
+
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedRequest:
+    """A concrete request: every variable substituted, the query encoded into ``url``, the body
+    encoded to bytes (or a file to stream). Header order and repeats are preserved.
+
+    ``secrets`` holds the values that came from secret variables, so logs, history and snippets
+    can mask them wherever they ended up (URL, header, body).
+    """
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | FileBody | None = None
+    auth: AuthSpec | None = None
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    follow_redirects: bool = True
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    secrets: frozenset[str] = frozenset()
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or None."""
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+    @property
+    def replayable(self) -> bool:
+        """Whether the body can be sent again (a 401 replay, a redirect that keeps the body)."""
+        return not isinstance(self.body, FileBody) or self.body.path.exists()
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """Milliseconds. ``ttfb_ms`` is from sending to the response headers of the final hop."""
+
+    total_ms: float
+    ttfb_ms: float
+    download_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectHop:
+    """One redirect response we followed (the final response is not a hop)."""
+
+    method: str
+    url: str
+    status: int
+    location: str
+
+
+class Headers(tuple[tuple[str, str], ...]):
+    """Response headers in wire order, repeats kept, with case-insensitive lookups."""
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        lowered = name.lower()
+        for key, value in self:
+            if key.lower() == lowered:
+                return value
+        return default
+
+    def get_all(self, name: str) -> list[str]:
+        lowered = name.lower()
+        return [value for key, value in self if key.lower() == lowered]
+
+    def names(self) -> Iterator[str]:
+        return (key for key, _ in self)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """The final response. ``body`` may live in memory or in a spilled temp file."""
+
+    status: int
+    reason: str
+    http_version: str
+    url: str
+    headers: Headers
+    body: ResponseBody
+    header_bytes: int
+    wire_bytes: int
+    tls_version: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-cased ('' when absent)."""
+        raw = self.headers.get("Content-Type") or ""
+        return raw.split(";", 1)[0].strip().lower()
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A request as resolved, the response, the redirect hops on the way, and timings.
+
+    ``sent_headers`` are the headers of the final hop as they went on the wire (auth and defaults
+    included); show them through ``explorer.core.redaction`` only."""
+
+    request: ResolvedRequest
+    response: Response
+    hops: tuple[RedirectHop, ...]
+    timings: Timings
+    started_at: datetime
+    sent_headers: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,292 @@
+"""``{{variable}}`` substitution and request resolution.
+
+A ``Scope`` is an ordered list of named layers; the first layer that defines a name wins. The
+usual order, built by the caller, is request → environment → collection, then the process
+environment only when the user opted in. Dynamic values (``{{$uuid}}`` ...) are computed per
+occurrence. Resolution never stops at the first problem: every undefined variable is collected
+with where it was used, so the user fixes them all in one go.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from explorer.core.errors import InvalidRequest, InvalidURL, TemplateError
+from explorer.core.models import (
+    AuthSpec,
+    Body,
+    BodyMode,
+    FileBody,
+    RequestSpec,
+    ResolvedRequest,
+)
+
+VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+MAX_DEPTH = 10
+ENV_PREFIX = "$env."
+
+DYNAMIC: dict[str, Callable[[], str]] = {
+    "$uuid": lambda: str(uuid.uuid4()),
+    "$guid": lambda: str(uuid.uuid4()),
+    "$timestamp": lambda: str(int(time.time())),
+    "$isoTimestamp": lambda: (
+        datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    ),
+    "$randomInt": lambda: str(random.randint(0, 1000)),  # noqa: S311 - test data, not crypto
+}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One named source of variables; ``secret`` names are masked wherever their values end up."""
+
+    name: str
+    values: Mapping[str, str]
+    secret: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Ordered layers, first match wins. ``process_env`` opts into ``os.environ`` as a last layer
+    and into ``{{$env.NAME}}`` lookups."""
+
+    layers: tuple[Layer, ...] = ()
+    process_env: bool = False
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+
+    def with_layer(self, layer: Layer, *, first: bool = True) -> Scope:
+        layers = (layer, *self.layers) if first else (*self.layers, layer)
+        return Scope(layers, self.process_env, self.environ)
+
+    def lookup(self, name: str) -> tuple[str, bool] | None:
+        """The raw (unexpanded) value of ``name`` and whether it is secret, or None."""
+        for layer in self.layers:
+            if name in layer.values:
+                return layer.values[name], name in layer.secret
+        if self.process_env:
+            key = name.removeprefix(ENV_PREFIX)
+            if key in self.environ:
+                return self.environ[key], False
+        return None
+
+    def names(self) -> list[str]:
+        """Every defined name, first layer first, for completion in the editor."""
+        seen: dict[str, None] = {}
+        for layer in self.layers:
+            seen.update(dict.fromkeys(layer.values))
+        return list(seen)
+
+
+class _Expander:
+    """Expands one request's strings, collecting problems and the secret values it used."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.undefined: list[tuple[str, str]] = []
+        self.recursive: list[tuple[str, str]] = []
+        self.secrets: set[str] = set()
+
+    def expand(self, text: str, where: str) -> str:
+        if "{{" not in text:
+            return text
+        return self._expand(text, where, ())
+
+    def _expand(self, text: str, where: str, chain: tuple[str, ...]) -> str:
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in DYNAMIC:
+                return DYNAMIC[name]()
+            if name in chain or len(chain) >= MAX_DEPTH:
+                if (name, where) not in self.recursive:
+                    self.recursive.append((name, where))
+                return match.group(0)
+            found = self.scope.lookup(name)
+            if found is None:
+                if (name, where) not in self.undefined:
+                    self.undefined.append((name, where))
+                return match.group(0)
+            raw, secret = found
+            value = self._expand(raw, where, (*chain, name)) if "{{" in raw else raw
+            if secret and value:
+                self.secrets.add(value)
+            return value
+
+        return VARIABLE.sub(replace, text)
+
+    def check(self) -> None:
+        if self.recursive:
+            raise TemplateError(self.recursive, reason="recursive")
+        if self.undefined:
+            raise TemplateError(self.undefined)
+
+
+def expand(text: str, scope: Scope, where: str = "text") -> str:
+    """Expand one string; raises ``TemplateError`` naming every undefined variable."""
+    expander = _Expander(scope)
+    result = expander.expand(text, where)
+    expander.check()
+    return result
+
+
+def variables_in(text: str) -> list[str]:
+    """The variable names a string refers to, in order of first use."""
+    return list(dict.fromkeys(VARIABLE.findall(text)))
+
+
+def resolve(spec: RequestSpec, scope: Scope, *, base_dir: Path | None = None) -> ResolvedRequest:
+    """Turn a saved spec into a concrete request. ``base_dir`` anchors relative file paths."""
+    ex = _Expander(scope)
+    method = ex.expand(spec.method, "method").strip().upper()
+    url = ex.expand(spec.url, "URL").strip()
+    params = [
+        (ex.expand(p.name, "params"), ex.expand(p.value, f"param {p.name}"))
+        for p in spec.params
+        if p.enabled
+    ]
+    headers = [
+        (ex.expand(h.name, "headers").strip(), ex.expand(h.value, f"header {h.name}"))
+        for h in spec.headers
+        if h.enabled and h.name.strip()
+    ]
+    body, implied_type = _resolve_body(spec.body, ex, base_dir)
+    auth = _resolve_auth(spec.auth, ex)
+    ex.check()
+
+    if not method or not re.fullmatch(r"[A-Z][A-Z0-9_-]*", method):
+        raise InvalidRequest(f"'{spec.method}' is not an HTTP method; use GET, POST, PUT ...")
+    _check_headers(headers)
+    if implied_type and not any(name.lower() == "content-type" for name, _ in headers):
+        headers.append(("Content-Type", implied_type))
+    return ResolvedRequest(
+        method=method,
+        url=build_url(url, params),
+        headers=tuple(headers),
+        body=body,
+        auth=auth,
+        connect_timeout=spec.connect_timeout,
+        read_timeout=spec.read_timeout,
+        follow_redirects=spec.follow_redirects,
+        max_redirects=spec.max_redirects,
+        verify_tls=spec.verify_tls,
+        secrets=frozenset(ex.secrets),
+    )
+
+
+def build_url(url: str, params: list[tuple[str, str]]) -> str:
+    """Validate ``url`` and append ``params`` to its query string (existing query kept)."""
+    if not url:
+        raise InvalidURL("The URL is empty; type an address such as https://api.example.com/v1.")
+    if "://" not in url:
+        raise InvalidURL(
+            f"'{url}' has no scheme; start it with https:// (or http:// for a local server)."
+        )
+    if any(ch in url for ch in "\r\n\t") or " " in url.strip():
+        raise InvalidURL(
+            f"'{url}' contains spaces or line breaks; encode them (%20) or remove them."
+        )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise InvalidURL(f"'{url}' is not a valid URL ({exc}); check the host and port.") from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidURL(f"'{parts.scheme}' URLs cannot be sent; use http:// or https://.")
+    if not parts.hostname:
+        raise InvalidURL(f"'{url}' has no host; write it as https://host/path.")
+    if not params:
+        return url
+    extra = urlencode(params, doseq=True)
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def _check_headers(headers: list[tuple[str, str]]) -> None:
+    for name, value in headers:
+        if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+            raise InvalidRequest(f"'{name}' is not a valid header name; use letters, digits and -.")
+        if "\r" in value or "\n" in value:
+            raise InvalidRequest(
+                f"The value of header '{name}' contains a line break, which would inject headers; "
+                "remove it."
+            )
+
+
+def _resolve_body(
+    body: Body, ex: _Expander, base_dir: Path | None
+) -> tuple[bytes | FileBody | None, str | None]:
+    """Encode the body; returns the bytes (or file) and the Content-Type it implies."""
+    mode = body.mode
+    if mode is BodyMode.NONE:
+        return None, None
+    if mode is BodyMode.JSON:
+        text = ex.expand(body.text, "body")
+        if not ex.undefined and not ex.recursive and text.strip():
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InvalidRequest(
+                    f"The JSON body is invalid at line {exc.lineno}, column {exc.colno}: "
+                    f"{exc.msg}; "
+                    "fix it or switch the body to raw."
+                ) from exc
+        return text.encode("utf-8"), body.content_type or "application/json"
+    if mode is BodyMode.RAW:
+        return ex.expand(body.text, "body").encode("utf-8"), body.content_type or "text/plain"
+    if mode is BodyMode.FORM:
+        pairs = [
+            (ex.expand(f.name, "form"), ex.expand(f.value, f"form field {f.name}"))
+            for f in body.fields
+            if f.enabled
+        ]
+        return urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
+    if mode is BodyMode.MULTIPART:
+        return _encode_multipart(body, ex, base_dir)
+    path = _file_path(ex.expand(body.file or "", "body file"), base_dir)
+    return FileBody(path, path.stat().st_size), body.content_type or "application/octet-stream"
+
+
+def _encode_multipart(body: Body, ex: _Expander, base_dir: Path | None) -> tuple[bytes, str]:
+    from urllib3.filepost import encode_multipart_formdata  # lazy: urllib3 comes with requests
+
+    parts: list[tuple[str, str | tuple[str, bytes, str]]] = []
+    for f in body.fields:
+        if not f.enabled:
+            continue
+        name = ex.expand(f.name, "multipart")
+        value = ex.expand(f.value, f"multipart field {f.name}")
+        if f.is_file:
+            path = _file_path(value, base_dir)
+            content_type = f.content_type or "application/octet-stream"
+            parts.append((name, (path.name, path.read_bytes(), content_type)))
+        else:
+            parts.append((name, value))
+    data, content_type = encode_multipart_formdata(parts)
+    return data, content_type
+
+
+def _file_path(raw: str, base_dir: Path | None) -> Path:
+    if not raw:
+        raise InvalidRequest("No file is chosen for the body; pick a file or change the body mode.")
+    path = Path(raw).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.is_file():
+        raise InvalidRequest(f"The body file '{path}' does not exist or is not a file.")
+    return path
+
+
+def _resolve_auth(auth: AuthSpec | None, ex: _Expander) -> AuthSpec | None:
+    if auth is None:
+        return None
+    params = tuple((k, ex.expand(v, f"auth {k}")) for k, v in auth.params)
+    return AuthSpec(auth.type, params)

@@ -1,0 +1,1 @@
+"""Qt widgets: they render state and emit intent; no HTTP, no file formats."""

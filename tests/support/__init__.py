@@ -1,0 +1,1 @@
+"""Shared test helpers: real servers on free loopback ports, and the missing-program report."""
