@@ -1,0 +1,119 @@
+"""Provider profiles: what a vendor's API needs, declared as data (no per-vendor code).
+
+A profile says how to authenticate (auth kind, token endpoint, encoding, client auth, extra
+headers, refresh rules), which credential slots exist (values live in the keyring, never here),
+the environments with their base URLs and variables, rate limits, and how errors and envelopes
+look. Built-in profiles are YAML files in ``resources/providers/``; user-defined ones live in
+``<workspace>/providers/`` with the same schema (see ``docs/providers.md``).
+
+Values may contain ``{{variables}}``: environment variables, credential slots (``{{client_id}}``,
+``{{username}}`` ...; secret slots are masked wherever they end up) and dynamic values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+AUTH_KINDS = (
+    "oauth2-password",
+    "oauth2-client-credentials",
+    "oauth2-refresh-only",
+    "api-key",
+    "basic",
+    "bearer",
+    "none",
+)
+
+SECRET_SLOTS = frozenset(
+    {"password", "client_secret", "api_key", "static_token", "subscription_key", "refresh_token"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialSlot:
+    """A credential the user provides. ``secret`` ones go to the keyring only."""
+
+    name: str
+    label: str = ""
+    secret: bool = False
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most ``requests`` per ``per_seconds``, counted per ``scope`` (client, user, company)."""
+
+    requests: int
+    per_seconds: float
+    scope: str = "client"
+
+
+@dataclass(frozen=True, slots=True)
+class OtpStep:
+    """A one-time-password step before the token grant (Procode ``SendOTP``)."""
+
+    send_url: str
+    otp_param: str = "otp"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthConfig:
+    """How to authenticate to one provider; templates are resolved per environment."""
+
+    kind: str = "none"
+    token_url: str = ""
+    client_id: str = ""
+    scope: str = ""
+    token_request: str = "form"  # form | json
+    client_auth: str = "body"  # body | basic
+    token_headers: tuple[tuple[str, str], ...] = ()
+    extra_headers: tuple[tuple[str, str], ...] = ()
+    api_key_header: str = "Authorization"
+    api_key_query: str = ""
+    api_key_format: str = "{api_key}"
+    refresh_rotates: bool | None = None
+    refresh_after_expiry: bool = True
+    token_rate_limit: RateLimit | None = None
+    otp: OtpStep | None = None
+    skew_seconds: float = 30.0
+    skew_fraction: float = 0.1
+    credentials: tuple[CredentialSlot, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """One deployment of the vendor's API. ``sandbox`` marks the embedded simulator's, whose base
+    URL is only known once the simulator runs (``{{sandbox_url}}`` in the preset)."""
+
+    name: str
+    base_url: str
+    live: bool = False
+    sandbox: bool = False
+    variables: Mapping[str, str] = field(default_factory=dict)
+    secret_variables: tuple[str, ...] = ()
+    token_url: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderProfile:
+    id: str
+    name: str
+    docs_url: str = ""
+    notes: str = ""
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    rate_limits: tuple[RateLimit, ...] = ()
+    environments: tuple[Environment, ...] = ()
+    error_model: str = "generic"
+    envelope: str = "none"
+    paging: str = "none"
+    builtin: bool = True
+    source: str = ""
+
+    def environment(self, name: str) -> Environment | None:
+        lowered = name.lower()
+        for env in self.environments:
+            if env.name.lower() == lowered:
+                return env
+        return None
