@@ -1,0 +1,1 @@
+"""The workspace on disk: marker, collections, environments, history (see docs/workspace.md)."""

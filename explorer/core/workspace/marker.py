@@ -1,0 +1,87 @@
+"""The workspace marker ``workspace.yaml``: its format version and stable id.
+
+The id (a UUID created once) is the key prefix for everything the workspace keeps in the OS
+keyring, so moving or renaming the folder never orphans its secrets. Commands given a path inside
+a workspace find it by walking up to the marker.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from explorer.core.errors import FormatError
+
+MARKER = "workspace.yaml"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceMarker:
+    root: Path
+    id: str
+    format_version: int = FORMAT_VERSION
+
+
+def default_workspace_dir() -> Path:
+    """The platform's user data folder (``API_EXPLORER_HOME`` overrides it, for tests)."""
+    override = os.environ.get("API_EXPLORER_HOME")
+    if override:
+        return Path(override) / "workspace"
+    from platformdirs import user_data_path
+
+    return user_data_path("api-explorer", appauthor=False) / "workspace"
+
+
+def find_workspace(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds a ``workspace.yaml``."""
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    for folder in (current, *current.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    return None
+
+
+def open_workspace(root: Path, *, create: bool = True) -> WorkspaceMarker:
+    """Read the marker in ``root``; create the folder and marker when missing and allowed."""
+    path = root / MARKER
+    if not path.exists():
+        if not create:
+            raise FormatError(
+                "no workspace.yaml here; this folder is not a workspace", path=str(root)
+            )
+        root.mkdir(parents=True, exist_ok=True)
+        marker = WorkspaceMarker(root, str(uuid.uuid4()))
+        write_marker(marker)
+        return marker
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+        raise FormatError(
+            f"workspace.yaml is not valid YAML: {exc}", path=str(path), line=line
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        raise FormatError("workspace.yaml must be a mapping with an 'id' string", path=str(path))
+    version = data.get("format_version", FORMAT_VERSION)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise FormatError(
+            f"format_version {version!r} is newer than this app understands ({FORMAT_VERSION}); "
+            "update API Explorer",
+            path=str(path),
+        )
+    return WorkspaceMarker(root, data["id"], version)
+
+
+def write_marker(marker: WorkspaceMarker) -> None:
+    text = f"format_version: {marker.format_version}\nid: {marker.id}\n"
+    path = marker.root / MARKER
+    tmp = path.with_name(f".{MARKER}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
