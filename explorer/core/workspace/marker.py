@@ -63,7 +63,8 @@ def open_workspace(root: Path, *, create: bool = True) -> WorkspaceMarker:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
         raise FormatError(
             f"workspace.yaml is not valid YAML: {exc}", path=str(path), line=line
         ) from exc
