@@ -65,7 +65,7 @@ class AuthConfig:
     token_url: str = ""
     client_id: str = ""
     scope: str = ""
-    token_request: str = "form"  # form | json
+    token_request: str = "form"  # noqa: S105 - form | json, not a secret
     client_auth: str = "body"  # body | basic
     token_headers: tuple[tuple[str, str], ...] = ()
     extra_headers: tuple[tuple[str, str], ...] = ()

@@ -18,6 +18,7 @@ from typing import BinaryIO
 DEFAULT_SPILL_THRESHOLD = 16 * 1024 * 1024
 DETECT_SAMPLE = 64 * 1024
 
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -130,7 +131,10 @@ class ResponseBody:
             return False
         if b"\x00" in sample:
             return True
-        return self.detect_charset() is None
+        if _is_utf8_prefix(sample) or self.declared_charset:
+            return False
+        controls = sum(1 for byte in sample if byte < 32 and byte not in _TEXT_CONTROLS)
+        return controls > len(sample) // 20 or self.detect_charset() is None
 
     def detect_charset(self) -> str | None:
         """The charset to decode with: declared, BOM, UTF-8, then detected; None for binary."""
@@ -147,7 +151,13 @@ class ResponseBody:
                 return self.declared_charset
         if _is_utf8_prefix(sample):
             return "utf-8"
-        from charset_normalizer import from_bytes  # lazy: only for undeclared non-UTF-8 bodies
+        try:
+            sample.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return "cp1252"  # the WHATWG default for undeclared legacy text
+        from charset_normalizer import from_bytes  # lazy: rare, and slow to import
 
         best = from_bytes(sample).best()
         return best.encoding if best is not None else None

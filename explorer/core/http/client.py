@@ -53,6 +53,10 @@ from explorer.core.models import (
 
 __all__ = ["CancelToken", "ClientConfig", "HttpClient", "ProgressCallback"]
 
+# Turning verification off is always an explicit, visible per-request choice; urllib3's warning
+# would only repeat it on stderr for every request.
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
 USER_AGENT = "api-explorer/0.1"
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes received so far, Content-Length or None) after each chunk."""
@@ -181,6 +185,8 @@ class HttpClient:
             raise
         except requests.exceptions.RequestException as exc:
             raise _translate(exc, request) from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise _translate_body_error(exc, request) from exc
         except (UnicodeError, ValueError) as exc:
             raise InvalidURL(f"'{request.url}' cannot be sent: {exc}.") from exc
         t_end = time.perf_counter()
@@ -328,12 +334,17 @@ class HttpClient:
 
 
 def _chunks(response: requests.Response, size: int, cancel: CancelToken) -> Iterator[bytes]:
+    """Yield decoded chunks as soon as the network delivers them (``read1``, not ``read``), so a
+    slow stream reports progress and honours a cancel between chunks instead of blocking until a
+    whole chunk-size has arrived."""
+    raw = response.raw
     try:
-        for chunk in response.iter_content(size):
-            if cancel.cancelled:
+        while not cancel.cancelled:
+            chunk = raw.read1(size, decode_content=True)
+            if not chunk:
                 break
             yield chunk
-    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+    except (urllib3.exceptions.HTTPError, OSError):
         cancel.raise_if_cancelled()
         raise
     cancel.raise_if_cancelled()
@@ -477,6 +488,29 @@ def _translate(
             f"{host} closed the connection before the whole response arrived; try again."
         )
     return ConnectError(f"The connection to {host} failed: {_short(exc)}.")
+
+
+def _translate_body_error(
+    exc: urllib3.exceptions.HTTPError, request: ResolvedRequest
+) -> TransportError:
+    """Failures while streaming the body, raised by urllib3 directly (we read with ``read1``)."""
+    host = _host_of(request.url)
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return RequestTimeout(
+            f"{host} stopped sending for {request.read_timeout:g} s in the middle of the body; "
+            "try again or raise the read timeout.",
+            phase="read",
+        )
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return TLSError(f"The secure connection to {host} failed mid-body: {_short(exc)}.")
+    if isinstance(exc, urllib3.exceptions.DecodeError):
+        return IncompleteResponse(
+            f"{host} sent a body that does not decode as its Content-Encoding says ({_short(exc)})."
+        )
+    return IncompleteResponse(
+        f"{host} ended the response early or sent a corrupt body ({_short(exc)}); "
+        "the data shown would be incomplete, so try again."
+    )
 
 
 def _root(exc: BaseException) -> BaseException:
