@@ -60,7 +60,7 @@ def main(extra: list[str]) -> int:
         [
             *pytest,
             "-p",
-            "no:pytestqt",
+            "no:pytest-qt",
             "--ignore=tests/ui",
             f"--junitxml={reports / 'core.xml'}",
             *extra,
