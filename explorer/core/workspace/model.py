@@ -1,0 +1,64 @@
+"""The collection tree as saved: folders holding folders and requests, ordered by ``seq``.
+
+``RequestSpec`` stays the request model; ``SavedRequest`` only adds what the tree needs (its
+order and where it lives on disk). A collection is its root ``Folder``; ``provider`` is only
+meaningful there. Nodes are immutable; edits build new ones with ``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explorer.core.models import AuthSpec, KeyValue, RequestSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A collection or folder variable. A secret one is saved by name only; its value lives in
+    the keyring, so ``value`` is always empty for it on disk."""
+
+    name: str
+    value: str = ""
+    secret: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SavedRequest:
+    """A request file: the spec, its manual order and (once loaded or saved) its path."""
+
+    spec: RequestSpec
+    seq: int = 0
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A collection (the root) or a sub-folder: inherited headers, auth and variables."""
+
+    name: str
+    seq: int = 0
+    description: str = ""
+    provider: str = ""
+    variables: tuple[Variable, ...] = ()
+    headers: tuple[KeyValue, ...] = ()
+    auth: AuthSpec | None = None
+    items: tuple[Folder | SavedRequest, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+    def requests(self) -> list[tuple[tuple[str, ...], SavedRequest]]:
+        """Every request in tree order with the names of the folders above it."""
+        found: list[tuple[tuple[str, ...], SavedRequest]] = []
+        for item in self.items:
+            if isinstance(item, SavedRequest):
+                found.append(((), item))
+            else:
+                found.extend(((item.name, *trail), req) for trail, req in item.requests())
+        return found
+
+    def secret_names(self) -> list[str]:
+        return [v.name for v in self.variables if v.secret]
