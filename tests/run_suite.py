@@ -61,6 +61,8 @@ def main(extra: list[str]) -> int:
             *pytest,
             "-p",
             "no:pytest-qt",
+            "-W",
+            "ignore::pytest.PytestConfigWarning",  # the qt_* ini keys are unknown without pytest-qt
             "--ignore=tests/ui",
             f"--junitxml={reports / 'core.xml'}",
             *extra,
