@@ -377,3 +377,50 @@ def test_client_is_safe_from_many_threads(client: HttpClient, httpbin_url: str) 
     for thread in threads:
         thread.join(10)
     assert statuses == [200] * 16
+
+
+def test_proxy_from_the_environment_is_used(
+    edge: EdgeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", edge.base_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = HttpClient()
+    try:
+        exchange = send(client, RequestSpec(url="http://vendor.example.invalid/v1/items?q=1"))
+    finally:
+        client.close()
+    assert echoed(exchange) == {
+        "proxied": "http://vendor.example.invalid/v1/items?q=1",
+        "via": "edge-proxy",
+    }
+
+
+def test_client_certificate_for_mutual_tls(tls_ca, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls_ca.issue_cert("127.0.0.1").configure_cert(context)
+    context.verify_mode = ssl.CERT_REQUIRED
+    tls_ca.configure_trust(context)
+    ca_path = tmp_path / "ca.pem"
+    tls_ca.cert_pem.write_to_path(str(ca_path))
+    client_pem = tmp_path / "client.pem"
+    tls_ca.issue_cert("client@example.test").private_key_and_cert_chain_pem.write_to_path(
+        str(client_pem)
+    )
+    server = EdgeServer(tls=context)
+    client = HttpClient()
+    try:
+        spec = RequestSpec(url=f"{server.base_url}/chunked")
+        from dataclasses import replace
+
+        with pytest.raises((TLSError, ConnectError, IncompleteResponse)):
+            client.send(replace(resolve(spec, Scope()), ca_bundle=str(ca_path)))
+        exchange = client.send(
+            replace(resolve(spec, Scope()), ca_bundle=str(ca_path), client_cert=str(client_pem))
+        )
+        assert exchange.response.body.text() == "alpha beta gamma"
+    finally:
+        client.close()
+        server.stop()

@@ -72,6 +72,11 @@ class EdgeHandler(BaseHTTPRequestHandler):
         self._route()
 
     def _route(self) -> None:
+        if self.path.startswith("http://"):
+            # Absolute-form request target: we are being used as a forward proxy.
+            payload = {"proxied": self.path, "via": "edge-proxy"}
+            self._send(200, json.dumps(payload).encode(), "application/json")
+            return
         path = urlsplit(self.path).path.strip("/").replace("-", "_") or "index"
         handler = getattr(self, f"r_{path}", None)
         if handler is None:
@@ -174,6 +179,8 @@ class EdgeHandler(BaseHTTPRequestHandler):
 
 class EdgeServer(_Quiet):
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        """Plain HTTP, or HTTPS with ``tls`` (a server context; require client certs in it for
+        mutual TLS)."""
         super().__init__(("127.0.0.1", 0), EdgeHandler)
         self.stopping = threading.Event()
         if tls is not None:
