@@ -74,3 +74,90 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.write_line(
             f"{program}: {len(nodes)} test(s) could not run, e.g. {min(nodes)}"
         )
+
+
+# -- auth, credentials and token lifecycle (issue 4) -------------------------------------------
+
+
+class OAuth2Mock:
+    """oauth2-mock-server (npm) started by ``tests/interop/oauth2_mock_launcher.mjs``."""
+
+    USERNAME, PASSWORD, CLIENT_ID, CLIENT_SECRET = "alice", "wonderland", "explorer", "s3cret"
+
+    def __init__(self, ttl: int = 2) -> None:
+        import json
+        import subprocess
+        from pathlib import Path
+
+        folder = Path(__file__).parent / "interop"
+        config = {
+            "username": self.USERNAME,
+            "password": self.PASSWORD,
+            "client_id": self.CLIENT_ID,
+            "client_secret": self.CLIENT_SECRET,
+            "ttl": ttl,
+        }
+        self.ttl = ttl
+        self._process = subprocess.Popen(
+            ["node", "oauth2_mock_launcher.mjs", json.dumps(config)],
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        info = json.loads(self._process.stdout.readline())
+        self.issuer: str = info["issuer"]
+        self.token_url: str = info["token_url"]
+        self.userinfo_url: str = info["userinfo_url"]
+        self.control_url: str = info["control_url"]
+
+    def control(self, action: str = "stats") -> dict:  # type: ignore[type-arg]
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.control_url}/{action}", timeout=5) as response:
+            return json.loads(response.read())  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def oauth2_mock() -> Iterator[OAuth2Mock]:
+    """A real third-party OAuth2 server enforcing alice/wonderland and issuing 2-second tokens."""
+    from tests.support.programs import require
+
+    require("node", "oauth2_mock")
+    server = OAuth2Mock()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def secret_service(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A private Secret Service (dbus-daemon + gnome-keyring-daemon, unlocked, throwaway HOME)."""
+    from tests.support.keyring_service import SecretService
+    from tests.support.programs import require
+
+    dbus = require("dbus-daemon", "secret_service")
+    daemon = require("gnome-keyring-daemon", "secret_service")
+    require("dbus-send", "secret_service")
+    service = SecretService(tmp_path_factory.mktemp("secret-service"), dbus, daemon)
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def secret_service_keyring(secret_service, monkeypatch):  # type: ignore[no-untyped-def]
+    """keyring's SecretService backend talking to the private daemon."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service.env["DBUS_SESSION_BUS_ADDRESS"])
+    return secret_service.backend()
+
+
+@pytest.fixture
+def plaintext_keyring(tmp_path):  # type: ignore[no-untyped-def]
+    """keyrings.alt's file keyring, confined to this test's temporary folder."""
+    from tests.support.keyring_service import plaintext_keyring as make
+
+    return make(tmp_path / "keyring")

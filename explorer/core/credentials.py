@@ -1,0 +1,190 @@
+"""Credentials (passwords, client secrets, API keys, refresh tokens) in the OS keyring only.
+
+Each value is keyed by the workspace's stable id + provider + environment + slot, never by a file
+path, so moving a workspace keeps its secrets. Our files, logs, history and exports hold slot
+names only. When no keyring is usable (no backend, a locked collection, only a plaintext file
+keyring configured) the store says so in one sentence and the caller may offer a
+``SessionStore``: kept in memory, forgotten at exit. There is never a silent plaintext fallback.
+
+Keyring calls can block (D-Bus, an unlock prompt): callers on the GUI thread run them in their
+executor (``loop.run_in_executor``); the CLI and worker threads call them directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from explorer.core.errors import ExplorerError
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+__all__ = [
+    "CredentialKey",
+    "CredentialStore",
+    "KeyringStore",
+    "KeyringUnavailable",
+    "SessionStore",
+    "open_credential_store",
+]
+
+SERVICE_PREFIX = "api-explorer"
+T = TypeVar("T")
+
+
+class KeyringUnavailable(ExplorerError):
+    """No usable OS keyring; the message says why and offers the session-only store."""
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialKey:
+    workspace_id: str
+    provider: str
+    environment: str
+    slot: str
+
+    @property
+    def service(self) -> str:
+        """The keyring "service": one entry per workspace, provider and environment."""
+        env = self.environment.lower()
+        return f"{SERVICE_PREFIX}/{self.workspace_id}/{self.provider}/{env}"
+
+
+class CredentialStore:
+    """Where secret slot values live. ``kind`` is ``keyring`` or ``session``."""
+
+    kind = "abstract"
+    description = ""
+
+    def get(self, key: CredentialKey) -> str | None:
+        raise NotImplementedError
+
+    def set(self, key: CredentialKey, value: str) -> None:
+        raise NotImplementedError
+
+    def delete(self, key: CredentialKey) -> bool:
+        """Remove the value; False when there was none."""
+        raise NotImplementedError
+
+    def values(self, base: CredentialKey, slots: Iterable[str]) -> dict[str, str]:
+        """Every stored value among ``slots`` of ``base``'s provider environment."""
+        found = {}
+        for slot in slots:
+            value = self.get(_with_slot(base, slot))
+            if value:
+                found[slot] = value
+        return found
+
+
+class KeyringStore(CredentialStore):
+    """The OS keyring (Secret Service, macOS Keychain, Windows Credential Locker)."""
+
+    kind = "keyring"
+
+    def __init__(self, backend: KeyringBackend | None = None) -> None:
+        import keyring
+        from keyring.backends import fail
+
+        explicit = backend is not None
+        self.backend = backend if backend is not None else keyring.get_keyring()
+        name = type(self.backend).__name__
+        self.description = f"{type(self.backend).__module__}.{name}"
+        if isinstance(self.backend, fail.Keyring):
+            raise KeyringUnavailable(
+                "No OS keyring is available (no Secret Service, Keychain or Credential Locker); "
+                "use a session-only store, which forgets secrets when the app exits."
+            )
+        if not explicit and "plaintext" in name.lower():
+            raise KeyringUnavailable(
+                f"The only keyring configured ({name}) writes secrets to a plaintext file, which "
+                "API Explorer will not do; use a session-only store or set up an OS keyring."
+            )
+
+    def probe(self) -> None:
+        """Touch the keyring once, so a locked collection is reported before any real use."""
+        self._call(lambda: self.backend.get_password(f"{SERVICE_PREFIX}/probe", "probe"))
+
+    def get(self, key: CredentialKey) -> str | None:
+        return self._call(lambda: self.backend.get_password(key.service, key.slot))
+
+    def set(self, key: CredentialKey, value: str) -> None:
+        self._call(lambda: self.backend.set_password(key.service, key.slot, value))
+
+    def delete(self, key: CredentialKey) -> bool:
+        from keyring.errors import PasswordDeleteError
+
+        if self.get(key) is None:
+            return False
+        try:
+            self._call(lambda: self.backend.delete_password(key.service, key.slot))
+        except PasswordDeleteError:
+            return False
+        return True
+
+    def _call(self, operation: Callable[[], T]) -> T:
+        from keyring.errors import KeyringError, KeyringLocked, NoKeyringError, PasswordDeleteError
+
+        try:
+            return operation()
+        except PasswordDeleteError:
+            raise
+        except KeyringLocked as exc:
+            raise KeyringUnavailable(
+                f"The keyring collection is locked ({exc}); unlock it in your desktop session, or "
+                "use a session-only store."
+            ) from exc
+        except NoKeyringError as exc:
+            raise KeyringUnavailable(
+                "No OS keyring is available; use a session-only store, which forgets secrets "
+                "when the app exits."
+            ) from exc
+        except (KeyringError, EOFError, OSError) as exc:
+            raise KeyringUnavailable(
+                f"The keyring ({self.description}) failed: {exc or type(exc).__name__}; unlock or "
+                "repair it, or use a session-only store."
+            ) from exc
+
+
+class SessionStore(CredentialStore):
+    """Secrets in this process's memory only; nothing survives the app."""
+
+    kind = "session"
+    description = "session-only (in memory, forgotten at exit)"
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
+        self._lock = threading.Lock()
+        self._values: dict[tuple[str, str], str] = {}
+
+    def get(self, key: CredentialKey) -> str | None:
+        with self._lock:
+            return self._values.get((key.service, key.slot))
+
+    def set(self, key: CredentialKey, value: str) -> None:
+        with self._lock:
+            self._values[(key.service, key.slot)] = value
+
+    def delete(self, key: CredentialKey) -> bool:
+        with self._lock:
+            return self._values.pop((key.service, key.slot), None) is not None
+
+
+def open_credential_store(
+    *, allow_session: bool = False, backend: KeyringBackend | None = None
+) -> CredentialStore:
+    """The OS keyring, probed; or, only when ``allow_session``, a session store naming why."""
+    try:
+        store = KeyringStore(backend)
+        store.probe()
+    except KeyringUnavailable as exc:
+        if allow_session:
+            return SessionStore(reason=str(exc))
+        raise
+    return store
+
+
+def _with_slot(base: CredentialKey, slot: str) -> CredentialKey:
+    return CredentialKey(base.workspace_id, base.provider, base.environment, slot)

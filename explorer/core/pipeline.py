@@ -1,0 +1,342 @@
+"""``ApiSession``: one provider environment, everything between a saved request and its answer.
+
+Given a ``ProviderProfile`` and an environment it builds the templating scope (request variables,
+then the environment's variables and ``base_url``, then the credential slots from the store with
+secret ones marked secret), resolves the request, waits its turn at the shared rate limiter,
+applies auth and the provider's extra headers (PriceEdge's ``client_id``, Flexiti's generated
+``x-reference-id``), sends, and on a 401 invalidates the token, refreshes once and replays once.
+A 429 blocks the shared limiter for ``Retry-After`` and is retried for idempotent methods only.
+The result carries the exchange, the normalised problem, the token events and the quota.
+
+Thread-safe: token managers and limiters are shared through registries, so 200 concurrent
+sends on an expired token make one token request.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from requests.auth import AuthBase
+
+from explorer.core.auth.grants import GrantSettings, TokenEndpoint
+from explorer.core.auth.manager import Credentials, TokenManager, TokenRegistry
+from explorer.core.auth.registry import BearerAuth, build_auth, registry_key
+from explorer.core.auth.tokens import OtpCallback, Token, TokenEvent
+from explorer.core.credentials import CredentialKey, CredentialStore
+from explorer.core.errors import UsageError
+from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
+from explorer.core.models import Exchange, FileBody, KeyValue, RequestSpec, ResolvedRequest
+from explorer.core.problems import Problem, normalise
+from explorer.core.providers import SECRET_SLOTS, CredentialSlot, Environment, ProviderProfile
+from explorer.core.ratelimit import LimiterRegistry, Quota, RateLimiter, RetryPolicy, parse_quota
+from explorer.core.templating import Layer, Scope, expand, resolve
+
+__all__ = ["ApiSession", "SessionResult", "default_slots"]
+
+_OAUTH_GRANTS = {
+    "oauth2-password": "password",
+    "oauth2-client-credentials": "client_credentials",
+    "oauth2-refresh-only": "refresh_only",
+}
+GENERATED = {"$guid32": lambda: uuid.uuid4().hex, "$reference_id": lambda: uuid.uuid4().hex}
+"""Per-request values for extra headers (Flexiti's ``x-reference-id``: a GUID of ≤ 32 chars)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionResult:
+    """A send through the session: the exchange plus what the lifecycle did on the way."""
+
+    exchange: Exchange
+    problem: Problem | None
+    events: tuple[TokenEvent, ...]
+    quota: Quota | None
+    attempts: int
+    notes: tuple[str, ...]
+    secrets: frozenset[str]
+
+
+def default_slots(kind: str, api_key_format: str = "{api_key}") -> tuple[CredentialSlot, ...]:
+    """The credential slots an auth kind needs when the preset does not list them."""
+    names: tuple[str, ...] = {
+        "oauth2-password": ("username", "password", "client_id", "client_secret"),
+        "oauth2-client-credentials": ("client_id", "client_secret"),
+        "oauth2-refresh-only": ("client_id", "client_secret", "refresh_token"),
+        "basic": ("username", "password"),
+        "bearer": ("static_token",),
+    }.get(kind, ())
+    if kind == "api-key":
+        names = tuple(f for _, f, _, _ in string.Formatter().parse(api_key_format) if f)
+    optional = {"client_id", "client_secret"}
+    return tuple(
+        CredentialSlot(name, secret=name in SECRET_SLOTS, optional=name in optional)
+        for name in names
+    )
+
+
+class ApiSession:
+    """Sends requests to one provider environment with its auth, limits and error model."""
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        environment: str,
+        *,
+        store: CredentialStore,
+        workspace_id: str,
+        client: HttpClient,
+        limiters: LimiterRegistry,
+        tokens: TokenRegistry,
+        variables: Mapping[str, str] | None = None,
+        otp: OtpCallback | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        env = profile.environment(environment)
+        if env is None:
+            names = ", ".join(e.name for e in profile.environments) or "none"
+            raise UsageError(
+                f"{profile.name} has no environment '{environment}'; choose one of: {names}."
+            )
+        self.profile = profile
+        self.env: Environment = env
+        self.store = store
+        self.workspace_id = workspace_id
+        self.client = client
+        self.tokens = tokens
+        self.variables = dict(variables or {})
+        self.otp = otp
+        self.retry = retry or RetryPolicy()
+        self.clock = clock
+        limits = [(r.requests, r.per_seconds) for r in profile.rate_limits]
+        self.limiter: RateLimiter = limiters.get(profile.id, env.name, limits)
+        self.kind = profile.auth.kind
+        self.slots = profile.auth.credentials or default_slots(
+            self.kind, profile.auth.api_key_format
+        )
+
+    # -- scope and credentials -----------------------------------------------------------------
+
+    def key(self, slot: str) -> CredentialKey:
+        return CredentialKey(self.workspace_id, self.profile.id, self.env.name, slot)
+
+    def credential_values(self) -> dict[str, str]:
+        """Stored slot values (blocking: keyring). Includes a persisted refresh token."""
+        names = {s.name for s in self.slots} | {"refresh_token"}
+        return self.store.values(self.key(""), sorted(names))
+
+    def scope(
+        self, extra: Mapping[str, str] | None = None, credentials: Mapping[str, str] | None = None
+    ) -> Scope:
+        """Request variables, then environment (with ``base_url``), then credentials."""
+        creds = dict(self.credential_values() if credentials is None else credentials)
+        creds.pop("refresh_token", None)
+        secret = {s.name for s in self.slots if s.secret} | set(self.env.secret_variables)
+        env_values = {**self.env.variables, "base_url": self.env.base_url}
+        return Scope(
+            (
+                Layer("request", {**self.variables, **(extra or {})}),
+                Layer(f"environment {self.env.name}", env_values, frozenset(secret)),
+                Layer("credentials", creds, frozenset(secret)),
+            )
+        )
+
+    # -- tokens --------------------------------------------------------------------------------
+
+    def token_manager(self, credentials: Mapping[str, str] | None = None) -> TokenManager | None:
+        """The shared manager of this environment's OAuth2 credential (None without OAuth2)."""
+        grant = _OAUTH_GRANTS.get(self.kind)
+        if grant is None:
+            return None
+        creds = dict(self.credential_values() if credentials is None else credentials)
+        scope = self.scope(credentials=creds)
+        auth = self.profile.auth
+        token_url = expand(self.env.token_url or auth.token_url, scope, "token URL")
+        client_id = expand(auth.client_id, scope, "client_id") or creds.get("client_id", "")
+        who = creds.get("username") or client_id
+        key = (self.workspace_id, self.profile.id, self.env.name.lower(), who, token_url)
+        settings = GrantSettings(
+            provider=self.profile.name,
+            environment=self.env.name,
+            token_url=token_url,
+            client_id=client_id,
+            client_secret=creds.get("client_secret", ""),
+            client_auth=auth.client_auth,
+            encoding=auth.token_request,
+            scope=expand(auth.scope, scope, "scope"),
+            headers=tuple(
+                (k, expand(v, scope, f"token header {k}")) for k, v in auth.token_headers
+            ),
+            otp_url=expand(auth.otp.send_url, scope, "OTP URL") if auth.otp else "",
+            otp_param=auth.otp.otp_param if auth.otp else "otp",
+        )
+        limit = auth.token_rate_limit
+        interval = limit.per_seconds / limit.requests if limit and limit.requests else 0.0
+
+        def factory() -> TokenManager:
+            return TokenManager(
+                TokenEndpoint(settings, self.client, clock=self.clock),
+                grant=grant,
+                credentials=self._grant_credentials,
+                persist_refresh=lambda value: self.store.set(self.key("refresh_token"), value),
+                refresh_after_expiry=auth.refresh_after_expiry,
+                skew_seconds=auth.skew_seconds,
+                skew_fraction=auth.skew_fraction,
+                token_interval=interval,
+                otp=self.otp,
+                clock=self.clock,
+            )
+
+        return self.tokens.get(key, factory)
+
+    def _grant_credentials(self) -> Credentials:
+        values = self.credential_values()
+        return Credentials(
+            values.get("username", ""), values.get("password", ""), values.get("refresh_token")
+        )
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def send(
+        self,
+        spec: RequestSpec,
+        *,
+        variables: Mapping[str, str] | None = None,
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> SessionResult:
+        cancel = cancel or CancelToken()
+        creds = self.credential_values()
+        scope = self.scope(variables, creds)
+        resolved = resolve(self._prepared(spec), scope)
+        manager = None
+        if spec.auth is None or spec.auth.type == "inherit":
+            manager = self.token_manager(creds)
+        events: list[TokenEvent] = []
+        lock = threading.Lock()
+
+        def collect(event: TokenEvent) -> None:
+            with lock:
+                events.append(event)
+
+        unsubscribe = manager.subscribe(collect) if manager is not None else None
+        try:
+            exchange, attempts, notes, token = self._exchange(
+                resolved, creds, manager, cancel, on_progress
+            )
+        finally:
+            if unsubscribe is not None:
+                unsubscribe()
+        response = exchange.response
+        quota = parse_quota(response.headers)
+        problem = normalise(
+            response.status,
+            response.headers,
+            response.body.head(256 * 1024),
+            reason=response.reason,
+        )
+        secrets = resolved.secrets | {v for k, v in creds.items() if self._secret(k)}
+        if token is not None:
+            secrets |= token.secrets()
+        return SessionResult(
+            exchange=exchange,
+            problem=problem,
+            events=tuple(events),
+            quota=quota,
+            attempts=attempts,
+            notes=tuple(notes),
+            secrets=frozenset(secrets),
+        )
+
+    def _exchange(
+        self,
+        resolved: ResolvedRequest,
+        creds: Mapping[str, str],
+        manager: TokenManager | None,
+        cancel: CancelToken,
+        on_progress: ProgressCallback | None,
+    ) -> tuple[Exchange, int, list[str], Token | None]:
+        notes: list[str] = []
+        attempts = retries = 0
+        replayed = False
+        while True:
+            self.limiter.acquire(cancel)
+            token = manager.token(cancel) if manager is not None else None
+            auth = self._auth(resolved, creds, token)
+            exchange = self.client.send(resolved, auth=auth, cancel=cancel, on_progress=on_progress)
+            attempts += 1
+            status = exchange.response.status
+            quota = parse_quota(exchange.response.headers)
+            self.limiter.observe(quota)
+            if status == 401 and manager is not None and token is not None and not replayed:
+                if isinstance(resolved.body, FileBody):
+                    notes.append("401 not replayed: a streamed file body cannot be sent twice")
+                    break
+                manager.invalidate(token)
+                replayed = True
+                notes.append("401: token refreshed and the request replayed once")
+                continue
+            if status == 429:
+                retry_after = quota.retry_after if quota else None
+                delay = self.retry.delay(resolved.method, retries + 1, retry_after)
+                self.limiter.block_for(delay if delay is not None else retry_after or 0.0)
+                if delay is None:
+                    notes.append(self._no_retry_note(resolved.method, retries))
+                    break
+                retries += 1
+                notes.append(f"429: retry {retries} after {delay:g} s")
+                continue
+            break
+        return exchange, attempts, notes, token
+
+    def _no_retry_note(self, method: str, retries: int) -> str:
+        if retries:
+            return f"429 again after {retries} retries; giving up"
+        return f"429 not retried: {method} is not idempotent"
+
+    def _auth(
+        self, resolved: ResolvedRequest, creds: Mapping[str, str], token: Token | None
+    ) -> AuthBase | None:
+        if token is not None:
+            return BearerAuth(token.access_token, token.token_type)
+        if resolved.auth is not None and resolved.auth.type != "inherit":
+            return build_auth(resolved.auth.type, dict(resolved.auth.params))
+        auth = self.profile.auth
+        kind = registry_key(self.kind)
+        if kind == "none":
+            return None
+        params = dict(creds)
+        if kind == "api-key":
+            params.update(
+                format=auth.api_key_format, header=auth.api_key_header, query=auth.api_key_query
+            )
+        return build_auth(kind, params)
+
+    def _prepared(self, spec: RequestSpec) -> RequestSpec:
+        """Absolute URL against ``base_url`` and the provider's extra headers (user's win)."""
+        url = spec.url
+        if "://" not in url and not url.startswith("{{"):
+            url = "{{base_url}}" + ("" if url.startswith("/") else "/") + url
+        present = {h.name.lower() for h in spec.headers if h.enabled}
+        extra = tuple(
+            KeyValue(name, _generated(value))
+            for name, value in self.profile.auth.extra_headers
+            if name.lower() not in present
+        )
+        return replace(spec, url=url, headers=(*spec.headers, *extra))
+
+    def _secret(self, slot: str) -> bool:
+        return slot in SECRET_SLOTS or any(s.name == slot and s.secret for s in self.slots)
+
+
+_GENERATED_RE = re.compile(r"\{\{\s*(\$guid32|\$reference_id)\s*\}\}")
+
+
+def _generated(value: str) -> str:
+    """Fill per-request generated values now, so each request (and replay) gets its own."""
+    return _GENERATED_RE.sub(lambda m: GENERATED[m.group(1)](), value)
