@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from explorer.core.models import RequestSpec
+
 AUTH_KINDS = (
     "oauth2-password",
     "oauth2-client-credentials",
@@ -47,6 +49,8 @@ class RateLimit:
     requests: int
     per_seconds: float
     scope: str = "client"
+    status: int = 429
+    retry_after: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,14 @@ class ProviderProfile:
     paging: str = "none"
     builtin: bool = True
     source: str = ""
+    #: What plain HTTP does at the real vendor (e.g. "400 Bad Request"); "" when unknown.
+    plain_http: str = ""
+    min_tls: str = ""
+    #: Behaviours PROVIDERS.md marks GUESS; the UI shows them with a "guessed" badge.
+    guesses: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    #: Representative requests (``{{base_url}}`` URLs) that ``--demo`` opens as a collection.
+    samples: tuple[RequestSpec, ...] = ()
 
     def environment(self, name: str) -> Environment | None:
         lowered = name.lower()

@@ -259,6 +259,8 @@ class Procode(Vendor):
         return body if isinstance(body, dict) else None
 
     def _token(self, env: str, request: SimRequest, creds: dict[str, Any]) -> SimResponse:
+        """``TokenRequest``: the password grant (plus ``otp`` for 2FA users); a body with
+        ``grant_type: refresh_token`` is served like ``RefreshToken`` so one token URL works."""
         body = self._json_body(request)
         if body is None:
             return self._grant_error(
@@ -269,6 +271,8 @@ class Procode(Vendor):
                 400,
                 "password",
             )
+        if body.get("grant_type") == "refresh_token":
+            return self._refresh(env, request, creds)
         if (
             body.get("client_id") != creds["client_id"]
             or body.get("client_secret", creds["client_secret"]) != creds["client_secret"]
