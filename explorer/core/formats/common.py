@@ -1,0 +1,157 @@
+"""What every importer and exporter shares: the result type, located parse errors, the
+Content-Type convention, and moving literal secrets out of imported requests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from explorer.core.errors import FormatError
+from explorer.core.models import AuthSpec, Body, BodyMode, KeyValue, RequestSpec
+from explorer.core.workspace.environments import EnvironmentValues
+from explorer.core.workspace.model import Folder, Variable
+
+T = TypeVar("T")
+
+#: Auth parameters whose literal values are secrets (moved to secret variables on import).
+SECRET_AUTH_PARAMS = frozenset(
+    {"password", "token", "value", "client_secret", "access_token", "refresh_token"}
+)
+MAX_INPUT = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """An imported collection. ``warnings`` says what could not be mapped; ``secrets`` holds
+    literal secret values found in the input, by the variable name that now refers to them."""
+
+    collection: Folder
+    environments: tuple[EnvironmentValues, ...] = ()
+    warnings: tuple[str, ...] = ()
+    secrets: dict[str, str] = field(default_factory=dict)
+
+
+def read_input(path: Path) -> str:
+    """The text of an import file, with a clear error for a missing, huge or binary file."""
+    try:
+        if path.stat().st_size > MAX_INPUT:
+            raise FormatError("is larger than 64 MB; this is not a collection", path=str(path))
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormatError("is not UTF-8 text", path=str(path)) from exc
+    except OSError as exc:
+        raise FormatError(f"cannot be read ({exc.strerror})", path=str(path)) from exc
+
+
+def parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            f"is not valid JSON at column {exc.colno}: {exc.msg}", path=source, line=exc.lineno
+        ) from exc
+    except RecursionError as exc:
+        raise FormatError("is nested too deeply to read", path=source) from exc
+
+
+def guarded(source: str, parse: Callable[[], T]) -> T:
+    """Run an importer; input shaped so oddly that a check was missed still ends as a
+    ``FormatError`` naming the file, never as a crash."""
+    try:
+        return parse()
+    except FormatError:
+        raise
+    except RecursionError as exc:
+        raise FormatError("is nested too deeply to import", path=source) from exc
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise FormatError(f"has an unexpected structure ({exc})", path=source) from exc
+
+
+def implied_type(body: Body) -> str | None:
+    """The Content-Type a body mode implies (what ``templating.resolve`` adds when absent)."""
+    if body.mode is BodyMode.JSON:
+        return body.content_type or "application/json"
+    if body.mode is BodyMode.FORM:
+        return "application/x-www-form-urlencoded"
+    if body.mode in (BodyMode.RAW, BodyMode.BINARY_FILE):
+        return body.content_type
+    return None
+
+
+def emit_content_type(spec: RequestSpec) -> tuple[KeyValue, ...]:
+    """Headers for a format that has no body modes: add the Content-Type the mode implies."""
+    kind = implied_type(spec.body)
+    if kind is None or any(h.name.lower() == "content-type" for h in spec.headers if h.enabled):
+        return spec.headers
+    return (*spec.headers, KeyValue("Content-Type", kind))
+
+
+def absorb_content_type(
+    headers: tuple[KeyValue, ...], body: Body
+) -> tuple[tuple[KeyValue, ...], Body]:
+    """The inverse of ``emit_content_type``: a Content-Type header the body mode implies is
+    folded into the body, so export → import gives back the request we started from."""
+    for index, header in enumerate(headers):
+        if header.name.lower() != "content-type" or not header.enabled:
+            continue
+        value = header.value.strip()
+        rest = headers[:index] + headers[index + 1 :]
+        if body.mode is BodyMode.JSON and value.lower() == "application/json":
+            return rest, body
+        if body.mode is BodyMode.JSON and body.content_type is None:
+            return rest, replace(body, content_type=value)
+        if body.mode is BodyMode.FORM and value.lower() == "application/x-www-form-urlencoded":
+            return rest, body
+        if body.mode in (BodyMode.RAW, BodyMode.BINARY_FILE) and body.content_type is None:
+            return rest, replace(body, content_type=value)
+        return headers, body
+    return headers, body
+
+
+def is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+class SecretVault:
+    """Collects literal secrets found while importing and replaces them by ``{{variables}}``."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+        self.warnings: list[str] = []
+
+    def auth(self, auth: AuthSpec | None, where: str) -> AuthSpec | None:
+        if auth is None:
+            return None
+        params = []
+        for key, value in auth.params:
+            kept = value
+            if key in SECRET_AUTH_PARAMS and value and "{{" not in value:
+                name = self.keep(f"{auth.type}_{key}".replace("-", "_"), value)
+                self.warnings.append(
+                    f"{where}: the {auth.type} {key} was moved to the secret variable "
+                    f"{{{{{name}}}}}; it is not written to files"
+                )
+                kept = f"{{{{{name}}}}}"
+            params.append((key, kept))
+        return AuthSpec(auth.type, tuple(params))
+
+    def keep(self, base: str, value: str) -> str:
+        for name, known in self.values.items():
+            if known == value:
+                return name
+        name, n = base, 1
+        while name in self.values:
+            n += 1
+            name = f"{base}_{n}"
+        self.values[name] = value
+        return name
+
+    def variables(self) -> tuple[Variable, ...]:
+        return tuple(Variable(name, secret=True) for name in self.values)

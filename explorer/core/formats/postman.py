@@ -1,0 +1,530 @@
+"""Postman Collection v2.0/v2.1 and Postman environments: import, and export as v2.1.
+
+Mapping (details in docs/formats.md): folders ⇄ folders, requests ⇄ request files, the URL's
+query table ⇄ params, disabled rows kept, descriptions ⇄ docs, auth types ``noauth basic bearer
+apikey oauth2`` ⇄ ``none basic bearer api-key oauth2`` (others kept by name for export),
+body modes ``raw urlencoded formdata file graphql`` ⇄ json/raw, form, multipart, binary-file.
+Scripts (``event``) and saved example responses are reported, not imported. Literal secrets in
+auth are moved to secret variables; exported secret variables are empty.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from explorer.core.errors import FormatError
+from explorer.core.formats.common import (
+    ImportResult,
+    SecretVault,
+    absorb_content_type,
+    emit_content_type,
+    guarded,
+    parse_json,
+)
+from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
+from explorer.core.workspace.environments import EnvironmentValues
+from explorer.core.workspace.model import Folder, SavedRequest, Variable
+
+SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+AUTH_IN = {"noauth": "none", "apikey": "api-key"}
+AUTH_OUT = {v: k for k, v in AUTH_IN.items()}
+OAUTH2_IN = {
+    "accessTokenUrl": "token_url",
+    "clientId": "client_id",
+    "clientSecret": "client_secret",
+    "accessToken": "access_token",
+    "refreshToken": "refresh_token",
+    "headerPrefix": "header_prefix",
+    "addTokenTo": "add_token_to",
+    "authUrl": "auth_url",
+}
+OAUTH2_OUT = {v: k for k, v in OAUTH2_IN.items()}
+GRANTS_IN = {"password_credentials": "password"}
+GRANTS_OUT = {v: k for k, v in GRANTS_IN.items()}
+LANGUAGES = (("json", "json"), ("xml", "xml"), ("html", "html"), ("javascript", "javascript"))
+_NS = uuid.UUID("6f2b1c1e-7d1a-4f55-9a53-3c1b5f0e2a10")
+
+
+# -- import ----------------------------------------------------------------------------------
+class _Importer:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.warnings: list[str] = []
+        self.vault = SecretVault()
+
+    def fail(self, where: str, expected: str) -> FormatError:
+        return FormatError(f"{where} must be {expected}", path=self.source)
+
+    def text(self, value: Any, where: str) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str | int | float):
+            return str(value)
+        if isinstance(value, dict) and isinstance(value.get("content"), str):
+            return str(value["content"])
+        raise self.fail(where, "text")
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, "an object")
+        return value
+
+    def array(self, value: Any, where: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(where, "an array")
+        return value
+
+    def rows(self, value: Any, where: str) -> tuple[KeyValue, ...]:
+        if isinstance(value, str):  # v2.0 allowed "Name: value" lines
+            pairs = (line.partition(":") for line in value.splitlines() if line.strip())
+            return tuple(KeyValue(n.strip(), v.strip()) for n, _, v in pairs)
+        rows = []
+        for i, raw in enumerate(self.array(value, where)):
+            row = self.mapping(raw, f"{where}[{i}]")
+            rows.append(
+                KeyValue(
+                    self.text(row.get("key"), f"{where}[{i}].key"),
+                    self.text(row.get("value"), f"{where}[{i}].value"),
+                    not row.get("disabled", False),
+                )
+            )
+        return tuple(rows)
+
+    def variables(self, value: Any, where: str) -> tuple[Variable, ...]:
+        found = []
+        for i, raw in enumerate(self.array(value, where)):
+            row = self.mapping(raw, f"{where}[{i}]")
+            name = self.text(row.get("key", row.get("id")), f"{where}[{i}].key")
+            if not name:
+                continue
+            if row.get("type") == "secret":
+                found.append(Variable(name, secret=True))
+                if row.get("value"):
+                    self.vault.values[name] = self.text(row.get("value"), f"{where}[{i}].value")
+            else:
+                found.append(Variable(name, self.text(row.get("value"), f"{where}[{i}].value")))
+        return tuple(found)
+
+    def auth(self, value: Any, where: str) -> AuthSpec | None:
+        if value is None:
+            return None
+        data = self.mapping(value, where)
+        kind = self.text(data.get("type"), f"{where}.type")
+        if not kind or kind == "inherit":
+            return None
+        raw = data.get(kind)
+        params: dict[str, str] = {}
+        if isinstance(raw, list):  # v2.1: [{key, value, type}]
+            for i, item in enumerate(raw):
+                entry = self.mapping(item, f"{where}.{kind}[{i}]")
+                key = self.text(entry.get("key"), f"{where}.{kind}[{i}].key")
+                params[key] = self.text(entry.get("value"), f"{where}.{kind}[{i}].value")
+        elif isinstance(raw, dict):  # v2.0: {key: value}
+            params = {str(k): self.text(v, f"{where}.{kind}.{k}") for k, v in raw.items()}
+        elif raw is not None:
+            raise self.fail(f"{where}.{kind}", "an array or object")
+        if kind == "oauth2":
+            params = {OAUTH2_IN.get(k, k): v for k, v in params.items()}
+            if "grant_type" in params:
+                params["grant_type"] = GRANTS_IN.get(params["grant_type"], params["grant_type"])
+        elif kind not in ("noauth", "basic", "bearer", "apikey"):
+            self.warnings.append(
+                f"{where}: {kind} auth is not supported by API Explorer; it is kept for export"
+            )
+        mapped = AuthSpec(AUTH_IN.get(kind, kind), tuple(params.items()))
+        return self.vault.auth(mapped, where)
+
+    def url(self, value: Any, where: str) -> tuple[str, tuple[KeyValue, ...]]:
+        if value is None:
+            return "", ()
+        if isinstance(value, str):
+            return value, ()
+        data = self.mapping(value, where)
+        raw = data.get("raw")
+        query = data.get("query")
+        if isinstance(raw, str):
+            base = raw.split("?", 1)[0] if isinstance(query, list) else raw
+        else:
+            base = self._build_url(data, where)
+        params = self.rows(query, f"{where}.query") if isinstance(query, list) else ()
+        for i, raw_var in enumerate(self.array(data.get("variable"), f"{where}.variable")):
+            var = self.mapping(raw_var, f"{where}.variable[{i}]")
+            key = self.text(var.get("key"), f"{where}.variable[{i}].key")
+            val = self.text(var.get("value"), f"{where}.variable[{i}].value")
+            if key:
+                base = re.sub(rf":{re.escape(key)}(?=/|$)", val or f"{{{{{key}}}}}", base)
+        return base, params
+
+    def _build_url(self, data: dict[str, Any], where: str) -> str:
+        def parts(value: Any, key: str) -> list[str]:
+            if isinstance(value, str):
+                return [value]
+            return [
+                self.text(p.get("value") if isinstance(p, dict) else p, f"{where}.{key}")
+                for p in self.array(value, f"{where}.{key}")
+            ]
+
+        protocol = self.text(data.get("protocol"), f"{where}.protocol")
+        host = ".".join(parts(data.get("host"), "host"))
+        port = self.text(data.get("port"), f"{where}.port")
+        path = "/".join(parts(data.get("path"), "path"))
+        url = f"{protocol}://" if protocol else ""
+        url += host + (f":{port}" if port else "")
+        return url + (f"/{path}" if path else "")
+
+    def body(self, value: Any, where: str) -> Body:
+        if value is None:
+            return Body()
+        data = self.mapping(value, where)
+        if data.get("disabled"):
+            return Body()
+        mode = data.get("mode")
+        if mode == "raw":
+            text = self.text(data.get("raw"), f"{where}.raw")
+            options = data.get("options")
+            language = ""
+            if isinstance(options, dict) and isinstance(options.get("raw"), dict):
+                language = self.text(options["raw"].get("language"), f"{where}.options.raw")
+            if not text:
+                return Body()
+            return Body(BodyMode.JSON if language == "json" else BodyMode.RAW, text)
+        if mode == "urlencoded":
+            rows = self.rows(data.get("urlencoded"), f"{where}.urlencoded")
+            return Body(
+                BodyMode.FORM, fields=tuple(FormField(r.name, r.value, r.enabled) for r in rows)
+            )
+        if mode == "formdata":
+            return Body(BodyMode.MULTIPART, fields=self._formdata(data.get("formdata"), where))
+        if mode == "file":
+            file = self.mapping(data.get("file") or {}, f"{where}.file")
+            src = file.get("src")
+            if not isinstance(src, str) or not src:
+                self.warnings.append(f"{where}: the file body names no file; choose one")
+            return Body(BodyMode.BINARY_FILE, file=src if isinstance(src, str) else None)
+        if mode == "graphql":
+            gql = self.mapping(data.get("graphql") or {}, f"{where}.graphql")
+            query = self.text(gql.get("query"), f"{where}.graphql.query")
+            variables = gql.get("variables") or "{}"
+            try:
+                parsed = json.loads(variables) if isinstance(variables, str) else variables
+            except ValueError:
+                parsed = {}
+            self.warnings.append(f"{where}: the GraphQL body became a JSON body")
+            return Body(BodyMode.JSON, json.dumps({"query": query, "variables": parsed}, indent=2))
+        if mode is not None:
+            self.warnings.append(f"{where}: body mode {mode!r} is not supported; it was dropped")
+        return Body()
+
+    def _formdata(self, value: Any, where: str) -> tuple[FormField, ...]:
+        fields = []
+        for i, raw in enumerate(self.array(value, f"{where}.formdata")):
+            row = self.mapping(raw, f"{where}.formdata[{i}]")
+            at = f"{where}.formdata[{i}]"
+            is_file = row.get("type") == "file"
+            if is_file:
+                src = row.get("src")
+                if isinstance(src, list):
+                    src = src[0] if src else ""
+                value_text = self.text(src, f"{at}.src")
+            else:
+                value_text = self.text(row.get("value"), f"{at}.value")
+            content_type = row.get("contentType")
+            fields.append(
+                FormField(
+                    self.text(row.get("key"), f"{at}.key"),
+                    value_text,
+                    not row.get("disabled", False),
+                    is_file,
+                    self.text(content_type, f"{at}.contentType") if content_type else None,
+                )
+            )
+        return tuple(fields)
+
+    def request(self, item: dict[str, Any], where: str, seq: int) -> SavedRequest:
+        name = self.text(item.get("name"), f"{where}.name") or "request"
+        raw = item.get("request")
+        data = {"url": raw} if isinstance(raw, str) else self.mapping(raw or {}, f"{where}.request")
+        at = f"{where}.request"
+        url, params = self.url(data.get("url"), f"{at}.url")
+        headers, body = absorb_content_type(
+            self.rows(data.get("header"), f"{at}.header"), self.body(data.get("body"), f"{at}.body")
+        )
+        if item.get("event"):
+            self.warnings.append(f"{where}: scripts are not imported")
+        docs = self.text(data.get("description"), f"{at}.description") or self.text(
+            item.get("description"), f"{where}.description"
+        )
+        spec = RequestSpec(
+            method=self.text(data.get("method"), f"{at}.method").upper() or "GET",
+            url=url,
+            name=name,
+            params=params,
+            headers=headers,
+            body=body,
+            auth=self.auth(data.get("auth"), f"{at}.auth"),
+            docs=docs,
+        )
+        return SavedRequest(spec, seq)
+
+    def folder(self, data: dict[str, Any], where: str, seq: int, depth: int = 0) -> Folder:
+        if depth > 64:
+            raise self.fail(where, "nested at most 64 folders deep")
+        items: list[Folder | SavedRequest] = []
+        for i, raw in enumerate(self.array(data.get("item"), f"{where}.item")):
+            at = f"{where}.item[{i}]"
+            entry = self.mapping(raw, at)
+            if "item" in entry:
+                items.append(self.folder(entry, at, i + 1, depth + 1))
+            else:
+                items.append(self.request(entry, at, i + 1))
+        if depth and data.get("event"):
+            self.warnings.append(f"{where}: folder scripts are not imported")
+        return Folder(
+            name=self.text(data.get("name"), f"{where}.name") or "folder",
+            seq=seq,
+            description=self.text(data.get("description"), f"{where}.description"),
+            variables=self.variables(data.get("variable"), f"{where}.variable"),
+            auth=self.auth(data.get("auth"), f"{where}.auth"),
+            items=tuple(items),
+        )
+
+
+def import_postman(text: str, source: str = "<postman>") -> ImportResult:
+    """A Postman collection (v2.0 or v2.1) or a Postman environment file."""
+    return guarded(source, lambda: _import(text, source))
+
+
+def _import(text: str, source: str) -> ImportResult:
+    data = parse_json(text, source)
+    importer = _Importer(source)
+    root = importer.mapping(data, "the file")
+    if "values" in root and "item" not in root:
+        env = _environment(importer, root)
+        return ImportResult(
+            Folder(env.name), (env,), tuple(importer.warnings), dict(importer.vault.values)
+        )
+    info = importer.mapping(root.get("info"), "info")
+    schema = importer.text(info.get("schema"), "info.schema")
+    if schema and not re.search(r"/v2\.[01]\.\d/", schema):
+        raise FormatError(
+            f"uses schema {schema}; only Postman Collection v2.0 and v2.1 can be imported "
+            "(re-export it from Postman as v2.1)",
+            path=source,
+        )
+    tree = importer.folder(
+        {**root, "name": info.get("name"), "description": info.get("description")}, "collection", 0
+    )
+    if root.get("event"):
+        importer.warnings.append("collection: scripts are not imported")
+    secret_vars = [v for v in importer.vault.variables() if v.name not in tree.secret_names()]
+    tree = replace(tree, variables=(*tree.variables, *secret_vars))
+    return ImportResult(tree, (), tuple(importer.warnings), dict(importer.vault.values))
+
+
+def _environment(importer: _Importer, root: dict[str, Any]) -> EnvironmentValues:
+    values: dict[str, str] = {}
+    secrets: list[str] = []
+    for i, raw in enumerate(importer.array(root.get("values"), "values")):
+        row = importer.mapping(raw, f"values[{i}]")
+        key = importer.text(row.get("key"), f"values[{i}].key")
+        if not key:
+            continue
+        value = importer.text(row.get("value"), f"values[{i}].value")
+        if row.get("type") == "secret":
+            secrets.append(key)
+            if value:
+                importer.vault.values[key] = value
+        else:
+            values[key] = value
+        if row.get("enabled") is False:
+            importer.warnings.append(f"values[{i}]: the disabled variable {key!r} was imported")
+    name = importer.text(root.get("name"), "name") or "Imported"
+    return EnvironmentValues(name, values, tuple(secrets))
+
+
+# -- export ----------------------------------------------------------------------------------
+def _rows_out(rows: tuple[KeyValue, ...]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        item: dict[str, Any] = {"key": row.name, "value": row.value, "type": "text"}
+        if not row.enabled:
+            item["disabled"] = True
+        out.append(item)
+    return out
+
+
+def url_object(url: str, params: tuple[KeyValue, ...]) -> dict[str, Any]:
+    """Postman's parsed URL (the SDK and newman build the request from the parts)."""
+    match = re.match(r"^(?:([A-Za-z][\w+.-]*)://)?([^/?#]*)([^?#]*)(?:\?([^#]*))?", url)
+    assert match is not None  # the pattern matches any string
+    protocol, host, path, query = match.groups()
+    query_rows: list[dict[str, Any]] = []
+    for piece in (query or "").split("&"):
+        if piece:
+            key, sep, value = piece.partition("=")
+            query_rows.append({"key": key, "value": value if sep else None})
+    for row in params:
+        item: dict[str, Any] = {"key": row.name, "value": row.value}
+        if not row.enabled:
+            item["disabled"] = True
+        query_rows.append(item)
+    enabled = [q for q in query_rows if not q.get("disabled")]
+    raw_query = "&".join(
+        str(q["key"]) if q["value"] is None else f"{q['key']}={q['value']}" for q in enabled
+    )
+    data: dict[str, Any] = {"raw": url.split("?", 1)[0] + (f"?{raw_query}" if raw_query else "")}
+    if protocol:
+        data["protocol"] = protocol
+    port_match = re.match(r"^(.*?):(\d+|\{\{[^{}]+\}\})$", host)
+    if port_match:
+        host, port = port_match.groups()
+        data["host"] = host.split(".")
+        data["port"] = port
+    else:
+        data["host"] = host.split(".")
+    if path:
+        data["path"] = path.split("/")[1:]
+    if query_rows:
+        data["query"] = query_rows
+    return data
+
+
+def _auth_out(auth: AuthSpec) -> dict[str, Any]:
+    kind = AUTH_OUT.get(auth.type, auth.type)
+    if kind == "noauth":
+        return {"type": "noauth"}
+    rows = []
+    for key, value in auth.params:
+        out_key, out_value = key, value
+        if kind == "oauth2":
+            out_key = OAUTH2_OUT.get(key, key)
+            if key == "grant_type":
+                out_value = GRANTS_OUT.get(value, value)
+        rows.append({"key": out_key, "value": out_value, "type": "string"})
+    return {"type": kind, kind: rows}
+
+
+def _body_out(body: Body) -> dict[str, Any] | None:
+    if body.mode is BodyMode.NONE:
+        return None
+    if body.mode in (BodyMode.JSON, BodyMode.RAW):
+        language = "json" if body.mode is BodyMode.JSON else "text"
+        kind = (body.content_type or "").lower()
+        if body.mode is BodyMode.RAW:
+            language = next((lang for key, lang in LANGUAGES if key in kind), "text")
+            if language == "json":
+                language = "text"  # raw stays raw; json mode is what says "validate as JSON"
+        return {"mode": "raw", "raw": body.text, "options": {"raw": {"language": language}}}
+    if body.mode is BodyMode.FORM:
+        return {
+            "mode": "urlencoded",
+            "urlencoded": [
+                {
+                    "key": f.name,
+                    "value": f.value,
+                    "type": "text",
+                    **({} if f.enabled else {"disabled": True}),
+                }
+                for f in body.fields
+            ],
+        }
+    if body.mode is BodyMode.MULTIPART:
+        rows = []
+        for f in body.fields:
+            row: dict[str, Any] = {"key": f.name}
+            if f.is_file:
+                row.update(type="file", src=f.value)
+            else:
+                row.update(value=f.value, type="text")
+            if f.content_type:
+                row["contentType"] = f.content_type
+            if not f.enabled:
+                row["disabled"] = True
+            rows.append(row)
+        return {"mode": "formdata", "formdata": rows}
+    return {"mode": "file", "file": {"src": body.file or ""}}
+
+
+def _variables_out(variables: tuple[Variable, ...]) -> list[dict[str, Any]]:
+    return [
+        {"key": v.name, "value": "", "type": "secret"}
+        if v.secret
+        else {"key": v.name, "value": v.value, "type": "string"}
+        for v in variables
+    ]
+
+
+def _request_out(saved: SavedRequest, inherited: tuple[KeyValue, ...]) -> dict[str, Any]:
+    spec = saved.spec
+    request: dict[str, Any] = {"method": spec.method}
+    if spec.auth is not None:
+        request["auth"] = _auth_out(spec.auth)
+    request["header"] = _rows_out((*inherited, *emit_content_type(spec)))
+    body = _body_out(spec.body)
+    if body is not None:
+        request["body"] = body
+    request["url"] = url_object(spec.url, spec.params)
+    if spec.docs:
+        request["description"] = spec.docs
+    return {"name": spec.name, "request": request}
+
+
+def _folder_out(folder: Folder, inherited: tuple[KeyValue, ...]) -> dict[str, Any]:
+    headers = (*inherited, *folder.headers)
+    out: dict[str, Any] = {"name": folder.name}
+    if folder.description:
+        out["description"] = folder.description
+    out["item"] = [
+        _request_out(item, headers)
+        if isinstance(item, SavedRequest)
+        else _folder_out(item, headers)
+        for item in folder.items
+    ]
+    if folder.auth is not None:
+        out["auth"] = _auth_out(folder.auth)
+    if folder.variables:
+        out["variable"] = _variables_out(folder.variables)
+    return out
+
+
+def export_postman(tree: Folder) -> str:
+    """The collection as Postman Collection v2.1 JSON. Folder headers, which Postman lacks, are
+    copied onto each request below the folder; secret variables are exported empty."""
+    body = _folder_out(tree, ())
+    info: dict[str, Any] = {
+        "_postman_id": str(uuid.uuid5(_NS, tree.name)),
+        "name": tree.name,
+        "schema": SCHEMA_V21,
+    }
+    if tree.description:
+        info["description"] = tree.description
+    out: dict[str, Any] = {"info": info, "item": body["item"]}
+    for key in ("auth", "variable"):
+        if key in body:
+            out[key] = body[key]
+    return json.dumps(out, indent="\t", ensure_ascii=False) + "\n"
+
+
+def export_postman_environment(env: EnvironmentValues) -> str:
+    """A Postman environment file; secret variables are listed with empty values."""
+    values = [
+        {"key": k, "value": v, "type": "default", "enabled": True}
+        for k, v in env.values.items()
+        if k not in env.secret_names
+    ]
+    values += [{"key": k, "value": "", "type": "secret", "enabled": True} for k in env.secret_names]
+    out = {
+        "id": str(uuid.uuid5(_NS, f"env:{env.name}")),
+        "name": env.name,
+        "values": values,
+        "_postman_variable_scope": "environment",
+    }
+    return json.dumps(out, indent="\t", ensure_ascii=False) + "\n"
