@@ -1,0 +1,45 @@
+"""Sent requests, newest first (``historyList``); activating one reopens it in the builder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+
+from explorer.ui.services import HistoryEntry
+
+LIMIT = 500
+
+
+class HistoryList(QListWidget):
+    entry_activated = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyList")
+        self.setAccessibleName("History")
+        self.setUniformItemSizes(True)
+        self.itemActivated.connect(self._on_self_item_activated)
+        self.itemClicked.connect(self._on_self_item_activated)
+
+    def load(self, entries: Sequence[HistoryEntry]) -> None:
+        self.clear()
+        for entry in entries:
+            self.addItem(self._item(entry))
+
+    def add(self, entry: HistoryEntry) -> None:
+        self.insertItem(0, self._item(entry))
+        while self.count() > LIMIT:
+            self.takeItem(self.count() - 1)
+
+    @staticmethod
+    def _item(entry: HistoryEntry) -> QListWidgetItem:
+        spec = entry.spec
+        item = QListWidgetItem(f"{entry.status}  {spec.method}  {spec.url}")
+        item.setToolTip(f"{entry.sent_at} · {entry.elapsed_ms:,.0f} ms")
+        item.setData(Qt.ItemDataRole.UserRole, entry)
+        return item
+
+    def _on_self_item_activated(self, item: QListWidgetItem) -> None:
+        self.entry_activated.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -1,0 +1,308 @@
+"""The one window: provider bar, history on the left, the request builder over the response.
+
+It owns the send life cycle: one request in flight at a time, a new send cancels the previous
+(latest wins; a stale result is dropped and its body discarded), Esc cancels, and a non-GET to a
+live environment asks first. All blocking work happens in the injected services.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.errors import Cancelled, ExplorerError
+from explorer.core.models import AuthSpec, Exchange, RequestSpec
+from explorer.core.redaction import MASK, SENSITIVE_HEADERS
+from explorer.core.templating import VARIABLE
+from explorer.ui.heartbeat import Heartbeat
+from explorer.ui.history_list import HistoryList
+from explorer.ui.provider_bar import ProviderBar
+from explorer.ui.relay import Relay
+from explorer.ui.request_editor import RequestEditor
+from explorer.ui.response_view import ResponseView
+from explorer.ui.services import HistoryEntry, PendingSend, SendContext, Services
+from explorer.ui.token_status import TokenStatus
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def redact_spec(spec: RequestSpec) -> RequestSpec:
+    """The spec as history keeps it: literal secrets in auth and credential headers masked;
+    ``{{references}}`` kept, so a reopened request resolves them again on send."""
+
+    def keep(value: str) -> str:
+        return value if not value or VARIABLE.fullmatch(value.strip()) else MASK
+
+    headers = tuple(
+        replace(h, value=keep(h.value)) if h.name.lower() in SENSITIVE_HEADERS else h
+        for h in spec.headers
+    )
+    auth = spec.auth
+    if auth is not None:
+        auth = AuthSpec(
+            auth.type,
+            tuple(
+                (k, keep(v) if k in ("password", "token", "api_key") else v) for k, v in auth.params
+            ),
+        )
+    return replace(spec, headers=headers, auth=auth)
+
+
+class MainWindow(QMainWindow):
+    request_finished = Signal(object)
+    request_failed = Signal(str)
+    _progressed = Signal(int, int, int)
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("API Explorer")
+        self.services = services
+        self._relay = Relay(self)
+        self._generation = 0
+        self._pending: PendingSend | None = None
+        self._confirm: QMessageBox | None = None
+        self.heartbeat = Heartbeat(self)
+        self._build()
+        self._connect()
+        if services.providers is not None:
+            self.provider_bar.load(services.providers.providers())
+        self.history.load(services.history.recent())
+        self._on_provider_bar_changed()
+        self.restore_state()
+        self.heartbeat.start()
+
+    def _build(self) -> None:
+        self.provider_bar = ProviderBar(self)
+        self.token_status = TokenStatus(self)
+        top = QWidget(self)
+        top.setObjectName("topBar")
+        top_row = QHBoxLayout(top)
+        top_row.setContentsMargins(8, 6, 8, 6)
+        top_row.addWidget(self.provider_bar, 1)
+        top_row.addWidget(self.token_status)
+
+        self.history = HistoryList(self)
+        history_title = QLabel("History", self)
+        history_title.setObjectName("sideTitle")
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(8, 0, 0, 8)
+        side_layout.setSpacing(4)
+        side_layout.addWidget(history_title)
+        side_layout.addWidget(self.history, 1)
+
+        self.editor = RequestEditor(self)
+        self.response = ResponseView(self.services.worker, self.services.disk, self)
+        self.work_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.work_splitter.setObjectName("workSplitter")
+        self.work_splitter.addWidget(self.editor)
+        self.work_splitter.addWidget(self.response)
+        self.work_splitter.setStretchFactor(0, 2)
+        self.work_splitter.setStretchFactor(1, 3)
+        self.work_splitter.setSizes([300, 500])
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(side)
+        self.main_splitter.addWidget(self.work_splitter)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setSizes([260, 1180])
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(top)
+        layout.addWidget(self.main_splitter, 1)
+        self.setCentralWidget(central)
+        self.resize(1280, 800)
+
+    def _connect(self) -> None:
+        self._shortcut("Ctrl+Return", self._on_editor_send_requested)
+        self._shortcut("Ctrl+Enter", self._on_editor_send_requested)
+        self._shortcut("Esc", self._on_escape_pressed)
+        self._shortcut(QKeySequence.StandardKey.Find, self.response.open_search)
+        self._shortcut("Ctrl+L", self._on_focus_url)
+        self.editor.send_requested.connect(self._on_editor_send_requested)
+        self.editor.cancel_requested.connect(self.cancel)
+        self.history.entry_activated.connect(self._on_history_entry_activated)
+        self.provider_bar.selection_changed.connect(self._on_provider_bar_changed)
+        self._progressed.connect(self._on_sender_progressed)
+
+    def _shortcut(self, keys: str | QKeySequence.StandardKey, slot: object) -> None:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(slot)
+
+    # -- state ----------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._pending is not None
+
+    def _settings(self) -> QSettings:
+        return QSettings(str(self.services.settings_path), QSettings.Format.IniFormat)
+
+    def restore_state(self) -> None:
+        settings = self._settings()
+        for key, target in (
+            ("geometry", self.restoreGeometry),
+            ("main_splitter", self.main_splitter.restoreState),
+            ("work_splitter", self.work_splitter.restoreState),
+        ):
+            value = settings.value(f"window/{key}")
+            if isinstance(value, QByteArray):
+                target(value)
+
+    def save_state(self) -> None:
+        settings = self._settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/main_splitter", self.main_splitter.saveState())
+        settings.setValue("window/work_splitter", self.work_splitter.saveState())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel()
+        self.heartbeat.stop()
+        self.save_state()
+        super().closeEvent(event)
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def _on_editor_send_requested(self) -> None:
+        problem = self.editor.body.validation_problem()
+        if problem:
+            self.response.show_message(f"The JSON body is not valid: {problem}", error=True)
+            return
+        spec = self.editor.to_spec()
+        environment = self.provider_bar.environment()
+        if environment is not None and environment.live and spec.method not in SAFE_METHODS:
+            self._ask_live(spec, environment.name)
+            return
+        self.send(spec)
+
+    def _ask_live(self, spec: RequestSpec, environment: str) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("liveConfirmation")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Send to a live environment?")
+        box.setText(
+            f"{spec.method} {spec.url} goes to {environment}, a live environment: it may change "
+            "real data. Send it?"
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Cancel)
+        send = box.addButton("Send", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(lambda button: self.send(spec) if button is send else None)
+        self._confirm = box
+        box.open()
+
+    def send(self, spec: RequestSpec) -> None:
+        """Send ``spec`` in the chosen context; cancels whatever is in flight (latest wins)."""
+        self.cancel()
+        self._generation += 1
+        generation = self._generation
+        context = SendContext(
+            provider_id=self.provider_bar.provider_combo.currentData(),
+            environment=self.provider_bar.environment_combo.currentText() or None,
+            scope=self.provider_bar.scope(),
+        )
+        pending = self.services.sender.start(
+            spec,
+            context,
+            lambda received, total: self._emit_progress(generation, received, total),
+        )
+        self._pending = pending
+        self.editor.set_busy(True)
+        self.response.show_sending()
+        self._relay.watch(
+            pending.future, lambda done: self._on_sender_finished(generation, spec, context, done)
+        )
+
+    def cancel(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+            self.editor.set_busy(False)
+            self.response.show_message("Cancelled.")
+
+    def _emit_progress(self, generation: int, received: int, total: int | None) -> None:
+        """Runs on the network worker: hand the numbers to the UI thread."""
+        self._progressed.emit(generation, received, -1 if total is None else total)
+
+    def _on_sender_progressed(self, generation: int, received: int, total: int) -> None:
+        if generation == self._generation and self._pending is not None:
+            self.response.show_progress(received, None if total < 0 else total)
+
+    def _on_sender_finished(
+        self, generation: int, spec: RequestSpec, context: SendContext, done: Future[Exchange]
+    ) -> None:
+        error = done.exception()
+        if generation != self._generation:
+            if error is None:
+                done.result().response.body.discard()
+            return
+        self._pending = None
+        self.editor.set_busy(False)
+        if isinstance(error, Cancelled):
+            self.response.show_message("Cancelled.")
+            return
+        if isinstance(error, ExplorerError):
+            self.response.show_message(str(error), error=True)
+            self.request_failed.emit(str(error))
+            return
+        if error is not None:
+            raise error
+        exchange = done.result()
+        decoder = self.services.problems
+        problem = decoder(exchange) if decoder is not None else None
+        self.response.show_exchange(exchange, problem)
+        entry = HistoryEntry(
+            spec=redact_spec(spec),
+            status=exchange.response.status,
+            elapsed_ms=exchange.timings.total_ms,
+            size=exchange.response.body.size,
+            sent_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            provider_id=context.provider_id,
+            environment=context.environment,
+        )
+        self.services.history.record(entry)
+        self.history.add(entry)
+        self.request_finished.emit(exchange)
+
+    # -- other intents ----------------------------------------------------------------------------
+
+    def _on_escape_pressed(self) -> None:
+        if self._pending is not None:
+            self.cancel()
+        elif self.response.body.search_bar.isVisible():
+            self.response.body.search_bar.hide()
+
+    def _on_focus_url(self) -> None:
+        self.editor.url.setFocus()
+        self.editor.url.selectAll()
+
+    def _on_history_entry_activated(self, entry: object) -> None:
+        if isinstance(entry, HistoryEntry):
+            self.provider_bar.select(entry.provider_id, entry.environment)
+            self.editor.load(entry.spec)
+
+    def _on_provider_bar_changed(self) -> None:
+        self.editor.set_scope(self.provider_bar.scope())
+
+    def load_request(self, spec: RequestSpec) -> None:
+        self.editor.load(spec)

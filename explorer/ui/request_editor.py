@@ -1,0 +1,124 @@
+"""The request builder: method, URL, Send/Cancel and the Params, Headers, Body and Auth tabs.
+
+``load(spec)`` fills it, ``to_spec()`` builds a new immutable ``RequestSpec``; it never sends
+anything itself, it emits ``send_requested`` / ``cancel_requested``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.models import RequestSpec
+from explorer.core.templating import Scope
+from explorer.ui.auth_tab import AuthTab
+from explorer.ui.body_editor import BodyEditor
+from explorer.ui.key_value_table import KeyValueTable
+from explorer.ui.url_edit import UrlEdit
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+class RequestEditor(QWidget):
+    send_requested = Signal()
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._spec = RequestSpec()
+        self._busy = False
+        self.method = QComboBox(self)
+        self.method.setObjectName("methodCombo")
+        self.method.setEditable(True)
+        self.method.addItems(METHODS)
+        self.method.setMinimumContentsLength(7)
+        self.method.setAccessibleName("HTTP method")
+        self.url = UrlEdit(self)
+        self.send_button = QPushButton("Send", self)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setToolTip("Send (Ctrl+Enter); Esc cancels")
+        self.send_button.setDefault(True)
+        self.send_button.setMinimumWidth(88)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        row.addWidget(self.method)
+        row.addWidget(self.url, 1)
+        row.addWidget(self.send_button)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("requestTabs")
+        self.tabs.setDocumentMode(True)
+        self.params = KeyValueTable("paramsTable", separator="=", parent=self)
+        self.headers = KeyValueTable("headersTable", parent=self)
+        self.body = BodyEditor(self)
+        self.auth = AuthTab(self)
+        self.tabs.addTab(self.params, "Params")
+        self.tabs.addTab(self.headers, "Headers")
+        self.tabs.addTab(self.body, "Body")
+        self.tabs.addTab(self.auth, "Auth")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.setSpacing(6)
+        layout.addLayout(row)
+        layout.addWidget(self.tabs, 1)
+
+        self.send_button.clicked.connect(self._on_send_button_clicked)
+        self.url.returnPressed.connect(self._on_url_return_pressed)
+        self.params.changed.connect(self._on_tables_changed)
+        self.headers.changed.connect(self._on_tables_changed)
+
+    def load(self, spec: RequestSpec) -> None:
+        self._spec = spec
+        self.method.setCurrentText(spec.method)
+        self.url.setText(spec.url)
+        self.params.load(spec.params)
+        self.headers.load(spec.headers)
+        self.body.load(spec.body)
+        self.auth.load(spec.auth)
+        self._on_tables_changed()
+
+    def to_spec(self) -> RequestSpec:
+        return replace(
+            self._spec,
+            method=self.method.currentText().strip().upper() or "GET",
+            url=self.url.text().strip(),
+            params=self.params.to_rows(),
+            headers=self.headers.to_rows(),
+            body=self.body.to_body(),
+            auth=self.auth.to_auth(),
+        )
+
+    def set_scope(self, scope: Scope) -> None:
+        self.url.set_scope(scope)
+
+    def set_busy(self, busy: bool) -> None:
+        """While a request is in flight the button cancels it."""
+        self._busy = busy
+        self.send_button.setText("Cancel" if busy else "Send")
+
+    def _on_send_button_clicked(self) -> None:
+        if self._busy:
+            self.cancel_requested.emit()
+        else:
+            self.send_requested.emit()
+
+    def _on_url_return_pressed(self) -> None:
+        self.send_requested.emit()
+
+    def _on_tables_changed(self) -> None:
+        for index, (table, title) in enumerate(
+            ((self.params, "Params"), (self.headers, "Headers"))
+        ):
+            count = sum(1 for row in table.to_rows() if row.enabled)
+            self.tabs.setTabText(index, f"{title} ({count})" if count else title)

@@ -1,0 +1,258 @@
+"""The response side: status line (``responseStatus``), the body (``responseBody``), headers
+(``responseHeaders``), the Problem card, copy and save."""
+
+from __future__ import annotations
+
+import html
+import time
+from concurrent.futures import Executor, Future
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTabBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.formatting import human_size
+from explorer.core.models import Exchange
+from explorer.core.redaction import mask_headers
+from explorer.ui.relay import Relay
+from explorer.ui.response_body import ResponseBodyPanel
+from explorer.ui.services import ProblemCard
+from explorer.ui.theme import status_color
+
+MODES = ("Pretty", "Raw", "Preview", "Headers", "Problem")
+
+
+class ResponseView(QWidget):
+    """Renders one ``Exchange`` (or a progress / error state); emits nothing but ``saved``."""
+
+    saved = Signal(str)
+
+    def __init__(self, worker: Executor, disk: Executor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._disk = disk
+        self._relay = Relay(self)
+        self._exchange: Exchange | None = None
+        self._problem: ProblemCard | None = None
+        self._retry_deadline = 0.0
+        top = self._build_top()
+        self._build_pages(worker)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.pages, 1)
+
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(250)
+        self._countdown.timeout.connect(self._on_countdown_timeout)
+        self.modes.currentChanged.connect(self._on_modes_changed)
+        self.copy_button.clicked.connect(self._on_copy_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.search_button.clicked.connect(self.open_search)
+        self._set_actions_enabled(False)
+
+    def _build_top(self) -> QHBoxLayout:
+        self.status = QLabel("Send a request to see the response here.", self)
+        self.status.setObjectName("responseStatus")
+        self.status.setTextFormat(self.status.textFormat().RichText)
+        self.modes = QTabBar(self)
+        self.modes.setObjectName("responseModes")
+        self.modes.setDrawBase(False)
+        self.modes.setExpanding(False)
+        for mode in MODES:
+            self.modes.addTab(mode)
+        self.copy_button = self._tool("Copy", "Copy the selection, or the whole body")
+        self.save_button = self._tool("Save…", "Save the body to a file")
+        self.search_button = self._tool("Find", "Find in the response (Ctrl+F)")
+        top = QHBoxLayout()
+        top.setContentsMargins(8, 4, 8, 0)
+        top.addWidget(self.status, 1)
+        top.addWidget(self.modes)
+        top.addWidget(self.search_button)
+        top.addWidget(self.copy_button)
+        top.addWidget(self.save_button)
+        return top
+
+    def _build_pages(self, worker: Executor) -> None:
+        self.body = ResponseBodyPanel(worker, self)
+        self.headers = QTableWidget(0, 2, self)
+        self.headers.setObjectName("responseHeaders")
+        self.headers.setHorizontalHeaderLabels(["Name", "Value"])
+        self.headers.verticalHeader().hide()
+        self.headers.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.headers.horizontalHeader().setStretchLastSection(True)
+        self.headers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.headers.setWordWrap(False)
+        self.problem = QLabel(self)
+        self.problem.setObjectName("responseProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setMargin(16)
+        self.problem.setAlignment(self.problem.alignment().AlignTop)
+        self.problem.setTextInteractionFlags(
+            self.problem.textInteractionFlags().TextSelectableByMouse
+        )
+        self.pages = QStackedWidget(self)
+        for page in (self.body, self.headers, self.problem):
+            self.pages.addWidget(page)
+
+    def _tool(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
+        return button
+
+    # -- state in -----------------------------------------------------------------------------
+
+    @property
+    def exchange(self) -> Exchange | None:
+        return self._exchange
+
+    def show_progress(self, received: int, total: int | None) -> None:
+        of = f" of {human_size(total)}" if total else ""
+        self.status.setText(f"Receiving… {human_size(received)}{of}")
+
+    def show_sending(self) -> None:
+        self.status.setText("Sending…")
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        color = status_color(self.palette(), 0) if error else self.palette().text().color().name()
+        self.status.setText(f'<span style="color:{color}">{html.escape(text)}</span>')
+        self.status.setToolTip(text)
+
+    def show_exchange(self, exchange: Exchange, problem: ProblemCard | None = None) -> None:
+        self._exchange = exchange
+        self._problem = problem
+        response = exchange.response
+        color = status_color(self.palette(), response.status)
+        parts = [
+            f'<b style="color:{color}">{response.status} {html.escape(response.reason)}</b>',
+            f"{exchange.timings.total_ms:,.0f} ms",
+            human_size(response.body.size),
+        ]
+        if response.tls_version:
+            parts.append(html.escape(response.tls_version))
+        if exchange.hops:
+            parts.append(f"{len(exchange.hops)} redirect{'s' if len(exchange.hops) > 1 else ''}")
+        self.status.setText(" · ".join(parts))
+        self.status.setToolTip(response.url)
+        self._fill_headers(exchange)
+        self._fill_problem(problem)
+        self._retry_deadline = 0.0
+        if problem is not None and problem.retry_after:
+            self._retry_deadline = time.monotonic() + problem.retry_after
+            self._countdown.start()
+        self.body.show_body(response.body, response.headers.get("Content-Type") or "")
+        self._set_actions_enabled(True)
+        if problem is not None and not response.ok:
+            self.modes.setCurrentIndex(MODES.index("Problem"))
+        elif self.modes.currentIndex() == MODES.index("Problem"):
+            self.modes.setCurrentIndex(0)
+        else:
+            self._on_modes_changed(self.modes.currentIndex())
+
+    def clear(self) -> None:
+        self._exchange = None
+        self.body.clear()
+        self.headers.setRowCount(0)
+        self._set_actions_enabled(False)
+
+    def open_search(self) -> None:
+        if self.modes.currentIndex() not in (0, 1):
+            self.modes.setCurrentIndex(0)
+        self.body.open_search()
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    def _fill_headers(self, exchange: Exchange) -> None:
+        rows = mask_headers(exchange.response.headers, exchange.request.secrets)
+        self.headers.setRowCount(len(rows))
+        for index, (name, value) in enumerate(rows):
+            self.headers.setItem(index, 0, QTableWidgetItem(name))
+            self.headers.setItem(index, 1, QTableWidgetItem(value))
+
+    def _fill_problem(self, problem: ProblemCard | None) -> None:
+        if problem is None:
+            self.problem.setText("The server reported no problem.")
+            return
+        rows = [f"<h2>{problem.status} · {html.escape(problem.title)}</h2>"]
+        if problem.code:
+            rows.append(f"<p><b>Code</b> {html.escape(problem.code)}</p>")
+        if problem.detail:
+            rows.append(f"<p>{html.escape(problem.detail)}</p>")
+        if problem.fields:
+            items = "".join(
+                f"<li><b>{html.escape(name)}</b>: {html.escape(message)}</li>"
+                for name, message in problem.fields
+            )
+            rows.append(f"<ul>{items}</ul>")
+        if problem.retry_after is not None:
+            rows.append(f"<p>The server asks to retry after {problem.retry_after:g} s.</p>")
+        rows.append(f"<p style='color:gray'>Read as {html.escape(problem.format)}.</p>")
+        self.problem.setText("".join(rows))
+
+    def _on_countdown_timeout(self) -> None:
+        left = self._retry_deadline - time.monotonic()
+        base = self.status.text().split(" · retry in", 1)[0]
+        if left <= 0:
+            self._countdown.stop()
+            self.status.setText(f"{base} · retry now")
+            return
+        self.status.setText(f"{base} · retry in {left:.0f} s")
+
+    def _on_modes_changed(self, index: int) -> None:
+        mode = MODES[index]
+        if mode in ("Pretty", "Raw", "Preview"):
+            self.pages.setCurrentWidget(self.body)
+            self.body.set_mode(mode.lower())
+        elif mode == "Headers":
+            self.pages.setCurrentWidget(self.headers)
+        else:
+            self.pages.setCurrentWidget(self.problem)
+
+    def _set_actions_enabled(self, enabled: bool) -> None:
+        for button in (self.copy_button, self.save_button, self.search_button):
+            button.setEnabled(enabled)
+
+    def _on_copy_clicked(self) -> None:
+        text = self.body.view.selected_text()
+        if not text and self.body.document is not None:
+            text = self.body.document.text
+        QApplication.clipboard().setText(text)
+
+    def _on_save_clicked(self) -> None:
+        dialog = QFileDialog(self, "Save the response body")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(self.save_to)
+        dialog.open()
+
+    def save_to(self, path: str) -> None:
+        """Write the body to ``path`` on the disk executor (atomically, by the core)."""
+        if self._exchange is None or not path:
+            return
+        body = self._exchange.response.body
+        self._relay.submit(
+            self._disk, lambda done: self._on_disk_saved(path, done), body.save, Path(path)
+        )
+
+    def _on_disk_saved(self, path: str, done: Future[None]) -> None:
+        error = done.exception()
+        if error is not None:
+            self.show_message(f"Could not save to {path}: {error}.", error=True)
+            return
+        self.saved.emit(path)

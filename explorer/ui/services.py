@@ -1,0 +1,123 @@
+"""The small, Qt-free interfaces the window calls; ``explorer/app.py`` supplies the real ones.
+
+Widgets never do HTTP, token grants, keyring access or file formats themselves: they call these
+protocols, whose implementations own their executors and return ``concurrent.futures.Future``s
+that the UI awaits. Tests pass the same real implementations, or small fakes for what cannot exist
+here (a vendor's live host).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from explorer.core.models import Exchange, RequestSpec
+from explorer.core.providers import ProviderProfile
+from explorer.core.templating import Scope
+
+ProgressCallback = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SendContext:
+    """Where a request goes: the chosen provider and environment (None for a literal URL) and the
+    scope its ``{{variables}}`` resolve in."""
+
+    provider_id: str | None = None
+    environment: str | None = None
+    scope: Scope = field(default_factory=Scope)
+
+
+class PendingSend(Protocol):
+    """One request in flight; ``cancel`` stops it between chunks (the thread is not killed)."""
+
+    @property
+    def future(self) -> Future[Exchange]: ...
+
+    def cancel(self) -> None: ...
+
+
+class RequestSender(Protocol):
+    def start(
+        self,
+        spec: RequestSpec,
+        context: SendContext,
+        on_progress: ProgressCallback | None = None,
+    ) -> PendingSend: ...
+
+    def shutdown(self) -> None: ...
+
+
+class ProviderCatalog(Protocol):
+    """Built-in and user providers (user wins on an id clash)."""
+
+    def providers(self) -> Sequence[ProviderProfile]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """A sent request as history keeps it: the spec with secrets redacted, and a summary."""
+
+    spec: RequestSpec
+    status: int
+    elapsed_ms: float
+    size: int
+    sent_at: str
+    provider_id: str | None = None
+    environment: str | None = None
+
+
+class HistoryStore(Protocol):
+    def record(self, entry: HistoryEntry) -> None: ...
+
+    def recent(self, limit: int = 200) -> Sequence[HistoryEntry]: ...
+
+
+class MemoryHistory:
+    """History kept for the session only (used until a workspace-backed store is wired in)."""
+
+    def __init__(self) -> None:
+        self._entries: list[HistoryEntry] = []
+
+    def record(self, entry: HistoryEntry) -> None:
+        self._entries.append(entry)
+
+    def recent(self, limit: int = 200) -> Sequence[HistoryEntry]:
+        return list(reversed(self._entries[-limit:]))
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemCard:
+    """A failed call in the one shape the Problem tab renders (the core's normaliser fills it)."""
+
+    status: int
+    title: str
+    code: str | None = None
+    detail: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+    retry_after: float | None = None
+    format: str = "generic"
+
+
+ProblemDecoder = Callable[[Exchange], "ProblemCard | None"]
+
+
+@dataclass
+class Services:
+    """Everything the window needs from outside Qt, built once by ``app.py``.
+
+    ``worker`` runs CPU work for the views (decoding, formatting, lexing, search); ``disk`` is a
+    one-thread executor for writes, so they happen in order.
+    """
+
+    sender: RequestSender
+    worker: Executor
+    disk: Executor
+    settings_path: Path
+    providers: ProviderCatalog | None = None
+    problems: ProblemDecoder | None = None
+    history: HistoryStore = field(default_factory=MemoryHistory)
+    on_shutdown: list[Callable[[], None]] = field(default_factory=list)

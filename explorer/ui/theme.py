@@ -1,0 +1,121 @@
+"""Light and dark palettes (Fusion, following the system's colour scheme) and the colours the
+views derive from them, so every widget reads one source and both palettes stay legible.
+
+``API_EXPLORER_THEME=light|dark`` overrides the system (screenshots, and desktops that report no
+scheme, such as a bare X server).
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+_LIGHT = {
+    "window": "#f3f4f6",
+    "base": "#ffffff",
+    "alternate": "#f7f8fa",
+    "text": "#1f2328",
+    "mid": "#d0d7de",
+    "button": "#f6f8fa",
+    "highlight": "#cfe3ff",
+    "highlighted_text": "#1f2328",
+    "link": "#0969da",
+    "placeholder": "#8c959f",
+    "disabled": "#8c959f",
+}
+_DARK = {
+    "window": "#1e2227",
+    "base": "#16191d",
+    "alternate": "#1b1f24",
+    "text": "#e6edf3",
+    "mid": "#3a414a",
+    "button": "#272c33",
+    "highlight": "#264f78",
+    "highlighted_text": "#ffffff",
+    "link": "#58a6ff",
+    "placeholder": "#7d8590",
+    "disabled": "#6e7681",
+}
+_SYNTAX_LIGHT = {
+    "key": "#0550ae",
+    "string": "#0a7d32",
+    "number": "#953800",
+    "keyword": "#8250df",
+    "comment": "#6e7781",
+    "punctuation": "#57606a",
+    "match": "#fff1a8",
+    "current": "#ffc94d",
+}
+_SYNTAX_DARK = {
+    "key": "#79c0ff",
+    "string": "#7ee787",
+    "number": "#ffa657",
+    "keyword": "#d2a8ff",
+    "comment": "#8b949e",
+    "punctuation": "#a5adb7",
+    "match": "#5c4b00",
+    "current": "#9e6a03",
+}
+STATUS_COLORS = {
+    "light": {"2": "#1a7f37", "3": "#0969da", "4": "#bc4c00", "5": "#cf222e", "0": "#cf222e"},
+    "dark": {"2": "#3fb950", "3": "#58a6ff", "4": "#f0883e", "5": "#ff7b72", "0": "#ff7b72"},
+}
+LIVE_COLORS = {"light": ("#cf222e", "#ffffff"), "dark": ("#b62324", "#ffffff")}
+
+
+def wants_dark() -> bool:
+    forced = os.environ.get("API_EXPLORER_THEME", "").lower()
+    if forced in ("light", "dark"):
+        return forced == "dark"
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def build_palette(dark: bool) -> QPalette:
+    colors = _DARK if dark else _LIGHT
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for which, name in (
+        (role.Window, "window"),
+        (role.Base, "base"),
+        (role.AlternateBase, "alternate"),
+        (role.Button, "button"),
+        (role.Highlight, "highlight"),
+        (role.HighlightedText, "highlighted_text"),
+        (role.Link, "link"),
+        (role.PlaceholderText, "placeholder"),
+        (role.Mid, "mid"),
+    ):
+        palette.setColor(which, QColor(colors[name]))
+    for which in (role.WindowText, role.Text, role.ButtonText, role.ToolTipText):
+        palette.setColor(which, QColor(colors["text"]))
+    palette.setColor(role.ToolTipBase, QColor(colors["base"]))
+    for which in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, which, QColor(colors["disabled"]))
+    return palette
+
+
+def apply(app: QApplication) -> None:
+    """Fusion with our palette for the current scheme; re-applied when the system switches."""
+    app.setStyle("Fusion")
+    app.setPalette(build_palette(wants_dark()))
+
+
+def syntax_colors(palette: QPalette) -> dict[str, QColor]:
+    table = _SYNTAX_DARK if is_dark(palette) else _SYNTAX_LIGHT
+    return {name: QColor(value) for name, value in table.items()}
+
+
+def status_color(palette: QPalette, status: int) -> str:
+    table = STATUS_COLORS["dark" if is_dark(palette) else "light"]
+    return table.get(str(status // 100), table["0"])
+
+
+def live_colors(palette: QPalette) -> tuple[str, str]:
+    return LIVE_COLORS["dark" if is_dark(palette) else "light"]

@@ -1,0 +1,113 @@
+"""The URL field (``urlEdit``): ``{{variables}}`` coloured as defined or undefined, completion
+from the scope after ``{{``, and the resolved value on hover with secrets masked.
+
+``QLineEdit`` has no rich text; formats are set through an input-method event with no preedit
+text, the documented way to style ranges of a line edit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtGui import QColor, QFont, QInputMethodEvent, QMouseEvent, QTextCharFormat
+from PySide6.QtWidgets import QCompleter, QLineEdit, QToolTip, QWidget
+
+from explorer.core.redaction import MASK
+from explorer.core.templating import DYNAMIC, VARIABLE, Scope
+from explorer.ui.theme import is_dark
+
+_OPEN = re.compile(r"\{\{\s*([^{}\s]*)$")
+
+
+class UrlEdit(QLineEdit):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("urlEdit")
+        self.setPlaceholderText("{{base_url}}/path, or paste a URL")
+        self.setAccessibleName("Request URL")
+        self.setMouseTracking(True)
+        self._scope = Scope()
+        self._model = QStringListModel(self)
+        self._completer = QCompleter(self._model, self)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._completer.setWidget(self)
+        self._completer.activated.connect(self._on_completer_activated)
+        self.textChanged.connect(self._on_self_text_changed)
+        self.textEdited.connect(self._on_self_text_edited)
+
+    def set_scope(self, scope: Scope) -> None:
+        self._scope = scope
+        self._model.setStringList(scope.names())
+        self._restyle()
+
+    def variables(self) -> list[tuple[str, bool]]:
+        """(name, defined) for each variable in the URL, for tests and the status line."""
+        return [(m.group(1), self._defined(m.group(1))) for m in VARIABLE.finditer(self.text())]
+
+    def _defined(self, name: str) -> bool:
+        return name in DYNAMIC or self._scope.lookup(name) is not None
+
+    def _on_self_text_changed(self, _text: str) -> None:
+        self._restyle()
+
+    def _restyle(self) -> None:
+        dark = is_dark(self.palette())
+        good = QColor("#3fb950" if dark else "#1a7f37")
+        bad = QColor("#ff7b72" if dark else "#cf222e")
+        attributes = []
+        for match in VARIABLE.finditer(self.text()):
+            char_format = QTextCharFormat()
+            defined = self._defined(match.group(1))
+            char_format.setForeground(good if defined else bad)
+            char_format.setFontWeight(QFont.Weight.DemiBold)
+            if not defined:
+                char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+                char_format.setUnderlineColor(bad)
+            attributes.append(
+                QInputMethodEvent.Attribute(
+                    QInputMethodEvent.AttributeType.TextFormat,
+                    match.start() - self.cursorPosition(),
+                    match.end() - match.start(),
+                    char_format,
+                )
+            )
+        self.inputMethodEvent(QInputMethodEvent("", attributes))
+
+    def _on_self_text_edited(self, text: str) -> None:
+        opened = _OPEN.search(text[: self.cursorPosition()])
+        popup = self._completer.popup()
+        if opened is None or not self._model.stringList():
+            if popup is not None:
+                popup.hide()
+            return
+        self._completer.setCompletionPrefix(opened.group(1))
+        self._completer.complete()
+
+    def _on_completer_activated(self, name: str) -> None:
+        cursor = self.cursorPosition()
+        before, after = self.text()[:cursor], self.text()[cursor:]
+        opened = _OPEN.search(before)
+        if opened is None:
+            return
+        before = before[: opened.start()] + "{{" + name + "}}"
+        self.setText(before + after.removeprefix("}}"))
+        self.setCursorPosition(len(before))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        position = self.cursorPositionAt(event.position().toPoint())
+        for match in VARIABLE.finditer(self.text()):
+            if match.start() <= position < match.end():
+                QToolTip.showText(event.globalPosition().toPoint(), self._describe(match.group(1)))
+                return
+        QToolTip.hideText()
+
+    def _describe(self, name: str) -> str:
+        if name in DYNAMIC:
+            return f"{name}: a new value on every send"
+        found = self._scope.lookup(name)
+        if found is None:
+            return f"{name} is not defined in this environment"
+        value, secret = found
+        return f"{name} = {MASK if secret else value}"
