@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print 'shown in N ms' after the first paint and exit (start-up benchmark)",
     )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check that presets, lexers, keyring backends, Qt and HTTP all work here, then exit",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"explorer.commands.{name}")
@@ -40,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.selftest:
+        from explorer.selftest import run_selftest
+
+        return run_selftest()
     if args.command is None:
         from explorer.app import run_gui
 

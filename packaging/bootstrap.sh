@@ -14,7 +14,7 @@ VENV=${API_EXPLORER_VENV:-$ROOT/.venv}
 QT_LIBS=(libgl1 libegl1 libfontconfig1 libglib2.0-0 libxkbcommon0 libdbus-1-3)
 XCB_LIBS=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
           libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxkbcommon-x11-0)
-TEST_TOOLS=(dbus-daemon dbus-bin gnome-keyring xvfb xauth)
+TEST_TOOLS=(dbus-daemon dbus-bin gnome-keyring xvfb xauth binutils)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'bootstrap: %s\n' "$*" >&2; exit 1; }
