@@ -1,0 +1,589 @@
+"""From a saved request to a ``SnippetRequest``: variables, secrets, auth and headers decided once.
+
+This mirrors ``templating.resolve`` (same enabled rows, same implied Content-Type, same header
+merging as ``HttpClient``) so a snippet sends what our client sends, with two differences: a
+secret never becomes a literal unless reveal was asked for (it becomes an environment variable
+the snippet reads), and kept ``{{variables}}`` become variables declared at the snippet's top.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explorer.core.errors import InvalidRequest, TemplateError
+from explorer.core.models import AuthSpec, Body, BodyMode, RequestSpec
+from explorer.core.providers import SECRET_SLOTS, AuthConfig, Environment, ProviderProfile
+from explorer.core.snippets.errors import SnippetError
+from explorer.core.snippets.model import (
+    ACCESS_TOKEN,
+    BasicAuth,
+    FormPart,
+    Ref,
+    SnippetBody,
+    SnippetRequest,
+    Text,
+    TokenFlow,
+    Var,
+)
+from explorer.core.templating import DYNAMIC, ENV_PREFIX, MAX_DEPTH, VARIABLE, Scope, build_url
+
+AUTH_MODES = ("as-sent", "reveal", "flow")
+_GRANTS = {
+    "oauth2-password": "password",
+    "oauth2-client-credentials": "client_credentials",
+    "oauth2-refresh-only": "refresh_token",
+}
+#: Names the generated code itself uses, in any target; a kept variable never shadows them.
+_RESERVED = frozenset(
+    [
+        "access_token",
+        "auth",
+        "body",
+        "break",
+        "case",
+        "chan",
+        "client",
+        "const",
+        "continue",
+        "data",
+        "default",
+        "defer",
+        "do",
+        "else",
+        "err",
+        "env",
+        "export",
+        "false",
+        "fetch",
+        "fields",
+        "files",
+        "for",
+        "form",
+        "fs",
+        "func",
+        "function",
+        "go",
+        "goto",
+        "headers",
+        "http",
+        "if",
+        "import",
+        "in",
+        "interface",
+        "json",
+        "let",
+        "map",
+        "new",
+        "null",
+        "os",
+        "package",
+        "params",
+        "print",
+        "range",
+        "req",
+        "request",
+        "requests",
+        "resp",
+        "response",
+        "return",
+        "select",
+        "send",
+        "struct",
+        "switch",
+        "token",
+        "true",
+        "try",
+        "type",
+        "url",
+        "var",
+        "while",
+        "with",
+        "target",
+        "transport",
+        "writer",
+        "roots",
+        "pem",
+        "out",
+        "part",
+        "header",
+        "session",
+        "fetch_token",
+        "fields",
+        "uri",
+        "form",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SnippetOptions:
+    """How to generate. ``scope`` resolves variables as ``send`` would; ``secret_names`` are
+    variables known to be secret whose values are not at hand (names from an environment file).
+
+    ``auth_mode``: ``as-sent`` (secrets become environment variables, the default), ``reveal``
+    (literal values) or ``flow`` (the snippet performs the provider's token grant itself).
+    ``access_token`` is the current token, written out only with ``reveal``."""
+
+    scope: Scope = field(default_factory=Scope)
+    provider: ProviderProfile | None = None
+    environment: Environment | None = None
+    auth_mode: str = "as-sent"
+    keep_variables: bool = False
+    secret_names: frozenset[str] = frozenset()
+    base_dir: Path | None = None
+    ca_bundle: str | None = None
+    access_token: str | None = None
+
+
+def env_name(name: str, prefix: str = "") -> str:
+    """``priceedge`` + ``password`` → ``PRICEEDGE_PASSWORD``: a portable environment name."""
+    base = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper() or "SECRET"
+    pre = re.sub(r"[^A-Za-z0-9]+", "_", prefix).strip("_").upper()
+    if pre and not base.startswith(pre + "_") and base != pre:
+        base = f"{pre}_{base}"
+    return base if not base[0].isdigit() else f"_{base}"
+
+
+def identifier(name: str) -> str:
+    """A name that is a valid identifier in every target and shadows nothing they use."""
+    ident = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "value"
+    if ident[0].isdigit():
+        ident = f"v_{ident}"
+    return f"{ident}_value" if ident.lower() in _RESERVED else ident
+
+
+class _Builder:
+    def __init__(self, options: SnippetOptions) -> None:
+        if options.auth_mode not in AUTH_MODES:
+            raise SnippetError(
+                f"'{options.auth_mode}' is not an auth mode; use one of {', '.join(AUTH_MODES)}."
+            )
+        self.options = options
+        self.scope = options.scope
+        self.reveal = options.auth_mode == "reveal"
+        provider = options.provider
+        self.prefix = provider.id if provider else ""
+        self.slots = {s.name: s for s in provider.auth.credentials} if provider else {}
+        self.slot_secrets = {n for n, s in self.slots.items() if s.secret or n in SECRET_SLOTS}
+        self.vars: dict[str, Var] = {}
+        self.kept: dict[str, str] = {}
+        self.undefined: list[tuple[str, str]] = []
+        self.recursive: list[tuple[str, str]] = []
+        self.secrets: set[str] = set()
+        self.notes: list[str] = []
+
+    # -- strings -------------------------------------------------------------------------------
+
+    def text(self, raw: str, where: str, chain: tuple[str, ...] = ()) -> Text:
+        parts: list[str | Ref] = []
+        pos = 0
+        for match in VARIABLE.finditer(raw):
+            parts.append(raw[pos : match.start()])
+            pos = match.end()
+            parts.extend(self._variable(match.group(1), match.group(0), where, chain).parts)
+        parts.append(raw[pos:])
+        return Text.of(*parts)
+
+    def plain(self, raw: str, where: str) -> str:
+        """A string that must be literal in every target (method, file path, header name)."""
+        value = self.text(raw, where)
+        literal = value.literal
+        if literal is None:
+            raise SnippetError(
+                f"The {where} uses a secret or kept variable; a snippet needs a plain value there."
+            )
+        return literal
+
+    def _variable(self, name: str, token: str, where: str, chain: tuple[str, ...]) -> Text:
+        if name in DYNAMIC:
+            return Text.of(DYNAMIC[name]())
+        if name.startswith(ENV_PREFIX):
+            key = name.removeprefix(ENV_PREFIX)
+            hint = f"the environment variable {{{{{name}}}}} refers to"
+            return Text.of(self.env(key, hint, secret=False, prefixed=False))
+        if name in chain or len(chain) >= MAX_DEPTH:
+            if (name, where) not in self.recursive:
+                self.recursive.append((name, where))
+            return Text.of(token)
+        found = self.scope.lookup(name)
+        secret = (
+            (found is not None and found[1])
+            or name in self.options.secret_names
+            or name in self.slot_secrets
+        )
+        if found is None:
+            if secret or name in self.slots:
+                return Text.of(self.env(name, self._hint(name), secret=secret))
+            if (name, where) not in self.undefined:
+                self.undefined.append((name, where))
+            return Text.of(token)
+        value = self.text(found[0], where, (*chain, name))
+        if secret:
+            if value.literal:
+                self.secrets.add(value.literal)
+            if not self.reveal:
+                return Text.of(self.env(name, self._hint(name), secret=True))
+        if self.options.keep_variables and not chain:
+            return Text.of(self.keep(name, value))
+        return value
+
+    def _hint(self, name: str) -> str:
+        slot = self.slots.get(name)
+        if slot is not None:
+            label = slot.label or slot.name.replace("_", " ")
+            owner = self.options.provider.name if self.options.provider else "the provider"
+            return f"your {owner} {label} (api-explorer credentials set stores it)"
+        return f"the value of the secret variable {{{{{name}}}}}"
+
+    def env(self, name: str, hint: str, *, secret: bool = True, prefixed: bool = True) -> Ref:
+        env = env_name(name, self.prefix if prefixed else "")
+        ident = env.lower()
+        known = self.vars.get(ident)
+        if known is None or known.env != env:
+            ident = self._unique(ident, env)
+            self.vars[ident] = Var(ident, env=env, hint=hint, secret=secret)
+        return Ref(ident)
+
+    def keep(self, name: str, value: Text) -> Ref:
+        if name in self.kept:
+            return Ref(self.kept[name])
+        ident = self._unique(identifier(name), None)
+        self.kept[name] = ident
+        self.vars[ident] = Var(ident, value=value)
+        return Ref(ident)
+
+    def _unique(self, ident: str, env: str | None) -> str:
+        base, n = ident, 2
+        while (ident in self.vars and self.vars[ident].env != env) or ident in _RESERVED:
+            ident, n = f"{base}_{n}", n + 1
+        return ident
+
+    def secret_param(self, raw: str, name: str) -> Text:
+        """A credential from an auth spec: an environment variable unless revealed."""
+        value = self.text(raw, f"auth {name}")
+        if self.reveal:
+            return value
+        if all(isinstance(p, Ref) and self.vars[p.ident].env for p in value.parts) and value.parts:
+            return value
+        literal = "".join(p for p in value.parts if isinstance(p, str))
+        if literal:
+            self.secrets.add(literal)
+        match = VARIABLE.fullmatch(raw.strip())
+        key = match.group(1) if match else name
+        return Text.of(self.env(key, f"the {name} of this request's auth", secret=True))
+
+    def check(self) -> None:
+        if self.recursive:
+            raise TemplateError(self.recursive, reason="recursive")
+        if self.undefined:
+            raise TemplateError(self.undefined)
+
+
+def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
+    """Decide everything a target renders; raises the same typed errors ``resolve`` raises."""
+    b = _Builder(options)
+    method = b.plain(spec.method, "method").strip().upper()
+    if not re.fullmatch(r"[A-Z][A-Z0-9_-]*", method):
+        raise InvalidRequest(f"'{spec.method}' is not an HTTP method; use GET, POST, PUT ...")
+    url = b.text(spec.url.strip(), "URL")
+    params = [
+        (b.text(p.name, "params"), b.text(p.value, f"param {p.name}"))
+        for p in spec.params
+        if p.enabled
+    ]
+    headers: list[tuple[str, Text]] = []
+    for h in spec.headers:
+        if h.enabled and h.name.strip():
+            name = b.plain(h.name, "header name").strip()
+            headers.append((name, b.text(h.value, f"header {h.name}")))
+    body, implied = _body(spec.body, b)
+    basic, flow = _auth(spec.auth, b, headers, params)
+    b.check()
+    _validate(url, headers)
+    if body is not None and body.kind == "multipart":
+        headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+    elif implied and not any(k.lower() == "content-type" for k, _ in headers):
+        headers.append(("Content-Type", Text.of(implied)))
+    if options.auth_mode == "reveal" and b.secrets:
+        b.notes.append("This snippet contains secrets in clear text; do not share or commit it.")
+    return SnippetRequest(
+        method=method,
+        url=url,
+        params=tuple(params),
+        headers=merge_headers(headers),
+        body=body,
+        basic=basic,
+        connect_timeout=spec.connect_timeout,
+        read_timeout=spec.read_timeout,
+        follow_redirects=spec.follow_redirects,
+        max_redirects=spec.max_redirects,
+        verify_tls=spec.verify_tls,
+        ca_bundle=options.ca_bundle,
+        variables=tuple(b.vars.values()),
+        notes=tuple(b.notes),
+        flow=flow,
+        secrets=frozenset(b.secrets),
+    )
+
+
+def merge_headers(headers: list[tuple[str, Text]]) -> tuple[tuple[str, Text], ...]:
+    """One entry per name, repeats joined as ``HttpClient`` joins them (", ", "; " for Cookie)."""
+    merged: dict[str, tuple[str, Text]] = {}
+    for name, value in headers:
+        key = name.lower()
+        if key in merged:
+            first, joined = merged[key]
+            joiner = "; " if key == "cookie" else ", "
+            merged[key] = (first, joined + Text.of(joiner) + value)
+        else:
+            merged[key] = (name, value)
+    return tuple(merged.values())
+
+
+def _validate(url: Text, headers: list[tuple[str, Text]]) -> None:
+    literal = url.literal
+    if literal is not None:
+        build_url(literal, [])
+    elif isinstance(url.parts[0], str) and "://" in url.parts[0]:
+        scheme = url.parts[0].split("://", 1)[0].lower()
+        if scheme not in ("http", "https"):
+            raise InvalidRequest(f"'{scheme}' URLs cannot be sent; use http:// or https://.")
+    for name, value in headers:
+        if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+            raise InvalidRequest(f"'{name}' is not a valid header name; use letters, digits and -.")
+        if any(isinstance(p, str) and ("\r" in p or "\n" in p) for p in value.parts):
+            raise InvalidRequest(
+                f"The value of header '{name}' contains a line break, which would inject headers; "
+                "remove it."
+            )
+
+
+def _body(body: Body, b: _Builder) -> tuple[SnippetBody | None, str | None]:
+    mode = body.mode
+    if mode is BodyMode.NONE:
+        return None, None
+    if mode in (BodyMode.JSON, BodyMode.RAW):
+        text = b.text(body.text, "body")
+        if mode is BodyMode.JSON and text.literal and text.literal.strip():
+            try:
+                json.loads(text.literal)
+            except json.JSONDecodeError as exc:
+                raise InvalidRequest(
+                    f"The JSON body is invalid at line {exc.lineno}, column {exc.colno}: "
+                    f"{exc.msg}; fix it or switch the body to raw."
+                ) from exc
+        default = "application/json" if mode is BodyMode.JSON else "text/plain"
+        return SnippetBody("text", text=text), body.content_type or default
+    if mode is BodyMode.FORM:
+        parts = tuple(
+            FormPart(b.text(f.name, "form"), b.text(f.value, f"form field {f.name}"))
+            for f in body.fields
+            if f.enabled
+        )
+        return SnippetBody("form", parts=parts), "application/x-www-form-urlencoded"
+    if mode is BodyMode.MULTIPART:
+        parts = tuple(
+            _multipart_part(f.name, f.value, f.is_file, f.content_type, b)
+            for f in body.fields
+            if f.enabled
+        )
+        return SnippetBody("multipart", parts=parts), None
+    path = _path(b.plain(body.file or "", "body file"), b)
+    return SnippetBody("file", path=path), body.content_type or "application/octet-stream"
+
+
+def _multipart_part(
+    name: str, value: str, is_file: bool, content_type: str | None, b: _Builder
+) -> FormPart:
+    field_name = b.text(name, "multipart")
+    if not is_file:
+        return FormPart(field_name, b.text(value, f"multipart field {name}"))
+    path = _path(b.plain(value, f"multipart file {name}"), b)
+    return FormPart(
+        field_name,
+        Text.of(path),
+        is_file=True,
+        filename=Path(path).name,
+        content_type=content_type or "application/octet-stream",
+    )
+
+
+def _path(raw: str, b: _Builder) -> str:
+    if not raw:
+        raise InvalidRequest("No file is chosen for the body; pick a file or change the body mode.")
+    path = Path(raw).expanduser()
+    if not path.is_absolute() and b.options.base_dir is not None:
+        path = b.options.base_dir / path
+    return str(path)
+
+
+def _auth(
+    auth: AuthSpec | None,
+    b: _Builder,
+    headers: list[tuple[str, Text]],
+    params: list[tuple[Text, Text]],
+) -> tuple[BasicAuth | None, TokenFlow | None]:
+    """Apply the request's auth (or the provider's, when it inherits) to headers and params."""
+    provider = b.options.provider
+    kind = "provider" if auth is None or auth.type in ("inherit", "provider") else auth.type
+    if kind == "provider":
+        if provider is None:
+            _no_flow(b)
+            return None, None
+        return _provider_auth(provider, b, headers, params)
+    assert auth is not None
+    if kind == "oauth2" and provider is not None:
+        return _provider_auth(provider, b, headers, params)
+    _no_flow(b)
+    if kind == "none":
+        return None, None
+    if kind == "basic":
+        user = b.text(auth.get("username"), "auth username")
+        return BasicAuth(user, b.secret_param(auth.get("password"), "password")), None
+    if kind in ("bearer", "oauth2"):
+        token = b.secret_param(auth.get("token", auth.get("access_token")), "token")
+        _set(headers, "Authorization", Text.of("Bearer ") + token)
+        return None, None
+    if kind == "api-key":
+        key_name = b.plain(auth.get("key", auth.get("name", "X-API-Key")), "API key name")
+        value = b.secret_param(auth.get("value"), "api_key")
+        if auth.get("in", "header") == "query":
+            params.append((Text.of(key_name), value))
+        else:
+            _set(headers, key_name, value)
+        return None, None
+    raise SnippetError(f"The auth type '{auth.type}' cannot be exported to a snippet yet.")
+
+
+def _no_flow(b: _Builder) -> None:
+    if b.options.auth_mode == "flow":
+        raise SnippetError(
+            "Full flow needs a provider whose auth is an OAuth2 grant; pass --provider and --env, "
+            "or drop --flow."
+        )
+
+
+def _set(headers: list[tuple[str, Text]], name: str, value: Text) -> None:
+    """Auth replaces a header of the same name, as a requests ``AuthBase`` does."""
+    headers[:] = [(k, v) for k, v in headers if k.lower() != name.lower()]
+    headers.append((name, value))
+
+
+def _slot(b: _Builder, name: str) -> Text:
+    return b.text("{{" + name + "}}", f"credential {name}")
+
+
+def _provider_auth(
+    provider: ProviderProfile,
+    b: _Builder,
+    headers: list[tuple[str, Text]],
+    params: list[tuple[Text, Text]],
+) -> tuple[BasicAuth | None, TokenFlow | None]:
+    cfg = provider.auth
+    user_headers = {k.lower() for k, _ in headers}
+    for name, raw in cfg.extra_headers:
+        if name.lower() not in user_headers:
+            headers.append((name, b.text(raw, f"{provider.id} header {name}")))
+    grant = _GRANTS.get(cfg.kind)
+    if grant is None:
+        _no_flow(b)
+        return _static_auth(cfg, b, headers, params), None
+    if b.options.auth_mode == "flow":
+        flow = _flow(provider, cfg, grant, b)
+        b.vars[ACCESS_TOKEN] = Var(ACCESS_TOKEN, secret=True, runtime=True)
+        _set(headers, "Authorization", Text.of("Bearer ", Ref(ACCESS_TOKEN)))
+        return None, flow
+    _set(headers, "Authorization", Text.of("Bearer ") + _token(provider, cfg, grant, b))
+    return None, None
+
+
+def _static_auth(
+    cfg: AuthConfig, b: _Builder, headers: list[tuple[str, Text]], params: list[tuple[Text, Text]]
+) -> BasicAuth | None:
+    """Auth kinds without a token endpoint: the credentials go on every call."""
+    if cfg.kind == "api-key":
+        value = _format(cfg.api_key_format, b)
+        if cfg.api_key_query:
+            params.append((Text.of(cfg.api_key_query), value))
+        else:
+            _set(headers, cfg.api_key_header, value)
+    elif cfg.kind == "basic":
+        return BasicAuth(_slot(b, "username"), _slot(b, "password"))
+    elif cfg.kind == "bearer":
+        _set(headers, "Authorization", Text.of("Bearer ") + _slot(b, "static_token"))
+    return None
+
+
+def _token(provider: ProviderProfile, cfg: AuthConfig, grant: str, b: _Builder) -> Text:
+    """The access token as sent: an environment variable, or the current token if revealed."""
+    current = b.options.access_token
+    if current:
+        b.secrets.add(current)
+        if b.reveal:
+            return Text.of(current)
+    token_url = _token_url(cfg, b)
+    hint = (
+        f"a {provider.name} access token ({grant.replace('_', ' ')} grant at "
+        f"{token_url.literal or cfg.token_url}); `api-explorer snippet --flow` writes a "
+        "snippet that fetches it itself"
+    )
+    return Text.of(b.env("token", hint, secret=True))
+
+
+def _token_url(cfg: AuthConfig, b: _Builder) -> Text:
+    env = b.options.environment
+    raw = (env.token_url if env is not None and env.token_url else None) or cfg.token_url
+    return b.text(raw, "token URL")
+
+
+def _format(template: str, b: _Builder) -> Text:
+    """``ApiKey {username}:{password}`` with each ``{slot}`` read like a ``{{slot}}``."""
+    parts: list[str | Ref] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        parts.append(literal)
+        if name:
+            parts.extend(_slot(b, name).parts)
+    return Text.of(*parts)
+
+
+def _flow(provider: ProviderProfile, cfg: AuthConfig, grant: str, b: _Builder) -> TokenFlow:
+    if cfg.otp is not None:
+        raise SnippetError(
+            f"{provider.name} asks for a one-time password before each grant, which a snippet "
+            "cannot do unattended; export it as sent instead of with --flow."
+        )
+    client_id = b.text(cfg.client_id, "client id") if cfg.client_id else None
+    has_secret = "client_secret" in b.slots
+    client_secret = _slot(b, "client_secret") if has_secret else None
+    client: BasicAuth | None = None
+    common: list[tuple[str, Text]] = []
+    if cfg.client_auth == "basic" and client_id is not None:
+        client = BasicAuth(client_id, client_secret or Text())
+    else:
+        if client_id is not None:
+            common.append(("client_id", client_id))
+        if client_secret is not None:
+            common.append(("client_secret", client_secret))
+    fields: list[tuple[str, Text]] = [("grant_type", Text.of(grant))]
+    if grant == "password":
+        fields += [("username", _slot(b, "username")), ("password", _slot(b, "password"))]
+    elif grant == "refresh_token":
+        fields.append(("refresh_token", _slot(b, "refresh_token")))
+    fields += common
+    if cfg.scope:
+        fields.append(("scope", b.text(cfg.scope, "scope")))
+    refresh = [("grant_type", Text.of("refresh_token")), *common]
+    return TokenFlow(
+        provider=provider.name,
+        grant=grant,
+        token_url=_token_url(cfg, b),
+        encoding=cfg.token_request,
+        fields=tuple(fields),
+        refresh_fields=tuple(refresh),
+        headers=tuple((k, b.text(v, f"token header {k}")) for k, v in cfg.token_headers),
+        client=client,
+    )

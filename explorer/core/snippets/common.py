@@ -1,0 +1,66 @@
+"""Pieces every target shares: the comment that says which environment variables to set, and
+the query and form encodings done at generation time when nothing in them varies at run time
+(the same ``urlencode`` our client uses, so the bytes match)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from urllib.parse import quote_plus, urlencode
+
+from explorer.core.snippets.model import FormPart, Ref, SnippetRequest, Text
+
+
+def comment_lines(req: SnippetRequest, prefix: str, env_ref: Callable[[str], str]) -> list[str]:
+    """How to run the snippet: the environment variables it reads, and any notes."""
+    lines: list[str] = []
+    env_vars = req.env_vars
+    if env_vars:
+        lines.append(f"{prefix} Set these environment variables first:")
+        for var in env_vars:
+            assert var.env is not None
+            lines.append(f"{prefix}   {env_ref(var.env)}: {var.hint}")
+    lines.extend(f"{prefix} {note}" for note in req.notes)
+    return lines
+
+
+def literal_pairs(pairs: Iterable[tuple[Text, Text]]) -> list[tuple[str, str]] | None:
+    """The pairs as plain strings, or None when any holds a run-time reference."""
+    out: list[tuple[str, str]] = []
+    for name, value in pairs:
+        if name.literal is None or value.literal is None:
+            return None
+        out.append((name.literal, value.literal))
+    return out
+
+
+def url_with_query(req: SnippetRequest) -> Text | None:
+    """The URL with the params encoded into it, or None when a param varies at run time."""
+    pairs = literal_pairs(req.params)
+    if pairs is None:
+        return None
+    if not pairs:
+        return req.url
+    return req.url + Text.of(query_joiner(req.url) + urlencode(pairs))
+
+
+def query_joiner(url: Text) -> str:
+    has_query = any(isinstance(p, str) and "?" in p for p in url.parts)
+    return "&" if has_query else "?"
+
+
+def form_pairs(parts: tuple[FormPart, ...]) -> list[tuple[Text, Text]]:
+    return [(p.name, p.value) for p in parts]
+
+
+def encoded_name(name: Text) -> str | None:
+    literal = name.literal
+    return None if literal is None else quote_plus(literal)
+
+
+def ref_idents(text: Text) -> list[str]:
+    return [p.ident for p in text.parts if isinstance(p, Ref)]
+
+
+def seconds(value: float) -> str:
+    """``10.0`` → ``10``, ``2.5`` → ``2.5``: durations as people write them."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -1,0 +1,240 @@
+"""Python ``requests`` snippets, and the full-flow script that fetches its own token.
+
+Bodies are sent as the exact bytes our client sends (the JSON text as written, not re-serialised
+through ``json=``); form fields go as a list of pairs, which ``requests`` encodes with the same
+``urlencode`` as ``templating``. Timeouts are always explicit: ``requests`` has none by default.
+"""
+
+from __future__ import annotations
+
+from explorer.core.models import DEFAULT_MAX_REDIRECTS
+from explorer.core.snippets.common import comment_lines, seconds
+from explorer.core.snippets.model import (
+    ACCESS_TOKEN,
+    FormPart,
+    Ref,
+    SnippetRequest,
+    Text,
+    TokenFlow,
+)
+
+_SHORTCUTS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+_I = "    "
+_REFRESH = '"refresh_token": refresh_token'
+
+
+def pystr(value: str) -> str:
+    """A Python string literal, double-quoted when that needs no escapes."""
+    literal = repr(value)
+    if literal.startswith("'") and '"' not in value:
+        return '"' + literal[1:-1] + '"'
+    return literal
+
+
+def expr(text: Text) -> str:
+    if not text.parts:
+        return '""'
+    return " + ".join(p.ident if isinstance(p, Ref) else pystr(p) for p in text.parts)
+
+
+def _block(text: Text, indent: str) -> str:
+    """A long literal with line breaks as implicitly concatenated lines, one per line."""
+    literal = text.literal
+    if literal is None or "\n" not in literal.rstrip("\n"):
+        return expr(text)
+    lines = literal.splitlines(keepends=True)
+    inner = "\n".join(f"{indent}{_I}{pystr(line)}" for line in lines)
+    return f"(\n{inner}\n{indent})"
+
+
+def _latin1(text: Text) -> bool:
+    try:
+        "".join(p for p in text.parts if isinstance(p, str)).encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _call_args(req: SnippetRequest, indent: str) -> list[str]:
+    args = []
+    if req.params:
+        pairs = ", ".join(f"({expr(k)}, {expr(v)})" for k, v in req.params)
+        args.append(f"params=[{pairs}]")
+    if req.headers:
+        inner = indent + _I + _I
+        rows = []
+        for name, value in req.headers:
+            rendered = expr(value) if _latin1(value) else f"({expr(value)}).encode()"
+            rows.append(f"{inner}{pystr(name)}: {rendered},")
+        args.append("headers={\n" + "\n".join(rows) + f"\n{indent}{_I}}}")
+    if req.basic is not None:
+        args.append(f"auth=({expr(req.basic.username)}, {expr(req.basic.password)})")
+    args.extend(_body_args(req, indent + _I))
+    args.append(f"timeout=({seconds(req.connect_timeout)}, {seconds(req.read_timeout)})")
+    args.append(f"allow_redirects={req.follow_redirects}")
+    args.extend(_verify(req))
+    return args
+
+
+def _verify(req: SnippetRequest) -> list[str]:
+    if not req.verify_tls:
+        return ["verify=False"]
+    if req.ca_bundle:
+        return [f"verify={pystr(req.ca_bundle)}"]
+    return []
+
+
+def _body_args(req: SnippetRequest, indent: str) -> list[str]:
+    body = req.body
+    if body is None:
+        return []
+    if body.kind == "text":
+        literal = body.text.literal
+        if literal is not None and literal.isascii():
+            return [f"data={_block(body.text, indent)}"]
+        return [f"data={_block(body.text, indent)}.encode()"]
+    if body.kind == "file":
+        return ["data=body"]
+    if body.kind == "form":
+        pairs = ", ".join(f"({expr(p.name)}, {expr(p.value)})" for p in body.parts)
+        return [f"data=[{pairs}]"]
+    rows = "\n".join(f"{indent}{_I}{_part(p)}," for p in body.parts)
+    return ["files=[\n" + rows + f"\n{indent}]"]
+
+
+def _part(part: FormPart) -> str:
+    if not part.is_file:
+        return f"({expr(part.name)}, (None, {expr(part.value)}))"
+    path = pystr(part.value.literal or "")
+    return (
+        f"({expr(part.name)}, ({pystr(part.filename)}, Path({path}).read_bytes(), "
+        f"{pystr(part.content_type or 'application/octet-stream')}))"
+    )
+
+
+def _call(req: SnippetRequest, indent: str) -> list[str]:
+    """``requests.<method>(...)`` (or a session's, to honour a non-default redirect limit)."""
+    owner = "session" if _needs_session(req) else "requests"
+    if req.method in _SHORTCUTS:
+        head = f"{owner}.{req.method.lower()}("
+        args = [_block(req.url, indent + _I)]
+    else:
+        head = f"{owner}.request("
+        args = [pystr(req.method), _block(req.url, indent + _I)]
+    args += _call_args(req, indent)
+    body = "\n".join(f"{indent}{_I}{a}," for a in args)
+    return [head, body, f"{indent})"]
+
+
+def _needs_session(req: SnippetRequest) -> bool:
+    """Only a non-default redirect limit needs a session (``requests`` allows 30, we allow 10
+    by default; a chain of 11 to 30 hops is a broken server either way)."""
+    return req.follow_redirects and req.max_redirects != DEFAULT_MAX_REDIRECTS
+
+
+def _imports(req: SnippetRequest) -> list[str]:
+    lines = []
+    if req.env_vars:
+        lines.append("import os")
+    if req.body is not None and any(p.is_file for p in req.body.parts):
+        lines.append("from pathlib import Path")
+    if lines:
+        lines.append("")
+    return [*lines, "import requests", ""]
+
+
+def _declarations(req: SnippetRequest) -> list[str]:
+    lines = []
+    for var in req.variables:
+        if var.runtime:
+            continue
+        if var.env is not None:
+            lines.append(f"{var.ident} = os.environ[{pystr(var.env)}]")
+        else:
+            lines.append(f"{var.ident} = {expr(var.value)}")
+    return [*lines, ""] if lines else []
+
+
+def _session(req: SnippetRequest) -> list[str]:
+    if not _needs_session(req):
+        return []
+    return ["session = requests.Session()", f"session.max_redirects = {req.max_redirects}"]
+
+
+def render(req: SnippetRequest) -> str:
+    lines = comment_lines(req, "#", lambda env: env)
+    lines += _imports(req) + _declarations(req) + _session(req)
+    if req.flow is not None:
+        lines += _flow(req.flow, req)
+        return "\n".join(lines) + "\n"
+    call = _call(req, _I if _file_body(req) else "")
+    if _file_body(req):
+        assert req.body is not None
+        lines.append(f'with open({pystr(req.body.path)}, "rb") as body:')
+        call[0] = f"{_I}response = {call[0]}"
+    else:
+        call[0] = f"response = {call[0]}"
+    lines += [*call, "print(response.text)"]
+    return "\n".join(lines) + "\n"
+
+
+def _file_body(req: SnippetRequest) -> bool:
+    return req.body is not None and req.body.kind == "file"
+
+
+def _fields(fields: tuple[tuple[str, Text], ...], indent: str, extra: str = "") -> str:
+    rows = [f"{indent}{_I}{pystr(k)}: {expr(v)}," for k, v in fields]
+    if extra:
+        rows.append(f"{indent}{_I}{extra},")
+    return "{\n" + "\n".join(rows) + f"\n{indent}}}"
+
+
+def _flow(flow: TokenFlow, req: SnippetRequest) -> list[str]:
+    i2 = _I * 2
+    encoding = "json" if flow.encoding == "json" else "data"
+    post = [
+        f"{_I}response = requests.post(",
+        f"{i2}{expr(flow.token_url)},",
+        f"{i2}{encoding}=fields,",
+    ]
+    if flow.headers:
+        headers = ", ".join(f"{pystr(k)}: {expr(v)}" for k, v in flow.headers)
+        post.append(f"{i2}headers={{{headers}}},")
+    if flow.client is not None:
+        post.append(f"{i2}auth=({expr(flow.client.username)}, {expr(flow.client.password)}),")
+    post.append(f"{i2}timeout=({seconds(req.connect_timeout)}, {seconds(req.read_timeout)}),")
+    post += [f"{i2}{v}," for v in _verify(req)]
+    post.append(f"{_I})")
+    send = _call(req, _I)
+    send[0] = f"{_I}return {send[0]}"
+    if _file_body(req):
+        assert req.body is not None
+        send = [f'{_I}with open({pystr(req.body.path)}, "rb") as body:'] + [
+            _I + line if line else line for line in "\n".join(send).split("\n")
+        ]
+    grant = flow.grant.replace("_", " ")
+    return [
+        "",
+        "def fetch_token(refresh_token=None):",
+        f'{_I}"""{flow.provider}: the {grant} grant, or the refresh grant when a refresh token '
+        'is known."""',
+        f"{_I}if refresh_token:",
+        f"{i2}fields = {_fields(flow.refresh_fields, i2, _REFRESH)}",
+        f"{_I}else:",
+        f"{i2}fields = {_fields(flow.fields, i2)}",
+        *post,
+        f"{_I}response.raise_for_status()",
+        f"{_I}return response.json()",
+        "",
+        "",
+        f"def send({ACCESS_TOKEN}):",
+        *send,
+        "",
+        "",
+        "token = fetch_token()",
+        f'response = send(token["{ACCESS_TOKEN}"])',
+        "if response.status_code == 401:  # expired or revoked: refresh (or grant again) once",
+        '    token = fetch_token(token.get("refresh_token"))',
+        f'    response = send(token["{ACCESS_TOKEN}"])',
+        "print(response.text)",
+    ]

@@ -1,0 +1,229 @@
+"""curl and HTTPie commands for bash: one option per line, every word through ``shlex.quote``.
+
+Secrets are ``"$NAME"`` expansions spliced between quoted literals (``'Bearer '"$TOKEN"``), so
+the command line holds no secret and the shell never re-splits a value. curl's read timeout is
+``--speed-limit 1 --speed-time N`` (abort when nothing arrives for N seconds), which is what our
+client's read timeout means; ``--max-time`` would cap the whole download instead.
+"""
+
+from __future__ import annotations
+
+import shlex
+from urllib.parse import quote_plus
+
+from explorer.core.snippets.common import comment_lines, seconds, url_with_query
+from explorer.core.snippets.model import (
+    ACCESS_TOKEN,
+    FormPart,
+    Ref,
+    SnippetRequest,
+    Text,
+    TokenFlow,
+)
+
+_CONTINUE = " \\\n  "
+
+
+def word(text: Text, req: SnippetRequest) -> str:
+    """One shell word: quoted literals and double-quoted expansions, concatenated."""
+    if not text.parts:
+        return "''"
+    out = []
+    for part in text.parts:
+        if isinstance(part, Ref):
+            out.append(f'"${_shell_name(part, req)}"')
+        else:
+            out.append(shlex.quote(part))
+    return "".join(out)
+
+
+def _shell_name(ref: Ref, req: SnippetRequest) -> str:
+    var = req.var(ref.ident)
+    return var.env if var.env is not None else var.ident
+
+
+def _prelude(req: SnippetRequest) -> list[str]:
+    lines = comment_lines(req, "#", lambda env: env)
+    for var in req.variables:
+        if var.env is not None:
+            lines.append(f': "${{{var.env}:?is not set; see the comment above}}"')
+    for var in req.variables:
+        if var.env is None and not var.runtime:
+            lines.append(f"{var.ident}={word(var.value, req)}")
+    return lines
+
+
+def curl(req: SnippetRequest) -> str:
+    lines = _prelude(req)
+    if req.flow is not None:
+        lines = ["set -euo pipefail", *lines, *_curl_grant(req.flow, req)]
+    lines.append(_CONTINUE.join(_curl_args(req)))
+    return "\n".join(lines) + "\n"
+
+
+def _curl_args(req: SnippetRequest) -> list[str]:
+    body = req.body
+    args = ["curl"]
+    implied = "POST" if body is not None else "GET"
+    if req.method == "HEAD":
+        args.append("--head")
+    elif req.method != implied:
+        args.append(f"--request {req.method}")
+    url = url_with_query(req)
+    if url is not None:
+        args.append(f"--url {word(url, req)}")
+    else:
+        args.append(f"--url {word(req.url, req)}")
+        for key, val in req.params:
+            lit = key.literal
+            encoded = Text.of(quote_plus(lit)) if lit is not None else key
+            args.append(f"--url-query {word(encoded + Text.of('=') + val, req)}")
+    for header, text in req.headers:
+        if text.literal == "":
+            args.append(f"--header {shlex.quote(header + ';')}")
+        else:
+            args.append(f"--header {word(Text.of(header + ': ') + text, req)}")
+    if req.basic is not None:
+        args.append(f"--user {word(req.basic.username + Text.of(':') + req.basic.password, req)}")
+    args.extend(_curl_body(req))
+    args.append(f"--connect-timeout {seconds(req.connect_timeout)}")
+    args.append(f"--speed-limit 1 --speed-time {seconds(req.read_timeout)}")
+    if req.follow_redirects:
+        args.append(f"--location --max-redirs {req.max_redirects}")
+    if not req.verify_tls:
+        args.append("--insecure")
+    elif req.ca_bundle:
+        args.append(f"--cacert {shlex.quote(req.ca_bundle)}")
+    return args
+
+
+def _curl_body(req: SnippetRequest) -> list[str]:
+    body = req.body
+    if body is None:
+        return []
+    if body.kind == "text":
+        return [f"--data-raw {word(body.text, req)}"]
+    if body.kind == "file":
+        return [f"--data-binary {shlex.quote('@' + body.path)}"]
+    if body.kind == "form":
+        if not body.parts:
+            return ["--data-raw ''"]
+        return [f"--data-urlencode {word(_name_eq(p) + p.value, req)}" for p in body.parts]
+    return [_curl_part(p, req) for p in body.parts]
+
+
+def _name_eq(part: FormPart) -> Text:
+    """``--data-urlencode`` encodes only what follows the first ``=``; the name goes encoded."""
+    literal = part.name.literal
+    name = Text.of(quote_plus(literal)) if literal is not None else part.name
+    return name + Text.of("=")
+
+
+def _curl_part(part: FormPart, req: SnippetRequest) -> str:
+    if not part.is_file:
+        return f"--form-string {word(part.name + Text.of('=') + part.value, req)}"
+    path = (part.value.literal or "").replace("\\", "\\\\").replace('"', '\\"')
+    spec = f'=@"{path}";type={part.content_type}'
+    return f"--form {word(part.name + Text.of(spec), req)}"
+
+
+def _curl_grant(flow: TokenFlow, req: SnippetRequest) -> list[str]:
+    """The token grant as its own curl call; jq picks the access token out of the answer."""
+    args = [
+        "token_response=$(curl --silent --show-error --fail",
+        f"--url {word(flow.token_url, req)}",
+    ]
+    for name, value in flow.headers:
+        args.append(f"--header {word(Text.of(name + ': ') + value, req)}")
+    if flow.client is not None:
+        args.append(
+            f"--user {word(flow.client.username + Text.of(':') + flow.client.password, req)}"
+        )
+    if flow.encoding == "json":
+        jq_args = [f"--arg {name} {word(value, req)}" for name, value in flow.fields]
+        fields = ", ".join(f"{name}: ${name}" for name, _ in flow.fields)
+        build = "jq --null-input " + " ".join(jq_args) + " " + shlex.quote("{" + fields + "}")
+        args.append("--header 'Content-Type: application/json'")
+        args.append(f'--data-raw "$({build})")')
+    else:
+        args.extend(
+            f"--data-urlencode {word(Text.of(name + '=') + value, req)}"
+            for name, value in flow.fields
+        )
+        args[-1] += ")"
+    return [
+        f"# 1. {flow.provider}: {flow.grant.replace('_', ' ')} grant for an access token",
+        _CONTINUE.join(args),
+        f"{ACCESS_TOKEN}=$(printf '%s' \"$token_response\" | jq --raw-output .access_token)",
+        "# 2. The request itself",
+    ]
+
+
+def httpie(req: SnippetRequest) -> str:
+    lines = _prelude(req)
+    body = req.body
+    args = ["http"]
+    if body is None or body.kind != "file":
+        args[0] += " --ignore-stdin"
+    if body is not None and body.kind == "form":
+        args.append("--form")
+    elif body is not None and body.kind == "multipart":
+        args.append("--multipart")
+    args.append(f"{req.method} {word(req.url, req)}")
+    for key, val in req.params:
+        args.append(word(_item(key) + Text.of("==") + val, req))
+    for header, text in req.headers:
+        if text.literal == "":
+            args.append(shlex.quote(_escape(header) + ";"))
+        else:
+            args.append(word(Text.of(_escape(header) + ":") + text, req))
+    args.extend(_httpie_body(req))
+    args.extend(_httpie_options(req))
+    lines.append(_CONTINUE.join(args))
+    return "\n".join(lines) + "\n"
+
+
+def _httpie_options(req: SnippetRequest) -> list[str]:
+    args = []
+    if req.basic is not None:
+        args.append(f"--auth {word(req.basic.username + Text.of(':') + req.basic.password, req)}")
+    args.append(f"--timeout {seconds(req.read_timeout)}")
+    if req.follow_redirects:
+        args.append(f"--follow --max-redirects {req.max_redirects}")
+    if not req.verify_tls:
+        args.append("--verify no")
+    elif req.ca_bundle:
+        args.append(f"--verify {shlex.quote(req.ca_bundle)}")
+    if req.body is not None and req.body.kind == "file":
+        args.append(f"< {shlex.quote(req.body.path)}")
+    return args
+
+
+def _httpie_body(req: SnippetRequest) -> list[str]:
+    body = req.body
+    if body is None:
+        return []
+    if body.kind == "text":
+        return [f"--raw {word(body.text, req)}"]
+    if body.kind == "file":
+        return []
+    items = []
+    for part in body.parts:
+        if part.is_file:
+            path = (part.value.literal or "").replace(";", "\\;")
+            spec = Text.of(f"@{path};type={part.content_type}")
+            items.append(word(_item(part.name) + spec, req))
+        else:
+            items.append(word(_item(part.name) + Text.of("=") + part.value, req))
+    return items
+
+
+def _escape(name: str) -> str:
+    """HTTPie splits an item at its first separator; a backslash keeps one in a name."""
+    for ch in "\\:=@;":
+        name = name.replace(ch, "\\" + ch)
+    return name
+
+
+def _item(name: Text) -> Text:
+    return Text.of(*(_escape(p) if isinstance(p, str) else p for p in name.parts))
