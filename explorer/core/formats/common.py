@@ -4,6 +4,7 @@ Content-Type convention, and moving literal secrets out of imported requests."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 
 from explorer.core.errors import FormatError
 from explorer.core.models import AuthSpec, Body, BodyMode, KeyValue, RequestSpec
+from explorer.core.redaction import SENSITIVE_HEADERS
 from explorer.core.workspace.environments import EnvironmentValues
 from explorer.core.workspace.model import Folder, Variable
 
@@ -141,6 +143,25 @@ class SecretVault:
                 kept = f"{{{{{name}}}}}"
             params.append((key, kept))
         return AuthSpec(auth.type, tuple(params))
+
+    def headers(self, headers: tuple[KeyValue, ...], where: str) -> tuple[KeyValue, ...]:
+        """Literal credentials in headers (Authorization, API keys, cookies) become secret
+        variables; an Authorization scheme (``Bearer``) stays visible."""
+        kept = []
+        for header in headers:
+            value = header.value
+            if header.name.lower() in SENSITIVE_HEADERS and value and "{{" not in value:
+                scheme, sep, credential = value.partition(" ")
+                if not (header.name.lower().endswith("authorization") and sep and scheme.isalpha()):
+                    scheme, credential = "", value
+                name = self.keep(re.sub(r"\W+", "_", header.name.lower()), credential)
+                self.warnings.append(
+                    f"{where}: the value of header {header.name} was moved to the secret variable "
+                    f"{{{{{name}}}}}; it is not written to files"
+                )
+                value = f"{scheme} {{{{{name}}}}}" if scheme else f"{{{{{name}}}}}"
+            kept.append(replace(header, value=value))
+        return tuple(kept)
 
     def keep(self, base: str, value: str) -> str:
         for name, known in self.values.items():

@@ -257,6 +257,7 @@ class _Importer:
         headers, body = absorb_content_type(
             self.rows(data.get("header"), f"{at}.header"), self.body(data.get("body"), f"{at}.body")
         )
+        headers = self.vault.headers(headers, f"{at}.header")
         if item.get("event"):
             self.warnings.append(f"{where}: scripts are not imported")
         docs = self.text(data.get("description"), f"{at}.description") or self.text(
@@ -326,7 +327,8 @@ def _import(text: str, source: str) -> ImportResult:
         importer.warnings.append("collection: scripts are not imported")
     secret_vars = [v for v in importer.vault.variables() if v.name not in tree.secret_names()]
     tree = replace(tree, variables=(*tree.variables, *secret_vars))
-    return ImportResult(tree, (), tuple(importer.warnings), dict(importer.vault.values))
+    warnings = (*importer.warnings, *importer.vault.warnings)
+    return ImportResult(tree, (), warnings, dict(importer.vault.values))
 
 
 def _environment(importer: _Importer, root: dict[str, Any]) -> EnvironmentValues:
