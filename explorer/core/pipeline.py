@@ -226,14 +226,13 @@ class ApiSession:
 
         unsubscribe = manager.subscribe(collect) if manager is not None else None
         try:
-            exchange, attempts, notes, token = self._exchange(
+            exchange, attempts, notes, token, quota = self._exchange(
                 resolved, creds, manager, cancel, on_progress
             )
         finally:
             if unsubscribe is not None:
                 unsubscribe()
         response = exchange.response
-        quota = parse_quota(response.headers)
         problem = normalise(
             response.status,
             response.headers,
@@ -260,7 +259,7 @@ class ApiSession:
         manager: TokenManager | None,
         cancel: CancelToken,
         on_progress: ProgressCallback | None,
-    ) -> tuple[Exchange, int, list[str], Token | None]:
+    ) -> tuple[Exchange, int, list[str], Token | None, Quota | None]:
         notes: list[str] = []
         attempts = retries = 0
         replayed = False
@@ -274,6 +273,9 @@ class ApiSession:
             quota = parse_quota(exchange.response.headers)
             self.limiter.observe(quota)
             if status == 401 and manager is not None and token is not None and not replayed:
+                if _permission_denial(exchange):
+                    notes.append("401 is a permission denial, not an expired token; not refreshed")
+                    break
                 if isinstance(resolved.body, FileBody):
                     notes.append("401 not replayed: a streamed file body cannot be sent twice")
                     break
@@ -292,7 +294,7 @@ class ApiSession:
                 notes.append(f"429: retry {retries} after {delay:g} s")
                 continue
             break
-        return exchange, attempts, notes, token
+        return exchange, attempts, notes, token, quota
 
     def _no_retry_note(self, method: str, retries: int) -> str:
         if retries:
@@ -332,6 +334,17 @@ class ApiSession:
 
     def _secret(self, slot: str) -> bool:
         return slot in SECRET_SLOTS or any(s.name == slot and s.secret for s in self.slots)
+
+
+PERMISSION_DENIALS = frozenset({("servicechannel", "504")})
+"""(error format, code) pairs a vendor sends with 401 to mean "not allowed", where a new token
+cannot help (ServiceChannel answers permission failures with 401 and code 504, never 403)."""
+
+
+def _permission_denial(exchange: Exchange) -> bool:
+    response = exchange.response
+    problem = normalise(response.status, response.headers, response.body.head(64 * 1024))
+    return problem is not None and (problem.format, problem.code or "") in PERMISSION_DENIALS
 
 
 _GENERATED_RE = re.compile(r"\{\{\s*(\$guid32|\$reference_id)\s*\}\}")

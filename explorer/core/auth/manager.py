@@ -271,7 +271,7 @@ class TokenManager:
 
     def _post(self, grant: str, cancel: CancelToken | None, call: Callable[[], Token]) -> Token:
         """One token POST, spaced from the previous one by ``token_interval``."""
-        delay = self._last_post + self.token_interval - time.monotonic()
+        delay = self._last_post + self.token_interval - self.clock()
         if delay > 0:
             self._emit(
                 "throttled",
@@ -281,12 +281,15 @@ class TokenManager:
             )
             wait(delay, cancel)
         self._emit("requested", grant=grant)
-        self._last_post = time.monotonic()
         try:
             return call()
         except TokenError as exc:
             self._emit("failed", str(exc), grant=grant)
             raise
+        finally:
+            # Stamped after the answer: the server counted the POST somewhere before it, so
+            # spacing from here keeps the next one outside its window.
+            self._last_post = self.clock()
 
     def _keep_refresh(self, token: Token, previous: str | None) -> None:
         if (
