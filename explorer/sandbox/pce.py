@@ -244,7 +244,7 @@ class Pce(Vendor):
         self, env: str, token: StaticToken, entity: str, rest: list[str], request: SimRequest
     ) -> SimResponse:
         method = request.method
-        needed = "read" if method == "GET" else "write"
+        needed = "read" if method == "GET" or rest == ["list"] else "write"
         access = token.roles.get(entity)
         if access is None or (needed == "write" and access != "write"):
             return self._denied("pce.auth.role")
