@@ -74,3 +74,69 @@ def native_tree() -> Folder:
         auth=AuthSpec("bearer", (("token", "{{token}}"),)),
         items=(items, SavedRequest(form, 2), orders),
     )
+
+
+def http_tree() -> Folder:
+    """What a .http file can say exactly: no disabled rows, no inherited auth or headers, bodies
+    without trailing line breaks, seq numbers in file order."""
+    listing = RequestSpec(
+        url="{{base_url}}/anything/items",
+        name="List items",
+        params=(KeyValue("page", "2"), KeyValue("size", "{{page_size}}")),
+        headers=(KeyValue("Accept", "application/json"),),
+        auth=AuthSpec("bearer", (("token", "{{token}}"),)),
+        docs="Lists items.\n\nOne page at a time.",
+    )
+    create = RequestSpec(
+        method="POST",
+        url="{{base_url}}/anything/items?v=1",
+        name="Create item",
+        body=Body(BodyMode.JSON, '{\n  "sku": "A-1",\n  "tags": ["x", "y"]\n}'),
+        auth=AuthSpec("basic", (("username", "{{user}}"), ("password", "{{password}}"))),
+        follow_redirects=False,
+    )
+    login = RequestSpec(
+        method="POST",
+        url="{{base_url}}/post",
+        name="Log in",
+        body=Body(BodyMode.FORM, fields=(FormField("user", "{{user}}"), FormField("q", "a&b c"))),
+    )
+    note = RequestSpec(
+        method="PUT",
+        url="{{base_url}}/anything/notes/7",
+        name="Replace note",
+        headers=(KeyValue("X-Note", "yes"),),
+        body=Body(BodyMode.RAW, "line one\n\nline three", content_type="text/plain"),
+        verify_tls=False,
+    )
+    upload = RequestSpec(
+        method="POST",
+        url="{{base_url}}/anything/upload",
+        name="Upload",
+        body=Body(
+            BodyMode.MULTIPART,
+            fields=(
+                FormField("note", "hello"),
+                FormField("file", "report.csv", is_file=True, content_type="text/csv"),
+            ),
+        ),
+    )
+    drop = RequestSpec(method="DELETE", url="{{base_url}}/anything/orders/42", name="Delete")
+    return Folder(
+        "Shop API",
+        description="Orders and items.",
+        variables=(
+            Variable("base_url", "http://127.0.0.1:9"),
+            Variable("page_size", "20"),
+            Variable("user", "alice"),
+            Variable("token", secret=True),
+            Variable("password", secret=True),
+        ),
+        items=(
+            Folder("Items", seq=1, items=(SavedRequest(listing, 1), SavedRequest(create, 2))),
+            SavedRequest(login, 2),
+            SavedRequest(note, 3),
+            SavedRequest(upload, 4),
+            Folder("Orders", seq=5, items=(Folder("Old", seq=1, items=(SavedRequest(drop, 1),)),)),
+        ),
+    )
