@@ -11,12 +11,21 @@ from __future__ import annotations
 import json
 import re
 import string
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.core.errors import InvalidRequest, TemplateError
 from explorer.core.models import AuthSpec, Body, BodyMode, RequestSpec
-from explorer.core.providers import SECRET_SLOTS, AuthConfig, Environment, ProviderProfile
+from explorer.core.pipeline import default_slots
+from explorer.core.providers import (
+    SECRET_SLOTS,
+    AuthConfig,
+    CredentialSlot,
+    Environment,
+    ProviderProfile,
+)
 from explorer.core.snippets.errors import SnippetError
 from explorer.core.snippets.model import (
     ACCESS_TOKEN,
@@ -29,7 +38,15 @@ from explorer.core.snippets.model import (
     TokenFlow,
     Var,
 )
-from explorer.core.templating import DYNAMIC, ENV_PREFIX, MAX_DEPTH, VARIABLE, Scope, build_url
+from explorer.core.templating import (
+    DYNAMIC,
+    ENV_PREFIX,
+    MAX_DEPTH,
+    VARIABLE,
+    Layer,
+    Scope,
+    build_url,
+)
 
 AUTH_MODES = ("as-sent", "reveal", "flow")
 _GRANTS = {
@@ -38,91 +55,28 @@ _GRANTS = {
     "oauth2-refresh-only": "refresh_token",
 }
 #: Names the generated code itself uses, in any target; a kept variable never shadows them.
-_RESERVED = frozenset(
-    [
-        "access_token",
-        "auth",
-        "body",
-        "break",
-        "case",
-        "chan",
-        "client",
-        "const",
-        "continue",
-        "data",
-        "default",
-        "defer",
-        "do",
-        "else",
-        "err",
-        "env",
-        "export",
-        "false",
-        "fetch",
-        "fields",
-        "files",
-        "for",
-        "form",
-        "fs",
-        "func",
-        "function",
-        "go",
-        "goto",
-        "headers",
-        "http",
-        "if",
-        "import",
-        "in",
-        "interface",
-        "json",
-        "let",
-        "map",
-        "new",
-        "null",
-        "os",
-        "package",
-        "params",
-        "print",
-        "range",
-        "req",
-        "request",
-        "requests",
-        "resp",
-        "response",
-        "return",
-        "select",
-        "send",
-        "struct",
-        "switch",
-        "token",
-        "true",
-        "try",
-        "type",
-        "url",
-        "var",
-        "while",
-        "with",
-        "target",
-        "transport",
-        "writer",
-        "roots",
-        "pem",
-        "out",
-        "part",
-        "header",
-        "session",
-        "fetch_token",
-        "fields",
-        "uri",
-        "form",
-    ]
+_RESERVED_WORDS = (
+    "access_token auth body break case chan client const continue data default defer do "
+    "else err env export false fetch fetch_token fields files for form fs func function go "
+    "goto header headers http if import in interface json let map new null os out package "
+    "params part pem print range req request requests resp response return roots select "
+    "send session struct switch target token transport true try type uri url var while "
+    "with writer"
 )
+_RESERVED = frozenset(_RESERVED_WORDS.split())
+#: Per-request generated values of provider headers (``pipeline.GENERATED``), made at export.
+_GENERATED = frozenset({"$guid32", "$reference_id"})
 
 
 @dataclass(frozen=True, slots=True)
 class SnippetOptions:
-    """How to generate. ``scope`` resolves variables as ``send`` would; ``secret_names`` are
-    variables known to be secret whose values are not at hand (names from an environment file).
+    """How to generate.
+
+    ``scope`` holds the request's own variables (collection, ``--var``), as for ``send``; with a
+    ``provider`` and ``environment`` name, the environment's variables (and ``base_url``) and the
+    ``credentials`` are layered under it exactly as ``ApiSession.scope`` does. Credentials are
+    only needed to reveal them: without a value, a credential becomes an environment variable.
+    ``secret_names`` are variables known to be secret whose values are not at hand.
 
     ``auth_mode``: ``as-sent`` (secrets become environment variables, the default), ``reveal``
     (literal values) or ``flow`` (the snippet performs the provider's token grant itself).
@@ -130,7 +84,8 @@ class SnippetOptions:
 
     scope: Scope = field(default_factory=Scope)
     provider: ProviderProfile | None = None
-    environment: Environment | None = None
+    environment: str | None = None
+    credentials: Mapping[str, str] = field(default_factory=dict)
     auth_mode: str = "as-sent"
     keep_variables: bool = False
     secret_names: frozenset[str] = frozenset()
@@ -163,12 +118,17 @@ class _Builder:
                 f"'{options.auth_mode}' is not an auth mode; use one of {', '.join(AUTH_MODES)}."
             )
         self.options = options
-        self.scope = options.scope
         self.reveal = options.auth_mode == "reveal"
         provider = options.provider
+        self.environment = _environment(provider, options.environment)
         self.prefix = provider.id if provider else ""
-        self.slots = {s.name: s for s in provider.auth.credentials} if provider else {}
+        self.slots: dict[str, CredentialSlot] = {}
+        if provider is not None:
+            cfg = provider.auth
+            slots = cfg.credentials or default_slots(cfg.kind, cfg.api_key_format)
+            self.slots = {s.name: s for s in slots}
         self.slot_secrets = {n for n, s in self.slots.items() if s.secret or n in SECRET_SLOTS}
+        self.scope = _layered(options, self.environment, self.slot_secrets)
         self.vars: dict[str, Var] = {}
         self.kept: dict[str, str] = {}
         self.undefined: list[tuple[str, str]] = []
@@ -198,13 +158,25 @@ class _Builder:
             )
         return literal
 
-    def _variable(self, name: str, token: str, where: str, chain: tuple[str, ...]) -> Text:
+    def _special(self, name: str, where: str) -> Text | None:
+        """Dynamic values (made now), generated header values, and ``$env.NAME``."""
         if name in DYNAMIC:
             return Text.of(DYNAMIC[name]())
+        if name in _GENERATED:
+            note = f"The {where} is generated per request; this one was made with the snippet."
+            if note not in self.notes:
+                self.notes.append(note)
+            return Text.of(uuid.uuid4().hex)
         if name.startswith(ENV_PREFIX):
             key = name.removeprefix(ENV_PREFIX)
             hint = f"the environment variable {{{{{name}}}}} refers to"
             return Text.of(self.env(key, hint, secret=False, prefixed=False))
+        return None
+
+    def _variable(self, name: str, token: str, where: str, chain: tuple[str, ...]) -> Text:
+        special = self._special(name, where)
+        if special is not None:
+            return special
         if name in chain or len(chain) >= MAX_DEPTH:
             if (name, where) not in self.recursive:
                 self.recursive.append((name, where))
@@ -217,7 +189,9 @@ class _Builder:
         )
         if found is None:
             if secret or name in self.slots:
-                return Text.of(self.env(name, self._hint(name), secret=secret))
+                slot = self.slots.get(name)
+                optional = slot is not None and slot.optional
+                return Text.of(self.env(name, self._hint(name), secret=secret, optional=optional))
             if (name, where) not in self.undefined:
                 self.undefined.append((name, where))
             return Text.of(token)
@@ -239,13 +213,23 @@ class _Builder:
             return f"your {owner} {label} (api-explorer credentials set stores it)"
         return f"the value of the secret variable {{{{{name}}}}}"
 
-    def env(self, name: str, hint: str, *, secret: bool = True, prefixed: bool = True) -> Ref:
+    def env(
+        self,
+        name: str,
+        hint: str,
+        *,
+        secret: bool = True,
+        prefixed: bool = True,
+        optional: bool = False,
+    ) -> Ref:
         env = env_name(name, self.prefix if prefixed else "")
         ident = env.lower()
         known = self.vars.get(ident)
         if known is None or known.env != env:
             ident = self._unique(ident, env)
-            self.vars[ident] = Var(ident, env=env, hint=hint, secret=secret)
+            if optional:
+                hint += " (optional: may be empty)"
+            self.vars[ident] = Var(ident, env=env, hint=hint, secret=secret, optional=optional)
         return Ref(ident)
 
     def keep(self, name: str, value: Text) -> Ref:
@@ -283,13 +267,43 @@ class _Builder:
             raise TemplateError(self.undefined)
 
 
+def _environment(provider: ProviderProfile | None, name: str | None) -> Environment | None:
+    if provider is None:
+        if name:
+            raise SnippetError(f"--env {name} needs --provider too; pass both or neither.")
+        return None
+    if not name:
+        names = ", ".join(e.name for e in provider.environments) or "none"
+        raise SnippetError(f"{provider.name} needs an environment; choose one of: {names}.")
+    env = provider.environment(name)
+    if env is None:
+        names = ", ".join(e.name for e in provider.environments) or "none"
+        raise SnippetError(f"{provider.name} has no environment '{name}'; choose one of: {names}.")
+    return env
+
+
+def _layered(options: SnippetOptions, env: Environment | None, slot_secrets: set[str]) -> Scope:
+    """The request's scope, then the environment and the credentials (``ApiSession.scope``)."""
+    scope = options.scope
+    if env is None:
+        return scope
+    secret = frozenset(slot_secrets | set(env.secret_variables))
+    values = {**env.variables, "base_url": env.base_url}
+    creds = {k: v for k, v in options.credentials.items() if k != "refresh_token" and v}
+    scope = scope.with_layer(Layer(f"environment {env.name}", values, secret), first=False)
+    return scope.with_layer(Layer("credentials", creds, secret), first=False)
+
+
 def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
     """Decide everything a target renders; raises the same typed errors ``resolve`` raises."""
     b = _Builder(options)
     method = b.plain(spec.method, "method").strip().upper()
     if not re.fullmatch(r"[A-Z][A-Z0-9_-]*", method):
         raise InvalidRequest(f"'{spec.method}' is not an HTTP method; use GET, POST, PUT ...")
-    url = b.text(spec.url.strip(), "URL")
+    raw_url = spec.url.strip()
+    if b.environment is not None and "://" not in raw_url and not raw_url.startswith("{{"):
+        raw_url = "{{base_url}}" + ("" if raw_url.startswith("/") else "/") + raw_url
+    url = b.text(raw_url, "URL")
     params = [
         (b.text(p.name, "params"), b.text(p.value, f"param {p.name}"))
         for p in spec.params
@@ -441,20 +455,24 @@ def _auth(
     _no_flow(b)
     if kind == "none":
         return None, None
+    params_of = dict(auth.params)
     if kind == "basic":
         user = b.text(auth.get("username"), "auth username")
         return BasicAuth(user, b.secret_param(auth.get("password"), "password")), None
     if kind in ("bearer", "oauth2"):
-        token = b.secret_param(auth.get("token", auth.get("access_token")), "token")
-        _set(headers, "Authorization", Text.of("Bearer ") + token)
+        raw = params_of.get("token") or params_of.get("static_token") or ""
+        scheme = auth.get("scheme", "Bearer")
+        scheme = "Bearer" if scheme.lower() == "bearer" else scheme
+        _set(headers, "Authorization", Text.of(scheme + " ") + b.secret_param(raw, "token"))
         return None, None
     if kind == "api-key":
-        key_name = b.plain(auth.get("key", auth.get("name", "X-API-Key")), "API key name")
-        value = b.secret_param(auth.get("value"), "api_key")
-        if auth.get("in", "header") == "query":
-            params.append((Text.of(key_name), value))
+        value = _format(auth.get("format", "{api_key}"), b, params_of)
+        query = auth.get("query")
+        if query:
+            params[:] = [(k, v) for k, v in params if k.literal != query]
+            params.append((Text.of(query), value))
         else:
-            _set(headers, key_name, value)
+            _set(headers, auth.get("header") or "Authorization", value)
         return None, None
     raise SnippetError(f"The auth type '{auth.type}' cannot be exported to a snippet yet.")
 
@@ -508,7 +526,9 @@ def _static_auth(
     if cfg.kind == "api-key":
         value = _format(cfg.api_key_format, b)
         if cfg.api_key_query:
-            params.append((Text.of(cfg.api_key_query), value))
+            query = cfg.api_key_query
+            params[:] = [(k, v) for k, v in params if k.literal != query]
+            params.append((Text.of(query), value))
         else:
             _set(headers, cfg.api_key_header, value)
     elif cfg.kind == "basic":
@@ -535,18 +555,25 @@ def _token(provider: ProviderProfile, cfg: AuthConfig, grant: str, b: _Builder) 
 
 
 def _token_url(cfg: AuthConfig, b: _Builder) -> Text:
-    env = b.options.environment
+    env = b.environment
     raw = (env.token_url if env is not None and env.token_url else None) or cfg.token_url
     return b.text(raw, "token URL")
 
 
-def _format(template: str, b: _Builder) -> Text:
-    """``ApiKey {username}:{password}`` with each ``{slot}`` read like a ``{{slot}}``."""
+def _format(template: str, b: _Builder, values: Mapping[str, str] | None = None) -> Text:
+    """``ApiKey {username}:{password}``: each ``{field}`` is an auth parameter of the request
+    (``values``; secret ones through ``secret_param``) or else a credential slot."""
     parts: list[str | Ref] = []
     for literal, name, _, _ in string.Formatter().parse(template):
         parts.append(literal)
-        if name:
+        if not name:
+            continue
+        if values is None:
             parts.extend(_slot(b, name).parts)
+        elif name in ("username", "user", "client_id"):
+            parts.extend(b.text(values.get(name, ""), f"auth {name}").parts)
+        else:
+            parts.extend(b.secret_param(values.get(name, ""), name).parts)
     return Text.of(*parts)
 
 
@@ -556,7 +583,11 @@ def _flow(provider: ProviderProfile, cfg: AuthConfig, grant: str, b: _Builder) -
             f"{provider.name} asks for a one-time password before each grant, which a snippet "
             "cannot do unattended; export it as sent instead of with --flow."
         )
-    client_id = b.text(cfg.client_id, "client id") if cfg.client_id else None
+    client_id: Text | None = None
+    if cfg.client_id:
+        client_id = b.text(cfg.client_id, "client id")
+    elif "client_id" in b.slots:
+        client_id = _slot(b, "client_id")
     has_secret = "client_secret" in b.slots
     client_secret = _slot(b, "client_secret") if has_secret else None
     client: BasicAuth | None = None

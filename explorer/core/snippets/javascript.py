@@ -51,7 +51,8 @@ def render(req: SnippetRequest) -> str:
         lines.append('process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";')
     for var in req.variables:
         if var.env is not None:
-            lines.append(f"const {var.ident} = process.env.{var.env};")
+            fallback = ' ?? ""' if var.optional else ""
+            lines.append(f"const {var.ident} = process.env.{var.env}{fallback};")
         elif not var.runtime:
             lines.append(f"const {var.ident} = {expr(var.value)};")
     lines += _url(req)

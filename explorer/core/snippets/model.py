@@ -71,6 +71,7 @@ class Var:
     hint: str = ""
     secret: bool = False
     runtime: bool = False
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,7 +148,9 @@ def _declarations(req: SnippetRequest) -> list[str]:
     for var in req.variables:
         if var.runtime:
             continue
-        if var.env is not None:
+        if var.env is not None and var.optional:
+            lines.append(f'{var.ident} = os.environ.get({pystr(var.env)}, "")')
+        elif var.env is not None:
             lines.append(f"{var.ident} = os.environ[{pystr(var.env)}]")
         else:
             lines.append(f"{var.ident} = {expr(var.value)}")

@@ -39,13 +39,15 @@ def word(text: Text, req: SnippetRequest) -> str:
 
 def _shell_name(ref: Ref, req: SnippetRequest) -> str:
     var = req.var(ref.ident)
-    return var.env if var.env is not None else var.ident
+    if var.env is None:
+        return var.ident
+    return f"{{{var.env}-}}" if var.optional else var.env
 
 
 def _prelude(req: SnippetRequest) -> list[str]:
     lines = comment_lines(req, "#", lambda env: env)
     for var in req.variables:
-        if var.env is not None:
+        if var.env is not None and not var.optional:
             lines.append(f': "${{{var.env}:?is not set; see the comment above}}"')
     for var in req.variables:
         if var.env is None and not var.runtime:

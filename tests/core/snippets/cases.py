@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from requests.auth import AuthBase, HTTPBasicAuth
-
 from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
 from explorer.core.templating import Layer, Scope
 
@@ -26,11 +24,8 @@ TRICKY = "a b&c=d/é+%20?#~*'\"$HOME`x`"
 class Case:
     id: str
     spec: RequestSpec
-    auth: AuthBase | None = None
     keep: bool = False
     tags: frozenset[str] = field(default_factory=frozenset)
-    reference: RequestSpec | None = None
-    """What our client is given when the auth is not in ``spec`` form (no auth registry yet)."""
 
 
 def scope(base: str) -> Scope:
@@ -146,21 +141,15 @@ def build_cases(paths: dict[str, Path]) -> list[Case]:
                 url="{{base}}/anything",
                 auth=AuthSpec("basic", (("username", "{{user}}"), ("password", "{{pw}}"))),
             ),
-            auth=HTTPBasicAuth("alice", PASSWORD),
         ),
         Case(
             "api_key_query",
             RequestSpec(
                 method="DELETE",
                 url="{{base}}/anything",
-                auth=AuthSpec(
-                    "api-key", (("key", "api_key"), ("value", "{{tok}}"), ("in", "query"))
-                ),
+                auth=AuthSpec("api-key", (("api_key", "{{tok}}"), ("query", "api_key"))),
                 connect_timeout=3.5,
                 read_timeout=20,
-            ),
-            reference=RequestSpec(
-                method="DELETE", url="{{base}}/anything", params=(KeyValue("api_key", "{{tok}}"),)
             ),
         ),
         Case(
@@ -187,7 +176,7 @@ def build_cases(paths: dict[str, Path]) -> list[Case]:
         ),
     ]
     kept = [
-        Case(f"{c.id}_kept", c.spec, c.auth, keep=True, reference=c.reference)
+        Case(f"{c.id}_kept", c.spec, keep=True)
         for c in cases
         if c.id in ("get_query_headers", "post_json", "post_form", "basic_auth", "post_multipart")
     ]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from explorer.core.auth.registry import build_auth
 from explorer.core.http import HttpClient
 from explorer.core.snippets import SnippetOptions, generate
 from explorer.core.templating import resolve
@@ -52,7 +53,10 @@ def references(httpbin_url: str, case_table: dict[str, table.Case]) -> Iterator[
     scope = table.scope(httpbin_url)
     out = {}
     for case in case_table.values():
-        exchange = client.send(resolve(case.reference or case.spec, scope), auth=case.auth)
+        resolved = resolve(case.spec, scope)
+        auth = resolved.auth
+        with_auth = build_auth(auth.type, dict(auth.params)) if auth is not None else None
+        exchange = client.send(resolved, auth=with_auth)
         out[case.id] = exchange.response.body.text()
     yield out
     client.close()

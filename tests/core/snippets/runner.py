@@ -86,7 +86,7 @@ def _bash(directory: Path, snippets: Mapping[str, str], env: dict[str, str]) -> 
     paths = write(directory, snippets, "sh")
     script = []
     for path in paths:
-        script.append(f"echo '{MARK}{path}'")
+        script.append(f"echo; echo '{MARK}{path}'")
         script.append(
             f"( {path.read_text(encoding='utf-8')}\n) 2>{path}.err || "
             f"{{ echo 'SNIPPET FAILED'; cat {path}.err; }}"

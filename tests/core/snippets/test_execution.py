@@ -49,6 +49,6 @@ def test_snippet_sends_what_our_client_sends(
 def _header_names(case: table.Case) -> set[str]:
     names = {h.name.lower() for h in case.spec.headers if h.enabled}
     names.add("content-type")
-    if case.auth is not None:
+    if case.spec.auth is not None:
         names.add("authorization")
     return names
