@@ -1,7 +1,7 @@
 """Provider presets: YAML files → validated ``ProviderProfile`` objects.
 
-Built-in presets ship in ``resources/providers/`` (found through ``builtin_providers_dir``, the
-one place that knows where resources live, so a frozen bundle can ship them); user-defined ones
+Built-in presets ship in ``resources/providers/`` (found through ``builtin_providers_dir``, built
+on ``resources.resource_dir``, so a frozen bundle only has to ship the folder); user-defined ones
 live in ``<workspace>/providers/`` with the same schema (``docs/providers.md``). A user preset
 wins over a built-in with the same id. A broken file becomes a ``FormatError`` naming the file,
 the line, the key and what was expected; the other presets still load.
@@ -10,7 +10,6 @@ the line, the key and what was expected; the other presets still load.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from explorer.core.providers import (
     ProviderProfile,
     RateLimit,
 )
+from explorer.core.resources import resource_dir
 
 __all__ = ["builtin_providers_dir", "load_profile", "load_providers", "parse_profile"]
 
@@ -59,12 +59,9 @@ TOP_KEYS = frozenset(
 
 
 def builtin_providers_dir() -> Path:
-    """Where the built-in presets live: next to the package in a checkout or an installed
-    tree, or under the bundle root when frozen (PyInstaller sets ``sys._MEIPASS``)."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "resources" / "providers"
-    return Path(__file__).resolve().parent.parent.parent / "resources" / "providers"
+    """Where the built-in presets live (``resources/providers`` wherever ``resource_dir`` says
+    resources are: the checkout, or the bundle when frozen)."""
+    return resource_dir() / "providers"
 
 
 @dataclass(frozen=True, slots=True)

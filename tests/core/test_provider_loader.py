@@ -202,3 +202,16 @@ def test_unreadable_file_is_a_format_error(tmp_path: Path) -> None:
     profiles, errors = load_providers(tmp_path)
     assert set(profiles) == BUILTINS
     assert errors[0].path == str(path)
+
+
+def test_the_worked_example_in_the_docs_loads(tmp_path: Path) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "providers.md"
+    text = docs.read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    write(tmp_path, "acme-billing", example)
+    profiles, errors = load_providers(tmp_path)
+    assert errors == []
+    acme = profiles["acme-billing"]
+    assert acme.auth.client_auth == "basic"
+    assert [e.live for e in acme.environments] == [False, True]
+    assert [s.name for s in acme.samples] == ["List invoices", "Create invoice"]
