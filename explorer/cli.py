@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from explorer import __version__
 
-COMMANDS = ("send", "sandbox")
+COMMANDS = ("send", "sandbox", "credentials")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,7 +24,20 @@ def register(subparsers: Any) -> None:
         description="Send one request through the full core and print the response.",
     )
     parser.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE ...")
-    parser.add_argument("url", metavar="URL", help="absolute URL; may use {{variables}}")
+    parser.add_argument(
+        "url",
+        metavar="URL",
+        help="absolute URL, or with --provider a path under the environment's base URL; "
+        "may use {{variables}}",
+    )
+    parser.add_argument("--provider", metavar="ID", help="send with this provider's auth")
+    parser.add_argument("--env", metavar="NAME", help="the provider environment to use")
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="workspace whose credentials and providers to use",
+    )
     parser.add_argument(
         "-H",
         "--header",
@@ -68,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     from explorer.core.templating import Layer, Scope, resolve
 
     spec = build_spec(args)
+    if args.provider or args.env:
+        return run_provider(args, spec)
     scope = Scope((Layer("command line", parse_vars(args.var)),), process_env=args.process_env)
     resolved = replace(
         resolve(spec, scope, base_dir=Path.cwd()),
@@ -82,6 +97,72 @@ def run(args: argparse.Namespace) -> int:
         client.close()
     print_exchange(exchange, verbose=args.verbose, output=args.output)
     return exit_status(exchange.response.status)
+
+
+def run_provider(args: argparse.Namespace, spec: RequestSpec) -> int:
+    """Send through ``ApiSession``: the environment's base URL and variables, the preset's auth
+    with the keyring's credentials, the shared limiter, refresh on 401, the normalised error."""
+
+    from explorer.commands.credentials import keyring_store, provider, workspace
+    from explorer.core.auth import TokenRegistry
+    from explorer.core.errors import UsageError
+    from explorer.core.http import HttpClient
+    from explorer.core.pipeline import ApiSession
+    from explorer.core.ratelimit import LimiterRegistry
+
+    if not (args.provider and args.env):
+        raise UsageError("--provider and --env go together; give both or neither.")
+    if args.ca_bundle or args.cert or args.key:
+        raise UsageError("--ca-bundle, --cert and --key do not apply with --provider yet.")
+    marker = workspace(args)
+    profile = provider(marker, args.provider)
+    client = HttpClient()
+    try:
+        session = ApiSession(
+            profile,
+            args.env,
+            store=keyring_store(),
+            workspace_id=marker.id,
+            client=client,
+            limiters=LimiterRegistry(),
+            tokens=TokenRegistry(),
+            variables=parse_vars(args.var),
+            otp=_ask_otp if sys.stdin.isatty() else None,
+        )
+        result = session.send(spec)
+    finally:
+        client.close()
+    exchange = result.redacted_exchange()
+    if args.verbose:
+        print_lifecycle(result)
+    print_exchange(exchange, verbose=args.verbose, output=args.output)
+    return exit_status(exchange.response.status)
+
+
+def print_lifecycle(result: Any) -> None:
+    """Token events, retries and the normalised problem, secrets masked (``send -v``)."""
+    from explorer.core.redaction import mask_text
+
+    err = sys.stderr
+    for event in result.events:
+        err.write(mask_text(f"· {event.describe()}\n", result.secrets))
+    for note in result.notes:
+        err.write(f"· {note}\n")
+    if result.quota is not None and result.quota.remaining is not None:
+        err.write(f"· quota: {result.quota.remaining} of {result.quota.limit} left\n")
+    if result.problem is not None:
+        err.write(
+            mask_text(
+                f"· problem ({result.problem.format}): {result.problem.summary()}\n", result.secrets
+            )
+        )
+
+
+def _ask_otp(prompt: Any) -> str | None:
+    from getpass import getpass
+
+    sys.stderr.write(prompt.message + "\n")
+    return getpass(f"One-time password for {prompt.username}: ") or None
 
 
 def build_spec(args: argparse.Namespace) -> RequestSpec:

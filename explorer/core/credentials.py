@@ -89,7 +89,7 @@ class KeyringStore(CredentialStore):
         from keyring.backends import fail
 
         explicit = backend is not None
-        self.backend = backend if backend is not None else keyring.get_keyring()
+        self.backend = backend if backend is not None else _strongest(keyring.get_keyring())
         name = type(self.backend).__name__
         self.description = f"{type(self.backend).__module__}.{name}"
         if isinstance(self.backend, fail.Keyring):
@@ -184,6 +184,17 @@ def open_credential_store(
             return SessionStore(reason=str(exc))
         raise
     return store
+
+
+def _strongest(backend: KeyringBackend) -> KeyringBackend:
+    """Unchain keyring's ``ChainerBackend``: it writes to the first backend that accepts, so a
+    locked Secret Service would silently send the secret on to a plaintext file keyring."""
+    from keyring.backends.chainer import ChainerBackend
+
+    if isinstance(backend, ChainerBackend) and backend.backends:
+        first: KeyringBackend = backend.backends[0]
+        return first
+    return backend
 
 
 def _with_slot(base: CredentialKey, slot: str) -> CredentialKey:

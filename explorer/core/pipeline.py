@@ -60,6 +60,12 @@ class SessionResult:
     notes: tuple[str, ...]
     secrets: frozenset[str]
 
+    def redacted_exchange(self) -> Exchange:
+        """The exchange with every secret of the send known to it, for history and exports
+        (``workspace.history`` masks ``request.secrets`` wherever they appear)."""
+        request = replace(self.exchange.request, secrets=self.secrets)
+        return replace(self.exchange, request=request)
+
 
 def default_slots(kind: str, api_key_format: str = "{api_key}") -> tuple[CredentialSlot, ...]:
     """The credential slots an auth kind needs when the preset does not list them."""
@@ -170,7 +176,8 @@ class ApiSession:
             encoding=auth.token_request,
             scope=expand(auth.scope, scope, "scope"),
             headers=tuple(
-                (k, expand(v, scope, f"token header {k}")) for k, v in auth.token_headers
+                (k, expand(_generated(v), scope, f"token header {k}"))
+                for k, v in auth.token_headers
             ),
             otp_url=expand(auth.otp.send_url, scope, "OTP URL") if auth.otp else "",
             otp_param=auth.otp.otp_param if auth.otp else "otp",

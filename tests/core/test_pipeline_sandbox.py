@@ -412,3 +412,42 @@ def test_pce_static_bearer_expired_token_is_shown_not_refreshed(sb, client) -> N
     assert result.attempts == 1
     assert result.problem is not None
     assert result.problem.code == "EC-AUTH-0001"
+
+
+PRESET_PATHS = {
+    "priceedge": "/api/tables/item",
+    "servicechannel": "/odata/locations?$select=Id",
+    "flexiti": RESOURCE["flexiti"],
+    "procode": RESOURCE["procode"],
+    "pce": RESOURCE["pce"],
+}
+
+
+@pytest.mark.parametrize("provider", sorted(PRESET_PATHS))
+def test_builtin_preset_works_against_its_sandbox_environment(sb, client, provider) -> None:
+    """The shipped preset, unmodified, through the whole pipeline to its simulator."""
+    from explorer.core.provider_loader import load_providers
+
+    profiles, errors = load_providers()
+    assert not errors
+    profile = profiles[provider]
+    env = next(e for e in profile.environments if e.sandbox)
+    info = sb.env(provider)["credentials"]
+    values = {"static_token": info["static_tokens"][0]["token"]} if provider == "pce" else info
+    store = SessionStore()
+    for slot, value in values.items():
+        if isinstance(value, str) and value:
+            store.set(CredentialKey(WS, provider, env.name, slot), value)
+    s = ApiSession(
+        profile,
+        env.name,
+        store=store,
+        workspace_id=WS,
+        client=client,
+        limiters=LimiterRegistry(),
+        tokens=TokenRegistry(),
+        variables={"sandbox_url": sb.url},
+    )
+    result = s.send(RequestSpec("GET", PRESET_PATHS[provider]))
+    assert result.exchange.response.status == 200, result.exchange.response.body.text()[:300]
+    assert result.problem is None
