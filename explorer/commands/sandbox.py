@@ -86,8 +86,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_note(text: str) -> None:
-    sys.stdout.write(f"[sandbox] {text}\n")
-    sys.stdout.flush()
+    """Console notes (Procode OTPs); a closed stdout must not break the request that made one."""
+    try:
+        sys.stdout.write(f"[sandbox] {text}\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return
 
 
 def _print_banner(info: dict[str, Any]) -> None:

@@ -80,6 +80,7 @@ class Flexiti(Vendor):
         "refresh_after_expiry": Setting(False, "allow refresh once the token expired (no)"),
         "scope_violation_status": Setting(403, "403, or 401 invalid_token per older docs"),
         "trust_loopback": Setting(True, "loopback is in the client's trusted IP list"),
+        "mi_maintenance": Setting(False, "merchant integration is in its Mon/Wed maintenance"),
     }
     plain_http = {
         "status": None,
@@ -132,6 +133,14 @@ class Flexiti(Vendor):
                 "This IP is not in the client's trusted URL/IP list.",
                 request,
                 "flexiti.trust",
+            )
+        if env == "mi" and self.settings["mi_maintenance"]:
+            return self._error(
+                503,
+                "general_error",
+                "Merchant integration is under maintenance; try again later.",
+                request,
+                "flexiti.mi_maintenance",
             )
         path = request.path.rstrip("/")
         if path == "/oauth/token":

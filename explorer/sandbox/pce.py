@@ -200,6 +200,8 @@ class Pce(Vendor):
         entity = "customer" if parts[1] in ("customer", "customers") else parts[1]
         if entity == "simulate":
             return self._simulate(env, token, parts[2:], request)
+        if entity == "reports" and parts[2:] == ["payments"] and request.method == "GET":
+            return self._report(env, token, request)
         if entity not in ENTITIES:
             return self._error(404, "EC-NF-0001", "Resource not found.", "pce.not_found")
         return self._entity(env, token, entity, parts[2:], request)
@@ -318,6 +320,22 @@ class Pce(Vendor):
         page = rows[offset : offset + limit]
         payload = {"data": page, "limit": limit, "offset": offset, "total": len(rows)}
         return json_response(200, payload, f"pce.{entity}.list")
+
+    def _report(self, env: str, token: StaticToken, request: SimRequest) -> SimResponse:
+        """Reporting GETs page with ``size``/``from`` instead of ``limit``/``offset``."""
+        if "payments" not in token.roles:
+            return self._denied("pce.auth.role")
+        rows = [r for r in self.data[env]["payments"].values() if self._owns(token, "payments", r)]
+        try:
+            size = int(request.query.get("size", "50"))
+            start = int(request.query.get("from", "0"))
+        except ValueError:
+            return self._error(
+                400, "EC-VA-0005", "Validation failed: size and from are integers.", "pce.report"
+            )
+        page = rows[max(start, 0) : max(start, 0) + max(size, 0)]
+        payload = {"data": page, "size": size, "from": start, "total": len(rows)}
+        return json_response(200, payload, "pce.report.payments")
 
     def _body(self, request: SimRequest) -> dict[str, Any] | SimResponse:
         try:

@@ -60,6 +60,17 @@ def _suggested() -> list[dict[str, Any]]:
     ]
 
 
+def _pricelists() -> list[dict[str, Any]]:
+    return [
+        {"Code": code, "Name": name, "Currency": "EUR", "IsActive": True}
+        for code, name in (
+            ("PL-STANDARD", "Standard"),
+            ("PL-WHOLESALE", "Wholesale"),
+            ("PL-PROMO", "Promotions"),
+        )
+    ]
+
+
 class PriceEdge(Vendor):
     id = "priceedge"
     name = "PriceEdge"
@@ -80,7 +91,8 @@ class PriceEdge(Vendor):
     def seed(self) -> None:
         self.stores = {env: TokenStore(f"priceedge:{env}") for env in self.environments}
         self.tables = {
-            env: {"item": _items(), SUGGESTED.lower(): _suggested()} for env in self.environments
+            env: {"item": _items(), SUGGESTED.lower(): _suggested(), "pricelists": _pricelists()}
+            for env in self.environments
         }
 
     def creds(self, env: str) -> dict[str, Any]:
@@ -107,6 +119,8 @@ class PriceEdge(Vendor):
                 return self._columns(table)
             if request.method == "POST":
                 return self._rows(env, table, request)
+        if parts == ["api", "PriceObjects", "pricelists"] and request.method == "POST":
+            return self._rows(env, "pricelists", request)
         if parts == ["api", "data", "search"] and request.method == "POST":
             return self._search(env, request)
         if parts[:3] == ["api", "misc", "SystemSettings"] and len(parts) == 4:

@@ -4,7 +4,9 @@ plane, applying injected faults and counting every answer on the way."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import threading
 import traceback
 from collections.abc import Callable
@@ -30,6 +32,26 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.state = state
         self.stopping = threading.Event()
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End idle keep-alive connections so no handler thread outlives ``stop()``."""
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up mid-request are normal for a test server; stay quiet."""
@@ -224,6 +246,7 @@ class Sandbox:
         self._server.stopping.set()
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         self._thread.join(5)
 
     def __enter__(self) -> Sandbox:

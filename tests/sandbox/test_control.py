@@ -315,3 +315,17 @@ def test_unknown_routes_answer_404_json(sim: Sim) -> None:
         response = sim.http.get(sim.url + path, timeout=5)
         assert response.status_code == 404
         assert response.json()
+
+
+def test_stop_ends_idle_keep_alive_connections() -> None:
+    import threading
+
+    sandbox = start_sandbox()
+    session = requests.Session()
+    assert session.get(f"{sandbox.base_url}/_sandbox/info", timeout=5).ok
+    handlers = [t for t in threading.enumerate() if t.name.startswith("Thread-")]
+    sandbox.stop()
+    for thread in handlers:
+        thread.join(5)
+    assert not any(t.is_alive() for t in handlers)
+    session.close()

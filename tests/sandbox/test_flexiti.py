@@ -235,3 +235,9 @@ def test_environments_keep_tokens_apart(sim: Sim) -> None:
         url, headers={"Authorization": f"Bearer {training_token}", **REF}, timeout=5
     )
     assert response.status_code == 401
+
+
+def test_merchant_integration_maintenance_window(sim: Sim) -> None:
+    sim.config("flexiti", mi_maintenance=True)
+    assert Fx(sim, "mi").token().status_code == 503
+    assert Fx(sim).token().status_code == 200

@@ -222,3 +222,12 @@ def test_the_real_limit_is_1000_per_10_seconds(sim: Sim) -> None:
     extra = call(sim, "GET", "/v1/customer/1001", token)
     assert extra.status_code == 429
     assert sim.stats("pce", "sandbox")["status_429"] == 1
+
+
+def test_reporting_pages_with_size_and_from(sim: Sim) -> None:
+    token = tokens(sim)["program-manager-read"]
+    first = call(sim, "GET", "/v1/reports/payments", token, params={"size": 40, "from": 0}).json()
+    rest = call(sim, "GET", "/v1/reports/payments", token, params={"size": 40, "from": 40}).json()
+    assert (len(first["data"]), len(rest["data"])) == (40, 20)
+    assert first["total"] == 60
+    assert {p["id"] for p in first["data"]}.isdisjoint(p["id"] for p in rest["data"])

@@ -206,3 +206,16 @@ def test_bad_filter_op_is_reported_in_errors(sim: Sim) -> None:
     ).json()
     assert body["Succeeded"] is False
     assert "like" in body["Errors"][0]
+
+
+def test_price_lists_page_like_tables(sim: Sim) -> None:
+    p = PriceEdge(sim)
+    headers = p.bearer(p.token().json()["access_token"])
+    data = sim.http.post(
+        p.base + "/api/PriceObjects/pricelists",
+        headers=headers,
+        timeout=5,
+        json={"page": 1, "nrOfRecords": 2},
+    ).json()["Data"]
+    assert [row["Code"] for row in data["data"]] == ["PL-STANDARD", "PL-WHOLESALE"]
+    assert data["totalRecords"] == 3
