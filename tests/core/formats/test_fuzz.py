@@ -1,0 +1,111 @@
+"""Hostile input: every importer answers random and mutated files with a result or a located
+``FormatError``, never a crash, and never by the last-resort guard (a missed check)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from explorer.core.errors import FormatError
+from explorer.core.formats.common import ImportResult, UnexpectedStructure
+from explorer.core.formats.curl import import_curl
+from explorer.core.formats.http_file import export_http, import_http
+from explorer.core.formats.openapi import import_openapi
+from explorer.core.formats.postman import import_postman
+from tests.core.formats.samples import http_tree
+
+DATA = Path(__file__).parent / "data"
+Importer = Callable[[str, str], ImportResult]
+IMPORTERS: dict[str, Importer] = {
+    "postman": import_postman,
+    "curl": import_curl,
+    "http": import_http,
+    "openapi": import_openapi,
+}
+SEEDS: dict[str, list[str]] = {
+    "postman": [
+        (DATA / "shop.postman_collection.json").read_text(),
+        (DATA / "legacy.postman_collection_v2.0.json").read_text(),
+        (DATA / "shop.postman_environment.json").read_text(),
+    ],
+    "curl": [
+        "curl -X POST 'https://h/a?x=1' -H 'A: b' -d '{\"a\":1}' -u u:p -F f=@x -G -sSLk",
+        "curl --data-urlencode 'q=a b' -b 'c=1' --json '[]' https://h",
+    ],
+    "http": [export_http(http_tree())],
+    "openapi": [
+        (DATA / "shop.openapi.yaml").read_text(),
+        (DATA / "legacy.swagger.json").read_text(),
+    ],
+}
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def check(kind: str, text: str) -> None:
+    try:
+        result = IMPORTERS[kind](text, f"fuzz.{kind}")
+    except FormatError as exc:
+        assert exc.path == f"fuzz.{kind}"
+        assert not isinstance(exc, UnexpectedStructure), f"a check was missed: {exc.__cause__!r}"
+    else:
+        assert isinstance(result, ImportResult)
+
+
+@pytest.mark.parametrize("kind", IMPORTERS)
+@FAST
+@given(text=st.text(max_size=300))
+def test_random_text(kind: str, text: str) -> None:
+    check(kind, text)
+
+
+@pytest.mark.parametrize("kind", IMPORTERS)
+@FAST
+@given(data=st.data())
+def test_mutated_files(kind: str, data: st.DataObject) -> None:
+    seed = data.draw(st.sampled_from(SEEDS[kind]))
+    start = data.draw(st.integers(0, len(seed)))
+    end = data.draw(st.integers(start, min(len(seed), start + 40)))
+    insert = data.draw(st.text(alphabet=st.sampled_from("{}[]\":,\n #@?&=-\\'x0"), max_size=8))
+    check(kind, seed[:start] + insert + seed[end:])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _paths(node: Any, trail: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [trail]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*trail, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*trail, index))
+    return found
+
+
+@pytest.mark.parametrize("kind", ["postman", "openapi"])
+@FAST
+@given(data=st.data())
+def test_structurally_mutated_documents(kind: str, data: st.DataObject) -> None:
+    import yaml
+
+    seed = data.draw(st.sampled_from(SEEDS[kind]))
+    doc = json.loads(seed) if seed.lstrip().startswith("{") else yaml.safe_load(seed)
+    trail = data.draw(st.sampled_from(_paths(doc)[1:]))
+    target = doc
+    for key in trail[:-1]:
+        target = target[key]
+    target[trail[-1]] = data.draw(json_values)
+    check(kind, json.dumps(doc))
