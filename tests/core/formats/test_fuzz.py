@@ -48,13 +48,16 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 
 def check(kind: str, text: str) -> None:
+    outcome: ImportResult | FormatError
     try:
-        result = IMPORTERS[kind](text, f"fuzz.{kind}")
+        outcome = IMPORTERS[kind](text, f"fuzz.{kind}")
     except FormatError as exc:
-        assert exc.path == f"fuzz.{kind}"
-        assert not isinstance(exc, UnexpectedStructure), f"a check was missed: {exc.__cause__!r}"
+        outcome = exc
+    if isinstance(outcome, FormatError):
+        assert outcome.path == f"fuzz.{kind}"
+        assert not isinstance(outcome, UnexpectedStructure), repr(outcome.__cause__)
     else:
-        assert isinstance(result, ImportResult)
+        assert isinstance(outcome, ImportResult)
 
 
 @pytest.mark.parametrize("kind", IMPORTERS)
