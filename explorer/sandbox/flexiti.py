@@ -75,6 +75,7 @@ class Flexiti(Vendor):
     id = "flexiti"
     name = "Flexiti"
     prefixes = {"training": "training", "mi": "mi", "production": "production"}
+    demo_env = "training"
     settings_spec = {
         "access_ttl_s": Setting(1200.0, "access-token lifetime"),
         "refresh_after_expiry": Setting(False, "allow refresh once the token expired (no)"),
@@ -428,6 +429,11 @@ class Flexiti(Vendor):
             "credentials": self.creds(env),
             "refresh_after_expiry": bool(self.settings["refresh_after_expiry"]),
         }
+
+    def demo_slots(self, env: str, base: str) -> dict[str, str]:
+        """The preset uses client credentials; the password-grant user is for manual tries."""
+        creds = self.creds(env)
+        return {"client_id": creds["client_id"], "client_secret": creds["client_secret"]}
 
     def revoke(self, env: str, *, refresh: bool) -> int:
         return self.stores[env].revoke(refresh=refresh)

@@ -124,14 +124,16 @@ class FixedWindow:
         self.window = window
         self._buckets: dict[str, tuple[float, int]] = {}
 
-    def hit(self, key: str, now: float) -> float | None:
-        """Count one hit; None when allowed, else the seconds until the window resets."""
-        start, count = self._buckets.get(key, (now, 0))
+    def hit(self, key: str, now: float, *, count: bool = True) -> float | None:
+        """Count one hit; None when allowed, else the seconds until the window resets.
+        ``count=False`` only asks, so several windows can be checked before any is charged."""
+        start, used = self._buckets.get(key, (now, 0))
         if now - start >= self.window:
-            start, count = now, 0
-        if count >= self.limit:
+            start, used = now, 0
+        if used >= self.limit:
             return max(start + self.window - now, 0.0)
-        self._buckets[key] = (start, count + 1)
+        if count:
+            self._buckets[key] = (start, used + 1)
         return None
 
 

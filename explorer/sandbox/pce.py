@@ -63,6 +63,7 @@ class Pce(Vendor):
     id = "pce"
     name = "PCE (Priority Passport)"
     prefixes = {"sandbox": "sandbox", "live": "live"}
+    demo_env = "sandbox"
     settings_spec = {
         "rate_limit_requests": Setting(1000, "requests allowed per window per client IP"),
         "rate_limit_window_s": Setting(10.0, "length of the fixed rate window"),
@@ -463,6 +464,11 @@ class Pce(Vendor):
                 "scope": "client_ip",
             },
         }
+
+    def demo_slots(self, env: str, base: str) -> dict[str, str]:
+        """The write-capable program-manager token fills the preset's ``static_token`` slot."""
+        token = next(t for t in self.tokens[env].values() if t.name == "program-manager-write")
+        return {"static_token": token.token}
 
     def revoke(self, env: str, *, refresh: bool) -> int:
         for token in self.tokens[env].values():

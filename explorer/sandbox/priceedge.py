@@ -75,6 +75,7 @@ class PriceEdge(Vendor):
     id = "priceedge"
     name = "PriceEdge"
     prefixes = {"sandbox": "sandbox"}
+    demo_env = "sandbox"
     settings_spec = {
         "access_ttl_s": Setting(1200.0, "access-token lifetime per client (docs: 20 min)"),
         "refresh_ttl_s": Setting(5 * 86400.0, "refresh-token lifetime (suggested 5 days)"),

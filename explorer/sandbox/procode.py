@@ -106,6 +106,7 @@ class Procode(Vendor):
     id = "procode"
     name = "Procode"
     prefixes = {"dev1": "dev1", "dev2": "dev2"}
+    demo_env = "dev1"
     settings_spec = {
         "access_ttl_s": Setting(HOUR, "access-token lifetime (RefreshToken gives one hour)"),
         "required_headers": Setting([], "extra headers every API call must carry (GUESS)"),

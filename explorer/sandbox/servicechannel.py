@@ -87,6 +87,7 @@ class ServiceChannel(Vendor):
     id = "servicechannel"
     name = "ServiceChannel"
     prefixes = {"sb2login": "sb2", "sb2api": "sb2", "login": "production", "api": "production"}
+    demo_env = "sb2"
     settings_spec = {
         "access_ttl_s": Setting(600.0, "access-token lifetime"),
         "refresh_ttl_s": Setting(30 * 86400.0, "refresh-token lifetime"),
@@ -301,13 +302,15 @@ class ServiceChannel(Vendor):
         return routed
 
     def _throttle(self, env: str, grant: Grant) -> SimResponse | None:
+        """Both counters must allow the call before either is charged (a call refused by the
+        company limit does not use up the application's)."""
         now = self.now()
-        for label, windows, key in (
-            ("Application", self.app_windows, grant.client),
-            ("Company", self.company_windows, str(SUBSCRIBER)),
-        ):
-            window = windows[env]
-            wait = window.hit(key, now)
+        checks = (
+            ("Application", self.app_windows[env], grant.client),
+            ("Company", self.company_windows[env], str(SUBSCRIBER)),
+        )
+        for label, window, key in checks:
+            wait = window.hit(key, now, count=False)
             if wait is not None:
                 return json_response(
                     int(self.settings["throttle_status"]),
@@ -318,6 +321,8 @@ class ServiceChannel(Vendor):
                     f"servicechannel.throttle.{label.lower()}",
                     headers=[("Retry-After", str(max(1, math.ceil(wait))))],
                 )
+        for _, window, key in checks:
+            window.hit(key, now)
         return None
 
     def _route(

@@ -131,6 +131,11 @@ class State:
                     "environments": {
                         env: vendor.describe(env, base) for env in vendor.environments
                     },
+                    "demo": {
+                        "environment": vendor.demo_env,
+                        "preset_environment": "Sandbox (local)",
+                        "slots": vendor.demo_slots(vendor.demo_env, base),
+                    },
                 }
             return {
                 "sandbox": {

@@ -16,6 +16,7 @@ from typing import Any
 from explorer.sandbox.kit import Setting, SimClock, SimRequest, SimResponse
 
 log = logging.getLogger("explorer.sandbox")
+DEMO_SLOTS = ("username", "password", "client_id", "client_secret", "subscription_key")
 
 
 @dataclass(slots=True)
@@ -49,6 +50,8 @@ class Vendor:
     prefixes: dict[str, str] = {}
     settings_spec: dict[str, Setting] = {}
     plain_http: dict[str, Any] = {}
+    #: The environment the built-in preset's ``Sandbox (local)`` points at.
+    demo_env: str = ""
 
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
@@ -84,3 +87,13 @@ class Vendor:
 
     def revoke(self, env: str, *, refresh: bool) -> int:
         raise NotImplementedError
+
+    def demo_slots(self, env: str, base: str) -> dict[str, str]:
+        """Credential-slot values for the preset's ``Sandbox (local)`` environment, keyed by the
+        preset's slot names, so ``--demo`` can store them as they are."""
+        credentials = self.describe(env, base)["credentials"]
+        return {
+            name: str(value)
+            for name, value in credentials.items()
+            if name in DEMO_SLOTS and isinstance(value, str) and value
+        }

@@ -129,14 +129,13 @@ def test_samples_run_through_the_core_session(provider: str, sim: Sim) -> None:
     from explorer.core.pipeline import ApiSession
     from explorer.core.ratelimit import LimiterRegistry
 
-    creds = sim.env(provider, SANDBOX_ENV[provider])["credentials"]
-    values = dict(creds)
-    if provider == "pce":
-        values = {"static_token": creds["static_tokens"][0]["token"]}
+    demo = sim.info()["providers"][provider]["demo"]
+    assert demo["environment"] == SANDBOX_ENV[provider]
+    slots = {s.name for s in PROFILES[provider].auth.credentials}
+    assert set(demo["slots"]) <= slots, "demo slots use the preset's slot names"
     store = SessionStore()
-    for slot, value in values.items():
-        if isinstance(value, str):
-            store.set(CredentialKey("ws", provider, "Sandbox (local)", slot), value)
+    for slot, value in demo["slots"].items():
+        store.set(CredentialKey("ws", provider, demo["preset_environment"], slot), value)
     client = HttpClient()
     try:
         session = ApiSession(

@@ -275,3 +275,14 @@ def test_info_reports_plain_http_400_and_tls_12(sim: Sim) -> None:
     plain = sim.info()["providers"]["servicechannel"]["plain_http"]
     assert plain["status"] == 400
     assert plain["min_tls"] == "1.2"
+
+
+def test_a_call_refused_by_the_company_limit_does_not_use_the_app_quota(sim: Sim) -> None:
+    sim.config("servicechannel", app_limit_per_min=3, company_limit_per_min=2)
+    sc = SC(sim)
+    token = sc.access()
+    statuses = [sc.get("/v3/workorders", token).status_code for _ in range(5)]
+    assert statuses == [200, 200, 429, 429, 429]
+    sim.config("servicechannel", company_limit_per_min=100)
+    assert sc.get("/v3/workorders", token).status_code == 200  # the app's third call
+    assert "Application limit is [3]" in sc.get("/v3/workorders", token).json()["Reason"]
