@@ -181,3 +181,17 @@ class SecretVault:
 
     def variables(self) -> tuple[Variable, ...]:
         return tuple(Variable(name, secret=True) for name in self.values)
+
+
+def describe(tree: Folder, indent: str = "") -> list[str]:
+    """A preview of what an import will create, one line per folder and request."""
+    from explorer.core.workspace.model import SavedRequest
+
+    lines = []
+    for item in tree.items:
+        if isinstance(item, SavedRequest):
+            lines.append(f"{indent}{item.spec.method:<7} {item.name}")
+        else:
+            lines.append(f"{indent}{item.name}/")
+            lines += describe(item, indent + "  ")
+    return lines

@@ -1,0 +1,94 @@
+"""``api-explorer export postman|http COLLECTION_DIR -o FILE``.
+
+Postman export can also write an environment (``--env NAME``) as a Postman environment file next
+to the collection, with secret variables listed and left empty. A collection with files that do
+not parse is not exported (the export would silently lack them); the files are named instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="export a collection as Postman v2.1 or a .http file",
+        description="Export a collection folder as a Postman Collection v2.1 file or a .http "
+        "file that httpyac and VS Code REST Client run.",
+    )
+    parser.add_argument("kind", choices=("postman", "http"), metavar="postman|http")
+    parser.add_argument("collection", metavar="COLLECTION_DIR")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="'-' for stdout")
+    parser.add_argument(
+        "--env",
+        metavar="NAME",
+        help="also write this environment as FILE's stem + .postman_environment.json",
+    )
+    parser.add_argument("--provider", metavar="ID", help="provider whose environment to export")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from explorer.core.errors import ExplorerError, UsageError
+    from explorer.core.formats.http_file import export_http
+    from explorer.core.formats.postman import export_postman
+    from explorer.core.workspace.collections import load_collection
+    from explorer.core.workspace.marker import find_workspace, open_workspace
+
+    directory = Path(args.collection)
+    workspace = find_workspace(directory) if directory.exists() else None
+    version = open_workspace(workspace, create=False).format_version if workspace else 1
+    result = load_collection(directory, version)
+    if result.collection is None:
+        raise UsageError(f"{directory} is not a collection (it has no collection.yaml).")
+    if result.errors:
+        for error in result.errors:
+            sys.stderr.write(f"api-explorer: {error}\n")
+        raise ExplorerError(
+            f"{len(result.errors)} file(s) of the collection could not be read (listed above); "
+            "fix them, then export again."
+        )
+    tree = result.collection
+    text = export_postman(tree) if args.kind == "postman" else export_http(tree)
+    _write(args.output, text)
+    if args.env:
+        if args.kind != "postman":
+            raise UsageError("--env works with 'export postman' only.")
+        if workspace is None:
+            raise UsageError(f"{directory} is not inside a workspace, so it has no environments.")
+        _write_environment(
+            workspace, args.provider or tree.provider or directory.name, args.env, Path(args.output)
+        )
+    return 0
+
+
+def _write(output: str, text: str) -> None:
+    from explorer.core.workspace.yamlio import write_text_atomic
+
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    write_text_atomic(Path(output), text)
+    sys.stderr.write(f"Exported to {output}\n")
+
+
+def _write_environment(workspace: Path, provider: str, name: str, output: Path) -> None:
+    from explorer.core.errors import UsageError
+    from explorer.core.formats.postman import export_postman_environment
+    from explorer.core.workspace.collections import slugify
+    from explorer.core.workspace.environments import load_environments
+
+    envs = {env.name: env for env in load_environments(workspace, provider)}
+    if name not in envs:
+        known = ", ".join(envs) or "none"
+        raise UsageError(
+            f"Provider {provider!r} has no saved environment {name!r} (saved: {known}); "
+            "pass --provider ID or another --env."
+        )
+    stem = output.name.removesuffix(".json").removesuffix(".postman_collection")
+    path = output.with_name(f"{stem}.{slugify(name, 'env')}.postman_environment.json")
+    _write(str(path), export_postman_environment(envs[name]))
