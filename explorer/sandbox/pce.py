@@ -5,7 +5,8 @@ Sourced: Bearer on every call, 401 for missing/invalid/expired tokens with ``EC-
 program-manager vs customer tokens with read/write roles, 1,000/10 s → 429 and calls dropped until
 the window resets, create → 201 + ``Location``, update by POST → 204, ``limit``/``offset`` paging,
 ``metaData`` ≤ 50 keys. GUESS: role and customer-scope violations answer 401 (configurable),
-token lifetimes, the ``url`` header next to ``Location``, the error JSON, the simulate endpoint.
+token lifetimes, the ``url`` header next to ``Location``, the error JSON, the simulate endpoint,
+what triggers 202 "Promise Mode" (``Prefer: respond-async``) and 299 (a customer without a name).
 """
 
 from __future__ import annotations
@@ -395,9 +396,17 @@ class Pce(Vendor):
         }
         table[new_id] = record
         location = f"/{self.id}/{env}/v1/{entity}/{new_id}"
-        return json_response(
-            201, record, f"pce.{entity}.create", headers=[("Location", location), ("url", location)]
-        )
+        headers = [("Location", location), ("url", location)]
+        if "respond-async" in (request.header("prefer") or ""):
+            return json_response(
+                202, {"id": new_id, "status": "PENDING"}, "pce.promise_mode", headers=headers
+            )
+        if entity == "customer" and not _dig(record, "business.legalName"):
+            warning = "Processed with a warning: business.legalName is empty."
+            return json_response(
+                299, record, "pce.warning", headers=[*headers, ("Warning", f'299 - "{warning}"')]
+            )
+        return json_response(201, record, f"pce.{entity}.create", headers=headers)
 
     def _update(self, entity: str, record: dict[str, Any], request: SimRequest) -> SimResponse:
         body = self._body(request)

@@ -231,3 +231,37 @@ def test_reporting_pages_with_size_and_from(sim: Sim) -> None:
     assert (len(first["data"]), len(rest["data"])) == (40, 20)
     assert first["total"] == 60
     assert {p["id"] for p in first["data"]}.isdisjoint(p["id"] for p in rest["data"])
+
+
+def test_promise_mode_answers_202_with_location(sim: Sim) -> None:
+    token = tokens(sim)["program-manager-write"]
+    response = call(
+        sim,
+        "POST",
+        "/v1/customer",
+        token,
+        headers={"Prefer": "respond-async"},
+        json={"business": {"legalName": "Later LLC"}},
+    )
+    assert response.status_code == 202
+    assert response.json()["status"] == "PENDING"
+    follow = sim.http.get(
+        sim.url + response.headers["Location"],
+        timeout=5,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert follow.json()["business"]["legalName"] == "Later LLC"
+
+
+def test_processed_with_a_warning_is_299(sim: Sim) -> None:
+    token = tokens(sim)["program-manager-write"]
+    response = call(sim, "POST", "/v1/customer", token, json={"externalId": "NO-NAME"})
+    assert response.status_code == 299
+    assert response.headers["Warning"].startswith("299 ")
+    assert response.json()["externalId"] == "NO-NAME"
+
+
+def test_unsupported_method_is_405(sim: Sim) -> None:
+    token = tokens(sim)["program-manager-write"]
+    assert call(sim, "PUT", "/v1/customer/1001", token, json={}).status_code == 405
+    assert call(sim, "DELETE", "/v1/customer", token).status_code == 405
