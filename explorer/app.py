@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 import threading
@@ -104,7 +105,7 @@ class Executors:
         default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="explorer-net")
     )
     worker: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="explorer-view")
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="explorer-view")
     )
     disk: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="explorer-disk")
@@ -115,6 +116,16 @@ class Executors:
         self.worker.shutdown(wait=True, cancel_futures=True)
         self.network.shutdown(wait=True, cancel_futures=True)
         self.disk.shutdown(wait=True)
+
+
+SWITCH_INTERVAL_S = 0.001
+
+
+def tune_interpreter() -> None:
+    """Qt re-enters Python for every overridden virtual and connected slot, and each re-entry
+    waits for the GIL: with a worker busy lexing, up to the switch interval (5 ms by default)
+    each time, dozens of times per frame. 1 ms keeps a frame well under the 50 ms stall budget."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 def build_services(executors: Executors, args: argparse.Namespace) -> Services:
@@ -152,6 +163,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from explorer.ui.crash import CrashHandler
     from explorer.ui.main_window import MainWindow
 
+    tune_interpreter()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("API Explorer")
@@ -164,6 +176,7 @@ def run_gui(args: argparse.Namespace) -> int:
     services = build_services(executors, args)
     window = MainWindow(services)
     window.show()
+    gc.freeze()  # start-up objects never die: keep full collections (UI stalls) short
 
     def after_paint() -> None:
         if args.quit_after_show:

@@ -42,13 +42,13 @@ AUTO_FORMAT_LIMIT = 4 * 1024 * 1024
 PREVIEW_LIMIT = 32 * 1024 * 1024
 
 
-def _load(body: BodySource, content_type: str, wrap: int, stop: Cancelled) -> Document | None:
+def _load(body: BodySource, content_type: str, wrap: int) -> Document | None:
     """Worker: decode and index the body as received (None for a binary body)."""
     head = body.head(64)
     if body.is_binary:
         return None
     language = language_for(content_type, head.decode("utf-8", "replace"))
-    return make_document(decode(body, stop), language, wrap=wrap)
+    return make_document(decode(body), language, wrap=wrap)
 
 
 def _format(raw: Document, wrap: int, stop: Cancelled) -> Document | None:
@@ -136,7 +136,7 @@ class ResponseBodyPanel(QWidget):
         self._notice_row.hide()
 
     def show_body(self, body: BodySource, content_type: str) -> None:
-        stop = self._begin()
+        self._begin()
         self._body = body
         self._content_type = content_type
         generation = self._generation
@@ -147,7 +147,6 @@ class ResponseBodyPanel(QWidget):
             body,
             content_type,
             self.view.columns(),
-            stop,
         )
 
     def set_mode(self, mode: str) -> None:
@@ -274,7 +273,7 @@ class ResponseBodyPanel(QWidget):
         if document is None or not needle or not self.search_bar.isVisible():
             self._search = SearchResult()
             self._current = -1
-            self.view.set_matches(())
+            self.view.set_matches(SearchResult())
             self.search_bar.set_count(0, 0)
             return
         self._relay.submit(
@@ -292,17 +291,16 @@ class ResponseBodyPanel(QWidget):
         if generation != self._search_generation or done.exception() is not None:
             return
         self._search = done.result()
-        self._current = 0 if self._search.matches else -1
-        self.view.set_matches(self._search.matches, self._current)
+        self._current = 0 if len(self._search) else -1
+        self.view.set_matches(self._search, self._current)
         self.search_bar.set_count(self._current, self._search.total, self._search.error)
         self.searched.emit(self._search.total)
 
     def _step(self, delta: int) -> None:
-        matches = self._search.matches
-        if not matches:
+        if not len(self._search):
             return
-        self._current = (self._current + delta) % len(matches)
-        self.view.set_matches(matches, self._current)
+        self._current = (self._current + delta) % len(self._search)
+        self.view.set_matches(self._search, self._current)
         self.search_bar.set_count(self._current, self._search.total)
 
     def _on_search_next(self) -> None:

@@ -29,7 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QWidget
 
-from explorer.ui.body_document import LEX_BLOCK, Document, Match, Span, lex_block
+from explorer.ui.body_document import LEX_BLOCK, Document, SearchResult, Span, lex_block
 from explorer.ui.theme import syntax_colors
 
 MARGIN = 6
@@ -48,8 +48,7 @@ class BodyTextView(QAbstractScrollArea):
         self._spans: dict[int, tuple[Span, ...]] = {}
         self._lexed_blocks: set[int] = set()
         self._highlight = True
-        self._matches: tuple[Match, ...] = ()
-        self._match_ends: list[int] = []
+        self._matches = SearchResult()
         self._current = -1
         self._anchor = 0
         self._caret = 0
@@ -72,8 +71,7 @@ class BodyTextView(QAbstractScrollArea):
         self._highlight = highlight
         self._spans = {}
         self._lexed_blocks = set()
-        self._matches = ()
-        self._match_ends = []
+        self._matches = SearchResult()
         self._current = -1
         self._anchor = self._caret = 0
         self.verticalScrollBar().setValue(0)
@@ -81,12 +79,11 @@ class BodyTextView(QAbstractScrollArea):
         self._update_scrollbars()
         self.viewport().update()
 
-    def set_matches(self, matches: tuple[Match, ...], current: int = -1) -> None:
+    def set_matches(self, matches: SearchResult, current: int = -1) -> None:
         self._matches = matches
-        self._match_ends = [match.end for match in matches]
         self._current = current
         if 0 <= current < len(matches):
-            self.scroll_to_offset(matches[current].start)
+            self.scroll_to_offset(matches.starts[current])
         self.viewport().update()
 
     def columns(self) -> int:
@@ -159,7 +156,7 @@ class BodyTextView(QAbstractScrollArea):
         if self._highlight:
             self._request_lexing(first, last)
         selection = sorted((self._anchor, self._caret))
-        match_index = bisect_left(self._match_ends, document.rows[first])
+        match_index = bisect_left(self._matches.ends, document.rows[first])
         text_color = palette.text().color()
         for index, row in enumerate(range(first, last)):
             y = index * height
@@ -196,13 +193,14 @@ class BodyTextView(QAbstractScrollArea):
     ) -> int:
         start, end = row
         x0, y, cw, height = box
-        while match_index < len(self._matches) and self._matches[match_index].start <= end:
-            match = self._matches[match_index]
-            a, b = max(match.start, start), min(match.end, end)
+        starts, ends = self._matches.starts, self._matches.ends
+        while match_index < len(starts) and starts[match_index] <= end:
+            match_start, match_end = starts[match_index], ends[match_index]
+            a, b = max(match_start, start), min(match_end, end)
             if b > a:
                 color = colors["current"] if match_index == self._current else colors["match"]
                 painter.fillRect(QRect(x0 + (a - start) * cw, y, (b - a) * cw, height), color)
-            if match.end > end:
+            if match_end > end:
                 break
             match_index += 1
         a, b = max(selection[0], start), min(selection[1], end + 1)
