@@ -36,7 +36,6 @@ class SimRequest:
     headers: Mapping[str, str]  # lower-case names
     body: bytes
     client_ip: str
-    raw_query: str = ""
     full_path: str = ""
 
     def header(self, name: str) -> str | None:

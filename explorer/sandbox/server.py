@@ -89,8 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers,
             body,
             self.client_address[0],
-            parts.query,
-            parts.path,
+            full_path=parts.path,
         )
 
     def _dispatch(self) -> None:
