@@ -29,20 +29,30 @@ def expr(text: Text) -> str:
     return " + ".join(p.ident if isinstance(p, Ref) else gostr(p) for p in text.parts)
 
 
-def _escaped(text: Text, imports: set[str]) -> str:
-    literal = text.literal
-    if literal is not None:
-        return gostr(quote_plus(literal))
-    imports.add("net/url")
-    return f"url.QueryEscape({expr(text)})"
-
-
 def _encoded_pairs(pairs: list[tuple[Text, Text]], imports: set[str]) -> str:
-    pieces = []
+    """``name=value&...``: literal pieces encoded now, references by ``url.QueryEscape``."""
+    pieces: list[tuple[bool, str]] = []
+
+    def add(code: bool, text: str) -> None:
+        if not code and pieces and not pieces[-1][0]:
+            pieces[-1] = (False, pieces[-1][1] + text)
+        else:
+            pieces.append((code, text))
+
     for i, (name, value) in enumerate(pairs):
-        sep = '"&" + ' if i else ""
-        pieces.append(f'{sep}{_escaped(name, imports)} + "=" + {_escaped(value, imports)}')
-    return " + ".join(pieces) if pieces else '""'
+        if i:
+            add(False, "&")
+        for j, text in enumerate((name, value)):
+            if j:
+                add(False, "=")
+            literal = text.literal
+            if literal is not None:
+                add(False, quote_plus(literal))
+            else:
+                imports.add("net/url")
+                add(True, f"url.QueryEscape({expr(text)})")
+    rendered = [text if code else gostr(text) for code, text in pieces]
+    return " + ".join(rendered) if rendered else '""'
 
 
 def render(req: SnippetRequest) -> str:
@@ -69,7 +79,8 @@ def _main(req: SnippetRequest, body: list[str], imports: set[str]) -> list[str]:
         lines.append(f"target := {expr(full)}")
     else:
         query = _encoded_pairs(list(req.params), imports)
-        lines.append(f"target := {expr(req.url)} + {gostr(query_joiner(req.url))} + {query}")
+        joined = Text.of(*req.url.parts, query_joiner(req.url))
+        lines.append(f"target := {expr(joined)} + {query}")
     lines += body
     reader = "body" if req.body is not None else "nil"
     lines += [
@@ -130,8 +141,14 @@ def _client(req: SnippetRequest, imports: set[str]) -> list[str]:
             f"{_T}if len(via) >= {req.max_redirects} {{",
             f'{_T}{_T}return errors.New("stopped after {req.max_redirects} redirects")',
             f"{_T}}}",
-            f"{_T}return nil",
         ]
+        if req.body is not None:
+            check += [
+                f"{_T}if req.Method == http.MethodGet {{ // a 301/302/303 dropped the body",
+                f'{_T}{_T}req.Header.Del("Content-Type")',
+                f"{_T}}}",
+            ]
+        check.append(f"{_T}return nil")
     else:
         check = [f"{_T}return http.ErrUseLastResponse"]
     return [
@@ -162,13 +179,13 @@ def _body(req: SnippetRequest, imports: set[str]) -> list[str]:
         imports.add("strings")
         return [f"body := strings.NewReader({expr(body.text)})"]
     if body.kind == "file":
-        imports.add("os")
+        imports.update({"bytes", "os"})
         return [
-            f"body, err := os.Open({gostr(body.path)})",
+            f"data, err := os.ReadFile({gostr(body.path)})",
             "if err != nil {",
             f"{_T}panic(err)",
             "}",
-            "defer body.Close()",
+            "body := bytes.NewReader(data)",
         ]
     if body.kind == "form":
         imports.add("strings")

@@ -94,6 +94,18 @@ def _part(part: FormPart) -> str:
     return f"body.append({expr(part.name)}, {blob}, {jsstr(part.filename)});"
 
 
+def _latin1(text: Text) -> bool:
+    try:
+        "".join(p for p in text.parts if isinstance(p, str)).encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+#: fetch accepts only Latin-1 header values; this sends a value's UTF-8 bytes, as our client does.
+_UTF8 = "const utf8 = (text) => String.fromCharCode(...new TextEncoder().encode(text));"
+
+
 def _fetch(req: SnippetRequest) -> list[str]:
     headers = [(k, v) for k, v in req.headers]
     if req.basic is not None:
@@ -102,7 +114,12 @@ def _fetch(req: SnippetRequest) -> list[str]:
         value = f'"Basic " + btoa({expr(basic)})'
     rows = []
     for name, text in headers:
-        rendered = value if req.basic is not None and not text.parts else expr(text)
+        if req.basic is not None and not text.parts:
+            rendered = value
+        elif _latin1(text):
+            rendered = expr(text)
+        else:
+            rendered = f"utf8({expr(text)})"
         rows.append(f"{_I}{_I}{jsstr(name)}: {rendered},")
     options = [f"{_I}method: {jsstr(req.method)},"]
     if rows:
@@ -112,4 +129,5 @@ def _fetch(req: SnippetRequest) -> list[str]:
     options.append(f'{_I}redirect: "{"follow" if req.follow_redirects else "manual"}",')
     total = int((req.connect_timeout + req.read_timeout) * 1000)
     options.append(f"{_I}signal: AbortSignal.timeout({total}),")
-    return ["const response = await fetch(url, {", *options, "});"]
+    helper = [] if all(_latin1(v) for _, v in req.headers) else [_UTF8]
+    return [*helper, "const response = await fetch(url, {", *options, "});"]

@@ -9,9 +9,10 @@ separate read timeout. A custom CA must be trusted by the system: there is no pe
 
 from __future__ import annotations
 
+import math
 from urllib.parse import quote_plus
 
-from explorer.core.snippets.common import comment_lines, query_joiner, seconds, url_with_query
+from explorer.core.snippets.common import comment_lines, query_joiner, url_with_query
 from explorer.core.snippets.model import Ref, SnippetRequest, Text
 
 _I = "    "
@@ -73,13 +74,15 @@ def render(req: SnippetRequest) -> str:
     if full is not None:
         lines.append(f"$uri = {expr(full, req)}")
     else:
-        joiner = psstr(query_joiner(req.url))
-        lines.append(f"$uri = {expr(req.url, req)} + {joiner} + {_pairs(list(req.params), req)}")
+        joined = Text.of(*req.url.parts, query_joiner(req.url))
+        lines.append(f"$uri = {expr(joined, req)} + {_pairs(list(req.params), req)}")
     lines += _headers(req)
     lines += _body(req)
     args = " `\n    ".join(_args(req))
     lines.append(f"$response = Invoke-RestMethod {args}")
-    lines.append("$response | ConvertTo-Json -Depth 32")
+    lines.append(
+        "if ($response -is [string]) { $response } else { $response | ConvertTo-Json -Depth 32 }"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -120,7 +123,7 @@ def _args(req: SnippetRequest) -> list[str]:
             args.append("-Form $form")
         else:
             args.append("-Body $body")
-    args.append(f"-TimeoutSec {seconds(req.connect_timeout + req.read_timeout)}")
+    args.append(f"-TimeoutSec {math.ceil(req.connect_timeout + req.read_timeout)}")
     args.append(f"-MaximumRedirection {req.max_redirects if req.follow_redirects else 0}")
     if not req.follow_redirects:
         args.append("-SkipHttpErrorCheck")

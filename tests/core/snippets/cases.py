@@ -72,6 +72,7 @@ def build_cases(paths: dict[str, Path]) -> list[Case]:
                     KeyValue("X-Tag", "one"),
                     KeyValue("X-Tag", "two"),
                     KeyValue("X-Quote", 'it\'s "quoted" $HOME `x`'),
+                    KeyValue("X-Unicode", "Jörg ✓"),
                     KeyValue("X-Off", "no", enabled=False),
                     bearer,
                 ),

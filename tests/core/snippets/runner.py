@@ -77,7 +77,7 @@ def run(
         "python": _python,
         "fetch": _node,
         "powershell": _each(["pwsh", "-NoProfile", "-File"], "ps1"),
-        "go": _each(["go", "run"], "go"),
+        "go": _go,
     }[lang]
     return runner(directory, snippets, _env(env))
 
@@ -129,6 +129,54 @@ def _node(directory: Path, snippets: Mapping[str, str], env: dict[str, str]) -> 
         timeout=TIMEOUT,
         check=False,
     )
+    return _split(done.stdout, paths)
+
+
+_GO_DRIVER = """package main
+
+import "fmt"
+
+func run(name string, snippet func()) {
+	fmt.Println("=====snippet " + name)
+	defer func() {
+		if failure := recover(); failure != nil {
+			fmt.Println("SNIPPET FAILED:", failure)
+		}
+	}()
+	snippet()
+}
+
+func main() {
+%s
+}
+"""
+
+
+def _go(directory: Path, snippets: Mapping[str, str], env: dict[str, str]) -> dict[str, str]:
+    """One package, one compile: each snippet's ``main`` is renamed and called in turn."""
+    directory.mkdir(parents=True, exist_ok=True)
+    calls = []
+    paths = []
+    for i, (name, text) in enumerate(snippets.items()):
+        assert text.count("func main() {") == 1
+        path = directory / f"{name}.go"
+        path.write_text(text.replace("func main() {", f"func snippet{i}() {{"), encoding="utf-8")
+        paths.append(path)
+        calls.append(f'\trun("{path}", snippet{i})')
+    (directory / "zz_driver.go").write_text(_GO_DRIVER % "\n".join(calls), encoding="utf-8")
+    (directory / "go.mod").write_text("module snippets\n\ngo 1.19\n", encoding="utf-8")
+    env.setdefault("GOFLAGS", "-mod=mod")
+    done = subprocess.run(
+        ["go", "run", "."],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT,
+        cwd=directory,
+        check=False,
+    )
+    if done.returncode != 0 and MARK not in done.stdout:
+        return {p.stem: done.stderr for p in paths}
     return _split(done.stdout, paths)
 
 
