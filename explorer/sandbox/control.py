@@ -11,6 +11,8 @@ from typing import Any
 from explorer.sandbox.kit import SimRequest, SimResponse, check_setting, json_response
 from explorer.sandbox.state import Faults, State
 
+MAX_ADVANCE = 10 * 365 * 86400.0
+
 
 class BadInput(ValueError):
     """The control request is malformed; the message is shown to the caller."""
@@ -51,8 +53,11 @@ def info(state: State, request: SimRequest) -> SimResponse:
 def clock(state: State, request: SimRequest) -> SimResponse:
     if request.method == "POST":
         seconds = _number(_body(request), "advance")
-        if seconds < 0:
-            raise BadInput("The clock only moves forward: 'advance' must be ≥ 0.")
+        if not 0 <= seconds <= MAX_ADVANCE:
+            raise BadInput(
+                "The clock only moves forward, at most ten years at a time: "
+                "'advance' must be between 0 and 315360000."
+            )
         state.clock.advance(seconds)
     return json_response(
         200, {"now": state.clock.iso(), "offset_s": state.clock.offset}, "control.clock"
@@ -102,6 +107,10 @@ def faults(state: State, request: SimRequest) -> SimResponse:
                 current[name] = type(default)(value)
             if not 0 <= current["error_rate"] <= 1:
                 raise BadInput("'error_rate' must be between 0 and 1.")
+            if not 500 <= current["error_status"] <= 599:
+                raise BadInput("'error_status' must be a 5xx status.")
+            if current["latency_ms"] < 0 or current["error_next"] < 0:
+                raise BadInput("'latency_ms' and 'error_next' must not be negative.")
             state.faults[provider] = Faults(**current)
     return json_response(200, {p: f.as_dict() for p, f in state.faults.items()}, "control.faults")
 

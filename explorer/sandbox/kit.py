@@ -239,4 +239,8 @@ def check_setting(name: str, spec: Setting, value: Any) -> str | None:
         return None
     if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
         return f"Setting '{name}' expects a {expected.__name__}, got {value!r}."
+    if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+        return f"Setting '{name}' expects a list of text values, got {value!r}."
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+        return f"Setting '{name}' must not be negative, got {value!r}."
     return None

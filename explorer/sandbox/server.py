@@ -74,7 +74,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             self._write(json_response(411, {"error": "Send a Content-Length body."}, "length"))
             return None
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            self._write(json_response(400, {"error": "Bad Content-Length."}, "bad_length"))
+            return None
         if length > MAX_BODY:
             self._write(json_response(413, {"error": "Body too large."}, "too_large"))
             return None

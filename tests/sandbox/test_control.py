@@ -94,7 +94,7 @@ def test_clock_advances_and_rejects_going_back(sim: Sim) -> None:
     after = sim.http.post(f"{sim.url}/_sandbox/clock", json={"advance": 3600}, timeout=5).json()
     assert after["offset_s"] == before["offset_s"] + 3600
     assert after["now"] > before["now"]
-    for bad in ({"advance": -1}, {"advance": "soon"}, {}):
+    for bad in ({"advance": -1}, {"advance": "soon"}, {}, {"advance": 1e300}):
         response = sim.http.post(f"{sim.url}/_sandbox/clock", json=bad, timeout=5)
         assert response.status_code == 400
         assert response.json()["error"].endswith(".")
@@ -329,3 +329,15 @@ def test_stop_ends_idle_keep_alive_connections() -> None:
         thread.join(5)
     assert not any(t.is_alive() for t in handlers)
     session.close()
+
+
+def test_a_bad_content_length_is_400(sim: Sim) -> None:
+    import socket
+
+    host, port = sim.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(
+            b"POST /pce/sandbox/v1/customer HTTP/1.1\r\nHost: x\r\nContent-Length: lots\r\n\r\n"
+        )
+        reply = conn.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 400")
