@@ -9,6 +9,7 @@ caller reloads the affected folder with ``load_collection``. Deleted items go to
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +64,14 @@ class WorkspaceStore:
         self.root = root
         self.collections_dir = root / "collections"
         self.trash_dir = root / TRASH
+        #: Called with each path an operation wrote, renamed or removed (e.g. the watcher's
+        #: ``acknowledge``, so our own edits are not reported back as external changes).
+        self.write_listeners: list[Callable[[Path], None]] = []
+
+    def _changed(self, *paths: Path) -> None:
+        for path in paths:
+            for listener in self.write_listeners:
+                listener(path)
 
     # -- listing and loading -------------------------------------------------------------
     def collection_dirs(self) -> list[Path]:
@@ -96,6 +105,7 @@ class WorkspaceStore:
     def create_collection(self, name: str, provider: str = "") -> Path:
         directory = unique_path(self.collections_dir, slugify(name, "collection"), "")
         save_collection(Folder(name=name, provider=provider), directory)
+        self._changed(directory)
         return directory
 
     def create_folder(self, parent: Path, name: str) -> Path:
@@ -104,17 +114,20 @@ class WorkspaceStore:
             directory / FOLDER_FILE,
             codec.folder_to_data(Folder(name, self._next_seq(parent)), root=False),
         )
+        self._changed(directory)
         return directory
 
     def create_request(self, folder: Path, spec: RequestSpec) -> Path:
         path = unique_path(folder, slugify(spec.name), REQUEST_SUFFIX)
         save_request(path, SavedRequest(spec, self._next_seq(folder)))
+        self._changed(path)
         return path
 
     def save_request(self, path: Path, spec: RequestSpec) -> None:
         """Save an edited request in place, keeping its order."""
         seq = load_request(path, self.marker.format_version).seq if path.exists() else 0
         save_request(path, SavedRequest(spec, seq))
+        self._changed(path)
 
     # -- rename, duplicate, move, reorder ------------------------------------------------
     def rename(self, path: Path, new_name: str) -> Path:
@@ -128,6 +141,7 @@ class WorkspaceStore:
             save_request(target, replace(saved, spec=replace(saved.spec, name=new_name)))
             if target != path:
                 path.unlink()
+            self._changed(path, target)
             return target
         meta = self._meta(path)
         folder = self._read_folder(meta)
@@ -139,6 +153,7 @@ class WorkspaceStore:
             target / meta.name,
             codec.folder_to_data(replace(folder, name=new_name), root=meta.name == COLLECTION_FILE),
         )
+        self._changed(path, target)
         return target
 
     def duplicate(self, path: Path) -> Path:
@@ -158,6 +173,7 @@ class WorkspaceStore:
                 root=meta.name == COLLECTION_FILE,
             ),
         )
+        self._changed(target)
         return target
 
     def move(self, path: Path, destination: Path) -> Path:
@@ -170,12 +186,14 @@ class WorkspaceStore:
         seq = self._next_seq(destination)
         path.rename(target)
         self._set_seq(target, seq)
+        self._changed(path, target)
         return target
 
     def reorder(self, ordered: list[Path]) -> None:
         """Give the items of one folder the order of ``ordered`` (seq 1, 2, 3 ...)."""
         for seq, path in enumerate(ordered, start=1):
             self._set_seq(path, seq)
+        self._changed(*ordered)
 
     # -- trash ---------------------------------------------------------------------------
     def delete(self, path: Path) -> TrashEntry:
@@ -189,6 +207,7 @@ class WorkspaceStore:
         deleted_at = datetime.now(UTC).isoformat(timespec="seconds")
         yamlio.write(holder / TRASH_NOTE, {"origin": origin, "deleted_at": deleted_at})
         path.rename(holder / path.name)
+        self._changed(path)
         return TrashEntry(holder / path.name, self.root / origin, path.name, deleted_at)
 
     def trash(self) -> list[TrashEntry]:
@@ -213,6 +232,7 @@ class WorkspaceStore:
         target = unique_path(entry.origin.parent, entry.name.removesuffix(suffix), suffix)
         entry.path.rename(target)
         shutil.rmtree(entry.path.parent)
+        self._changed(target)
         return target
 
     # -- search --------------------------------------------------------------------------

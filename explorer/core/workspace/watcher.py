@@ -47,6 +47,10 @@ def snapshot(root: Path) -> Snapshot:
     return found
 
 
+def _under(candidate: Path, path: Path) -> bool:
+    return candidate == path or path in candidate.parents
+
+
 def diff(old: Snapshot, new: Snapshot) -> ChangeSet:
     return ChangeSet(
         added=frozenset(new.keys() - old.keys()),
@@ -83,13 +87,13 @@ class WorkspaceWatcher:
                 self._subscribers.remove(callback)
 
     def acknowledge(self, path: Path) -> None:
-        """Our own write: record its new state so it is not reported as an external change."""
+        """Our own write, rename or delete of a file or a whole folder: record its new state so
+        it is not reported as an external change."""
+        fresh = {p: st for p, st in snapshot(self.root).items() if _under(p, path)}
         with self._lock:
-            try:
-                stat = path.stat()
-                self._known[path] = (stat.st_mtime_ns, stat.st_size)
-            except OSError:
-                self._known.pop(path, None)
+            for known in [p for p in self._known if _under(p, path)]:
+                del self._known[known]
+            self._known.update(fresh)
 
     def poll(self, now: float | None = None) -> ChangeSet | None:
         """Look once; returns and publishes the change set when one has settled."""

@@ -104,3 +104,24 @@ def test_save_request_keeps_order(store: WorkspaceStore) -> None:
     assert isinstance(last, SavedRequest)
     assert last.seq == 2
     assert last.spec.url == "http://h/b2"
+
+
+def test_own_writes_are_not_reported_as_external_changes(store: WorkspaceStore) -> None:
+    from explorer.core.workspace.watcher import WorkspaceWatcher
+
+    shop = store.create_collection("Shop")
+    watcher = WorkspaceWatcher(store.root, debounce=0.0)
+    store.write_listeners.append(watcher.acknowledge)
+    folder = store.create_folder(shop, "Admin")
+    request = store.create_request(folder, RequestSpec(url="http://h/a", name="A"))
+    renamed = store.rename(folder, "Operators")
+    store.duplicate(renamed)
+    store.delete(renamed)
+    assert watcher.poll(now=1.0) is None
+    assert watcher.poll(now=2.0) is None
+    (shop / "external.request.yaml").write_text("name: from git\n")
+    assert watcher.poll(now=3.0) is None
+    changes = watcher.poll(now=4.0)
+    assert changes is not None
+    assert changes.added == {shop / "external.request.yaml"}
+    assert not request.exists()
