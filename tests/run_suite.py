@@ -2,8 +2,10 @@
 
 Steps: ruff, mypy (strict on ``explorer.core``), the import-linter contracts, the tests that must
 run without Qt (with PySide6 and qasync blocked at import, proving the core never needs them),
-then the Qt tests offscreen. Each step runs even when an earlier one failed, so one run shows
-every problem; the last line sums the tests up as ``suite: N passed, N failed``.
+then the Qt tests offscreen, and, when ``CI=true`` or ``API_EXPLORER_PACKAGE_SMOKE=1``, the
+PyInstaller build of the desktop bundle with its ``--selftest``. Each step runs even when an
+earlier one failed, so one run shows every problem; the last line sums the tests up as
+``suite: N passed, N failed``.
 Extra arguments go to both pytest runs (e.g. ``-k token`` or ``-x``).
 """
 
@@ -74,6 +76,8 @@ def main(extra: list[str]) -> int:
         [*pytest, "tests/ui", f"--junitxml={reports / 'ui.xml'}", *extra],
         env,
     )
+    if os.environ.get("CI") == "true" or os.environ.get("API_EXPLORER_PACKAGE_SMOKE") == "1":
+        ok &= step("packaged app smoke test", ["bash", str(ROOT / "packaging" / "build.sh")])
     totals = [count(reports / name) for name in ("core.xml", "ui.xml")]
     passed, failed, skipped = (sum(column) for column in zip(*totals, strict=True))
     if not ok and failed == 0:
