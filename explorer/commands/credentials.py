@@ -84,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
         return CredentialKey(marker.id, profile.id, env.name, slot)
 
     if args.action == "delete":
-        removed = [slot for slot in sorted({*slots, "refresh_token"}) if store.delete(key(slot))]
+        removed = [
+            slot
+            for slot in sorted({*slots, "refresh_token", "access_token"})
+            if store.delete(key(slot))
+        ]
         _say(f"Deleted {', '.join(removed) or 'nothing'} for {profile.name} ({env.name}).")
         return 0
     values: dict[str, str] = {}

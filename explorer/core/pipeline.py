@@ -14,6 +14,7 @@ sends on an expired token make one token request.
 
 from __future__ import annotations
 
+import json
 import re
 import string
 import threading
@@ -102,6 +103,7 @@ class ApiSession:
         otp: OtpCallback | None = None,
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
+        keep_access_token: bool = False,
     ) -> None:
         env = profile.environment(environment)
         if env is None:
@@ -119,6 +121,7 @@ class ApiSession:
         self.otp = otp
         self.retry = retry or RetryPolicy()
         self.clock = clock
+        self.keep_access_token = keep_access_token
         limits = [(r.requests, r.per_seconds) for r in profile.rate_limits]
         self.limiter: RateLimiter = limiters.get(profile.id, env.name, limits)
         self.kind = profile.auth.kind
@@ -186,6 +189,7 @@ class ApiSession:
         interval = limit.per_seconds / limit.requests if limit and limit.requests else 0.0
 
         def factory() -> TokenManager:
+            keep = self.keep_access_token
             return TokenManager(
                 TokenEndpoint(settings, self.client, clock=self.clock),
                 grant=grant,
@@ -197,9 +201,23 @@ class ApiSession:
                 token_interval=interval,
                 otp=self.otp,
                 clock=self.clock,
+                initial=_load_token(self.store.get(self.key(ACCESS_SLOT))) if keep else None,
+                persist_token=self._keep_token if keep else None,
             )
 
         return self.tokens.get(key, factory)
+
+    def _keep_token(self, token: Token) -> None:
+        """Opt-in: the access token (never the refresh token twice) in the keyring."""
+        data = {
+            "access_token": token.access_token,
+            "token_type": token.token_type,
+            "issued_at": token.issued_at,
+            "expires_at": token.expires_at,
+            "scope": token.scope,
+            "grant": token.grant,
+        }
+        self.store.set(self.key(ACCESS_SLOT), json.dumps(data))
 
     def _grant_credentials(self) -> Credentials:
         values = self.credential_values()
@@ -341,6 +359,27 @@ class ApiSession:
 
     def _secret(self, slot: str) -> bool:
         return slot in SECRET_SLOTS or any(s.name == slot and s.secret for s in self.slots)
+
+
+ACCESS_SLOT = "access_token"
+"""Keyring slot of the opt-in stored access token (JSON with its expiry)."""
+
+
+def _load_token(raw: str | None) -> Token | None:
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        return Token(
+            access_token=str(data["access_token"]),
+            token_type=str(data.get("token_type") or "Bearer"),
+            issued_at=float(data["issued_at"]),
+            expires_at=None if data.get("expires_at") is None else float(data["expires_at"]),
+            scope=data.get("scope"),
+            grant=str(data.get("grant") or ""),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 PERMISSION_DENIALS = frozenset({("servicechannel", "504")})

@@ -275,3 +275,40 @@ def test_200_concurrent_sends_on_an_expired_token_make_one_token_request(mock, c
     assert stats["token"] == {"refresh_token": 1}
     assert stats["api"] == 200
     assert stats["api401"] == 0
+
+
+def test_access_token_kept_in_the_store_only_when_opted_in(mock, client) -> None:
+    plain = mock_session(mock, client)
+    plain.send(RequestSpec("GET", "/userinfo"))
+    assert plain.store.get(plain.key("access_token")) is None
+
+    kept = mock_session(mock, client, keep_access_token=True)
+    kept.send(RequestSpec("GET", "/userinfo"))
+    assert kept.store.get(kept.key("access_token")) is not None
+    # A new process (fresh registry) on the same store reuses it: no token request.
+    mock.control("reset")
+    again = ApiSession(
+        kept.profile,
+        "local",
+        store=kept.store,
+        workspace_id=WS,
+        client=client,
+        limiters=LimiterRegistry(),
+        tokens=TokenRegistry(),
+        keep_access_token=True,
+    )
+    result = again.send(RequestSpec("GET", "/userinfo"))
+    assert result.exchange.response.status == 200
+    assert result.events == ()
+    assert mock.control()["token"] == {}
+
+
+def test_streamed_file_body_is_not_replayed_after_401(mock, client, httpbin_url, tmp_path) -> None:
+    upload = tmp_path / "upload.bin"
+    upload.write_bytes(b"x" * 1024)
+    session = mock_session(mock, client, base_url=httpbin_url)
+    spec = RequestSpec("PUT", "/status/401", body=Body(BodyMode.BINARY_FILE, file=str(upload)))
+    result = session.send(spec)
+    assert result.exchange.response.status == 401
+    assert result.attempts == 1
+    assert result.notes == ("401 not replayed: a streamed file body cannot be sent twice",)

@@ -65,6 +65,8 @@ class TokenManager:
         token_interval: float = 0.0,
         otp: OtpCallback | None = None,
         clock: Callable[[], float] = time.time,
+        initial: Token | None = None,
+        persist_token: Callable[[Token], None] | None = None,
     ) -> None:
         if grant not in GRANTS:
             raise ValueError(f"unknown grant {grant!r}")
@@ -81,7 +83,8 @@ class TokenManager:
         self.otp = otp
         self.clock = clock
         self._cond = threading.Condition(threading.RLock())
-        self._token: Token | None = None
+        self._token: Token | None = initial
+        self._persist_token = persist_token
         self._stale = False
         self._leader = False
         self._generation = 0
@@ -187,6 +190,8 @@ class TokenManager:
                 self._generation += 1
                 self._cond.notify_all()
             raise
+        if self._persist_token is not None:
+            self._persist_token(token)
         with self._cond:
             self._token, self._stale = token, False
             self._leader = False
