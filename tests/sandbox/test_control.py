@@ -323,7 +323,9 @@ def test_stop_ends_idle_keep_alive_connections() -> None:
     sandbox = start_sandbox()
     session = requests.Session()
     assert session.get(f"{sandbox.base_url}/_sandbox/info", timeout=5).ok
-    handlers = [t for t in threading.enumerate() if t.name.startswith("Thread-")]
+    name = f"api-explorer-sandbox-{sandbox.port}-connection"
+    handlers = [t for t in threading.enumerate() if t.name == name]
+    assert handlers
     sandbox.stop()
     for thread in handlers:
         thread.join(5)
