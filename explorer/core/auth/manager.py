@@ -175,30 +175,29 @@ class TokenManager:
             self._cond.notify_all()
 
     def _lead(self, stale: Token | None, cancel: CancelToken | None) -> Token:
+        """Make the one token request; whatever happens, release the lead and wake waiters
+        (a bug or a cancel must never leave every later caller waiting forever)."""
+        token: Token | None = None
+        failure: ExplorerError | None = None
         try:
             token = self._obtain(stale, cancel)
+            if self._persist_token is not None:
+                self._persist_token(token)
+            return token
         except Cancelled:
-            with self._cond:
-                self._leader = False
-                self._failure = None
-                self._cond.notify_all()
             raise
         except ExplorerError as exc:
+            failure = exc
+            raise
+        finally:
             with self._cond:
                 self._leader = False
-                self._failure = exc
-                self._generation += 1
+                if token is not None:
+                    self._token, self._stale = token, False
+                if token is not None or failure is not None:
+                    self._failure = failure
+                    self._generation += 1
                 self._cond.notify_all()
-            raise
-        if self._persist_token is not None:
-            self._persist_token(token)
-        with self._cond:
-            self._token, self._stale = token, False
-            self._leader = False
-            self._failure = None
-            self._generation += 1
-            self._cond.notify_all()
-        return token
 
     def _obtain(self, stale: Token | None, cancel: CancelToken | None) -> Token:
         credentials = self._credentials()

@@ -203,3 +203,18 @@ def test_unknown_grant_is_a_programming_error(sb, client) -> None:
     endpoint = flexiti_manager(sb, client).endpoint
     with pytest.raises(ValueError, match="unknown grant"):
         TokenManager(endpoint, grant="implicit", credentials=Credentials)
+
+
+def test_a_failing_keyring_write_is_reported_and_never_leaves_callers_waiting(
+    oauth2_mock, client
+) -> None:
+    from explorer.core.credentials import KeyringUnavailable
+
+    def locked(_: str) -> None:
+        raise KeyringUnavailable("The keyring collection is locked; unlock it.")
+
+    manager = mock_manager(oauth2_mock, client, oauth2_mock.PASSWORD, persist_refresh=locked)
+    with pytest.raises(KeyringUnavailable):
+        manager.token()
+    with pytest.raises(KeyringUnavailable):
+        ThreadPoolExecutor(1).submit(manager.token).result(5)
