@@ -305,6 +305,7 @@ class ApiSession:
                     notes.append("401 not replayed: a streamed file body cannot be sent twice")
                     break
                 manager.invalidate(token)
+                exchange.response.body.discard()
                 replayed = True
                 notes.append("401: token refreshed and the request replayed once")
                 continue
@@ -316,6 +317,7 @@ class ApiSession:
                     notes.append(self._no_retry_note(resolved.method, retries))
                     break
                 retries += 1
+                exchange.response.body.discard()
                 notes.append(f"429: retry {retries} after {delay:g} s")
                 continue
             break
