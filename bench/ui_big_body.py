@@ -129,9 +129,10 @@ def main() -> int:
     from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
 
-    from explorer.app import CoreSender, Executors, tune_interpreter
+    from explorer.app import Executors, build_services, tune_interpreter
+    from explorer.core.models import RequestSpec
     from explorer.ui.main_window import MainWindow
-    from explorer.ui.services import Services
+    from explorer.ui.services import SendContext
 
     tune_interpreter()  # as app.run_gui does
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -144,20 +145,15 @@ def main() -> int:
             raise SystemExit("timed out")
 
     with tempfile.TemporaryDirectory(prefix="ui-big-body-") as folder:
+        os.environ["API_EXPLORER_HOME"] = str(Path(folder) / "home")
+        os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
         executors = Executors()
-        services = Services(
-            sender=CoreSender(executors.network),
-            worker=executors.worker,
-            disk=executors.disk,
-            settings_path=Path(folder) / "window.ini",
-        )
+        services = build_services(executors, workspace=Path(folder) / "workspace")
         window = MainWindow(services)
         window.resize(1440, 900)
         window.show()
         gc.freeze()  # as app.run_gui does
         wait(lambda: False, 0.5)
-        services.sender.client()  # type: ignore[attr-defined]
-        print(f"idle window RSS: {rss_mb():.0f} MB")
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
@@ -166,6 +162,12 @@ def main() -> int:
             stderr=subprocess.DEVNULL,
         )
         try:
+            wait(lambda: False, 0.5)
+            warm = services.sender.start(
+                RequestSpec("HEAD", f"http://127.0.0.1:{port}/"), SendContext()
+            )
+            warm.future.result(timeout=30)  # the core is up, as in the running app
+            print(f"idle window RSS with the core loaded: {rss_mb():.0f} MB")
             for size in (int(s) for s in args.sizes.split(",")):
                 path = Path(folder) / f"body-{size}.json"
                 actual = make_json(path, size)
@@ -188,7 +190,8 @@ def main() -> int:
             server.terminate()
             server.wait()
             window.close()
-            services.sender.shutdown()
+            for stop in services.on_shutdown:
+                stop()
             executors.shutdown()
     del app
     return 0

@@ -24,17 +24,27 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.errors import Cancelled, ExplorerError
-from explorer.core.models import AuthSpec, Exchange, RequestSpec
+from explorer.core.models import AuthSpec, RequestSpec
+from explorer.core.providers import ProviderProfile
 from explorer.core.redaction import MASK, SENSITIVE_HEADERS
 from explorer.core.templating import VARIABLE
+from explorer.ui.credentials_panel import CredentialsPanel
 from explorer.ui.heartbeat import Heartbeat
 from explorer.ui.history_list import HistoryList
 from explorer.ui.provider_bar import ProviderBar
 from explorer.ui.relay import Relay
 from explorer.ui.request_editor import RequestEditor
 from explorer.ui.response_view import ResponseView
-from explorer.ui.services import HistoryEntry, PendingSend, SendContext, Services
-from explorer.ui.token_status import TokenStatus
+from explorer.ui.samples_list import SamplesList
+from explorer.ui.services import (
+    HistoryEntry,
+    PendingSend,
+    SendContext,
+    SendOutcome,
+    Services,
+    TokenView,
+)
+from explorer.ui.token_status import TokenInspector, TokenStatus
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -64,7 +74,10 @@ def redact_spec(spec: RequestSpec) -> RequestSpec:
 class MainWindow(QMainWindow):
     request_finished = Signal(object)
     request_failed = Signal(str)
+    providers_loaded = Signal()
+    token_changed = Signal()
     _progressed = Signal(int, int, int)
+    _token_event = Signal(str, str, str)
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,11 +88,16 @@ class MainWindow(QMainWindow):
         self._generation = 0
         self._pending: PendingSend | None = None
         self._confirm: QMessageBox | None = None
+        self._inspector: TokenInspector | None = None
         self.heartbeat = Heartbeat(self)
         self._build()
         self._connect()
         if services.providers is not None:
-            self.provider_bar.load(services.providers.providers())
+            self.provider_bar.provider_combo.setPlaceholderText("Loading providers…")
+            self._relay.watch(services.providers.load(), self._on_catalog_loaded)
+        if services.tokens is not None:
+            services.tokens.subscribe(self._emit_token_event)
+        self.credentials.set_service(services.credentials)
         self.history.load(services.history.recent())
         self._on_provider_bar_changed()
         self.restore_state()
@@ -95,15 +113,16 @@ class MainWindow(QMainWindow):
         top_row.addWidget(self.provider_bar, 1)
         top_row.addWidget(self.token_status)
 
+        self.samples = SamplesList(self)
         self.history = HistoryList(self)
-        history_title = QLabel("History", self)
-        history_title.setObjectName("sideTitle")
-        side = QWidget(self)
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(8, 0, 0, 8)
-        side_layout.setSpacing(4)
-        side_layout.addWidget(history_title)
-        side_layout.addWidget(self.history, 1)
+        self.credentials = CredentialsPanel(self)
+        side = QSplitter(Qt.Orientation.Vertical, self)
+        side.setObjectName("sideSplitter")
+        side.addWidget(self._titled("Samples", self.samples))
+        side.addWidget(self._titled("History", self.history))
+        side.addWidget(self.credentials)
+        side.setSizes([220, 300, 240])
+        self.side_splitter = side
 
         self.editor = RequestEditor(self)
         self.response = ResponseView(self.services.worker, self.services.disk, self)
@@ -130,6 +149,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.resize(1280, 800)
 
+    def _titled(self, title: str, widget: QWidget) -> QWidget:
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(8, 4, 0, 4)
+        layout.setSpacing(4)
+        label = QLabel(title, box)
+        label.setObjectName("sideTitle")
+        layout.addWidget(label)
+        layout.addWidget(widget, 1)
+        return box
+
     def _connect(self) -> None:
         self._shortcut("Ctrl+Return", self._on_editor_send_requested)
         self._shortcut("Ctrl+Enter", self._on_editor_send_requested)
@@ -141,6 +171,10 @@ class MainWindow(QMainWindow):
         self.history.entry_activated.connect(self._on_history_entry_activated)
         self.provider_bar.selection_changed.connect(self._on_provider_bar_changed)
         self._progressed.connect(self._on_sender_progressed)
+        self._token_event.connect(self._on_tokens_event)
+        self.samples.sample_activated.connect(self._on_samples_activated)
+        self.token_status.clicked.connect(self._on_token_status_clicked)
+        self.credentials.changed.connect(self._refresh_token_status)
 
     def _shortcut(self, keys: str | QKeySequence.StandardKey, slot: object) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -162,6 +196,7 @@ class MainWindow(QMainWindow):
             ("geometry", self.restoreGeometry),
             ("main_splitter", self.main_splitter.restoreState),
             ("work_splitter", self.work_splitter.restoreState),
+            ("side_splitter", self.side_splitter.restoreState),
         ):
             value = settings.value(f"window/{key}")
             if isinstance(value, QByteArray):
@@ -172,6 +207,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/main_splitter", self.main_splitter.saveState())
         settings.setValue("window/work_splitter", self.work_splitter.saveState())
+        settings.setValue("window/side_splitter", self.side_splitter.saveState())
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -249,12 +285,12 @@ class MainWindow(QMainWindow):
             self.response.show_progress(received, None if total < 0 else total)
 
     def _on_sender_finished(
-        self, generation: int, spec: RequestSpec, context: SendContext, done: Future[Exchange]
+        self, generation: int, spec: RequestSpec, context: SendContext, done: Future[SendOutcome]
     ) -> None:
         error = done.exception()
         if generation != self._generation:
             if error is None:
-                done.result().response.body.discard()
+                done.result().exchange.response.body.discard()
             return
         self._pending = None
         self.editor.set_busy(False)
@@ -264,13 +300,15 @@ class MainWindow(QMainWindow):
         if isinstance(error, ExplorerError):
             self.response.show_message(str(error), error=True)
             self.request_failed.emit(str(error))
+            self._refresh_token_status()
             return
         if error is not None:
             raise error
-        exchange = done.result()
-        decoder = self.services.problems
-        problem = decoder(exchange) if decoder is not None else None
-        self.response.show_exchange(exchange, problem)
+        outcome = done.result()
+        exchange = outcome.exchange
+        self.response.show_exchange(exchange, outcome.problem, outcome.notes)
+        if outcome.token is not None:
+            self._show_token(outcome.token)
         entry = HistoryEntry(
             spec=redact_spec(spec),
             status=exchange.response.status,
@@ -282,7 +320,7 @@ class MainWindow(QMainWindow):
         )
         self.services.history.record(entry)
         self.history.add(entry)
-        self.request_finished.emit(exchange)
+        self.request_finished.emit(outcome)
 
     # -- other intents ----------------------------------------------------------------------------
 
@@ -303,6 +341,105 @@ class MainWindow(QMainWindow):
 
     def _on_provider_bar_changed(self) -> None:
         self.editor.set_scope(self.provider_bar.scope())
+        provider = self.provider_bar.provider()
+        environment = self.provider_bar.environment()
+        self.samples.load(provider.samples if provider else ())
+        self.credentials.show_target(
+            provider.id if provider else None, environment.name if environment else None
+        )
+        self._refresh_token_status()
+
+    def _on_catalog_loaded(self, done: Future[tuple[list[ProviderProfile], list[str]]]) -> None:
+        self.provider_bar.provider_combo.setPlaceholderText("")
+        error = done.exception()
+        if error is not None:
+            self.response.show_message(f"Providers could not be loaded: {error}", error=True)
+            return
+        profiles, problems = done.result()
+        self.provider_bar.load(profiles)
+        if problems:
+            self.response.show_message(" ".join(problems), error=True)
+        demo = next((p for p in profiles if any(e.sandbox for e in p.environments)), None)
+        if demo is not None:
+            self.provider_bar.select(demo.id)
+            if demo.samples and not self.editor.url.text():
+                self.editor.load(demo.samples[0])
+        self.providers_loaded.emit()
+
+    def _on_samples_activated(self, spec: object) -> None:
+        if isinstance(spec, RequestSpec):
+            self.editor.load(spec)
+
+    # -- tokens ---------------------------------------------------------------------------------
+
+    def _target(self) -> tuple[str, str] | None:
+        provider = self.provider_bar.provider()
+        environment = self.provider_bar.environment()
+        if provider is None or environment is None:
+            return None
+        return provider.id, environment.name
+
+    def _refresh_token_status(self) -> None:
+        target = self._target()
+        if target is None or self.services.tokens is None:
+            self._show_token(TokenView("none", "no provider chosen"))
+            return
+        self._relay.watch(
+            self.services.tokens.state(*target),
+            lambda done: self._on_tokens_state(target, done),
+        )
+
+    def _on_tokens_state(self, target: tuple[str, str], done: Future[TokenView]) -> None:
+        if target != self._target():
+            return
+        error = done.exception()
+        self._show_token(TokenView("failed", str(error)) if error is not None else done.result())
+
+    def _show_token(self, view: TokenView) -> None:
+        self.token_status.show_view(view)
+        if self._inspector is not None and self._inspector.isVisible():
+            self._inspector.show_view(view)
+        self.token_changed.emit()
+
+    def _emit_token_event(self, provider_id: str, environment: str, kind: str) -> None:
+        """Runs on a worker (the token manager's thread): hand over to the UI thread."""
+        self._token_event.emit(provider_id, environment, kind)
+
+    def _on_tokens_event(self, provider_id: str, environment: str, kind: str) -> None:
+        if (provider_id, environment) != self._target():
+            return
+        if kind == "requested":
+            self.token_status.show_refreshing()
+        else:
+            self._refresh_token_status()
+
+    def _on_token_status_clicked(self) -> None:
+        if self._inspector is None:
+            self._inspector = TokenInspector(self)
+            self._inspector.refresh_requested.connect(self._on_inspector_refresh)
+            self._inspector.forget_requested.connect(self._on_inspector_forget)
+        self._inspector.show_view(self.token_status.view)
+        self._inspector.show()
+        self._refresh_token_status()
+
+    def _on_inspector_refresh(self) -> None:
+        target = self._target()
+        if target is None or self.services.tokens is None:
+            return
+        self.token_status.show_refreshing()
+        self._relay.watch(
+            self.services.tokens.refresh(*target),
+            lambda done: self._on_tokens_state(target, done),
+        )
+
+    def _on_inspector_forget(self) -> None:
+        target = self._target()
+        if target is None or self.services.tokens is None:
+            return
+        self._relay.watch(
+            self.services.tokens.forget(*target),
+            lambda done: self._on_tokens_state(target, done),
+        )
 
     def load_request(self, spec: RequestSpec) -> None:
         self.editor.load(spec)

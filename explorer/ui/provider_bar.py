@@ -79,7 +79,14 @@ class ProviderBar(QWidget):
             return Scope()
         values = {"base_url": environment.base_url, **environment.variables}
         layer = Layer(environment.name, values, frozenset(environment.secret_variables))
-        return Scope((layer,))
+        provider = self.provider()
+        slots = provider.auth.credentials if provider else ()
+        stored = Layer(
+            "credentials",
+            {slot.name: "(from the credential store)" for slot in slots},
+            frozenset(slot.name for slot in slots if slot.secret),
+        )
+        return Scope((layer, stored))
 
     def _on_provider_combo_changed(self) -> None:
         provider = self.provider()

@@ -41,6 +41,8 @@ class Relay(QObject):
         return self.watch(executor.submit(fn, *args, **kwargs), then)
 
     def _emit(self, future: Future[Any], then: Callable[[Future[Any]], None]) -> None:
+        if future.cancelled():  # dropped at shutdown: nobody waits for it any more
+            return
         with contextlib.suppress(RuntimeError):  # the relay's owner is gone: nobody to tell
             self._delivered.emit(then, future)
 

@@ -135,7 +135,12 @@ class ResponseView(QWidget):
         self.status.setText(f'<span style="color:{color}">{html.escape(text)}</span>')
         self.status.setToolTip(text)
 
-    def show_exchange(self, exchange: Exchange, problem: ProblemCard | None = None) -> None:
+    def show_exchange(
+        self,
+        exchange: Exchange,
+        problem: ProblemCard | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> None:
         self._exchange = exchange
         self._problem = problem
         response = exchange.response
@@ -149,6 +154,7 @@ class ResponseView(QWidget):
             parts.append(html.escape(response.tls_version))
         if exchange.hops:
             parts.append(f"{len(exchange.hops)} redirect{'s' if len(exchange.hops) > 1 else ''}")
+        parts.extend(html.escape(note) for note in notes)
         self.status.setText(" · ".join(parts))
         self.status.setToolTip(response.url)
         self._fill_headers(exchange)

@@ -31,11 +31,41 @@ class SendContext:
     scope: Scope = field(default_factory=Scope)
 
 
+@dataclass(frozen=True, slots=True)
+class TokenView:
+    """What the token status and inspector show; never the token itself.
+
+    ``state`` is ``none``, ``valid``, ``refreshing``, ``failed`` or ``static`` (a stored token or
+    key the provider issues out of band)."""
+
+    state: str = "none"
+    detail: str = ""
+    issued_at: float | None = None
+    expires_at: float | None = None
+    has_refresh_token: bool = False
+    claims: tuple[tuple[str, str], ...] = ()
+    roles: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """A finished send: the exchange (secrets of the send listed in ``request.secrets``), the
+    normalised problem, what the token lifecycle did, and notes (replays, 429 retries)."""
+
+    exchange: Exchange
+    problem: ProblemCard | None = None
+    events: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    token: TokenView | None = None
+
+
 class PendingSend(Protocol):
     """One request in flight; ``cancel`` stops it between chunks (the thread is not killed)."""
 
     @property
-    def future(self) -> Future[Exchange]: ...
+    def future(self) -> Future[SendOutcome]: ...
 
     def cancel(self) -> None: ...
 
@@ -51,10 +81,57 @@ class RequestSender(Protocol):
     def shutdown(self) -> None: ...
 
 
-class ProviderCatalog(Protocol):
-    """Built-in and user providers (user wins on an id clash)."""
+@dataclass(frozen=True, slots=True)
+class SlotState:
+    """One credential slot of a provider environment, and whether a value is stored."""
 
-    def providers(self) -> Sequence[ProviderProfile]: ...
+    name: str
+    label: str
+    secret: bool
+    optional: bool
+    stored: bool
+
+
+class CredentialService(Protocol):
+    """Credential slots in the keyring (or a session-only store); every call runs off the UI
+    thread because keyring calls can block on D-Bus."""
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def unavailable_reason(self) -> str:
+        """Why the OS keyring is not used ('' when it is)."""
+        ...
+
+    def slots(self, provider_id: str, environment: str) -> Future[list[SlotState]]: ...
+
+    def set(self, provider_id: str, environment: str, slot: str, value: str) -> Future[None]: ...
+
+    def clear(self, provider_id: str, environment: str, slot: str) -> Future[None]: ...
+
+    def reveal(self, provider_id: str, environment: str, slot: str) -> Future[str | None]: ...
+
+
+TokenListener = Callable[[str, str, str], None]
+"""Called from a worker thread with (provider id, environment, event description)."""
+
+
+class TokenService(Protocol):
+    def state(self, provider_id: str, environment: str) -> Future[TokenView]: ...
+
+    def refresh(self, provider_id: str, environment: str) -> Future[TokenView]: ...
+
+    def forget(self, provider_id: str, environment: str) -> Future[TokenView]: ...
+
+    def subscribe(self, listener: TokenListener) -> None: ...
+
+
+class ProviderCatalog(Protocol):
+    """Built-in and user providers (user wins on an id clash), loaded off the UI thread; the
+    second item lists the preset files that failed to load, one sentence each."""
+
+    def load(self) -> Future[tuple[list[ProviderProfile], list[str]]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +179,6 @@ class ProblemCard:
     format: str = "generic"
 
 
-ProblemDecoder = Callable[[Exchange], "ProblemCard | None"]
-
-
 @dataclass
 class Services:
     """Everything the window needs from outside Qt, built once by ``app.py``.
@@ -118,6 +192,7 @@ class Services:
     disk: Executor
     settings_path: Path
     providers: ProviderCatalog | None = None
-    problems: ProblemDecoder | None = None
+    credentials: CredentialService | None = None
+    tokens: TokenService | None = None
     history: HistoryStore = field(default_factory=MemoryHistory)
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)

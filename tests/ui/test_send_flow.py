@@ -4,6 +4,7 @@ highlighted body, cancel, latest wins, JSON validation, search, history, live co
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 
 import pytest
 from PySide6.QtCore import Qt
@@ -157,11 +158,15 @@ def test_error_status_and_transport_errors_are_one_sentence(qtbot, window, edge)
 
 
 class Catalog:
+    """A vendor with a live environment: no real vendor host may be reached from a test."""
+
     def __init__(self, providers: list[ProviderProfile]) -> None:
         self._providers = providers
 
-    def providers(self) -> list[ProviderProfile]:
-        return self._providers
+    def load(self) -> Future[tuple[list[ProviderProfile], list[str]]]:
+        done: Future[tuple[list[ProviderProfile], list[str]]] = Future()
+        done.set_result((self._providers, []))
+        return done
 
 
 @pytest.fixture
@@ -177,10 +182,12 @@ def vendor_window(qtbot, services, edge):  # type: ignore[no-untyped-def]
         ),
     )
     services.providers = Catalog([vendor])
+    services.sender.ready.result(timeout=20).profiles["acme"] = vendor  # sends go to the edge
     win = MainWindow(services)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.provider_bar.provider_combo.count() == 2)
     yield win
     win.close()
 

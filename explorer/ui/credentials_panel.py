@@ -1,0 +1,188 @@
+"""The credential slots of the chosen provider environment (``credentialsPanel``).
+
+Each slot shows stored or missing, with Set/Replace and Clear; values go to the store through the
+injected service, off the UI thread. A secret is never displayed unless "reveal" is pressed and
+held: it is fetched on press and wiped from the field on release.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.ui.relay import Relay
+from explorer.ui.services import CredentialService, SlotState
+
+
+class CredentialsPanel(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("credentialsPanel")
+        self.setAccessibleName("Credentials")
+        self._service: CredentialService | None = None
+        self._target: tuple[str, str] | None = None
+        self._relay = Relay(self)
+        self._generation = 0
+        self.slots: list[SlotState] = []
+        self.title = QLabel("Credentials", self)
+        self.title.setObjectName("sideTitle")
+        self.store_label = QLabel(self)
+        self.store_label.setObjectName("credentialStore")
+        self.store_label.setWordWrap(True)
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 0, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.store_label)
+        layout.addLayout(self.grid)
+        self._reveal_field: QLineEdit | None = None
+        self.show_target(None, None)
+
+    def set_service(self, service: CredentialService | None) -> None:
+        self._service = service
+
+    def show_target(self, provider_id: str | None, environment: str | None) -> None:
+        """Show the slots of one provider environment (None: nothing to show)."""
+        self._generation += 1
+        self._target = (provider_id, environment) if provider_id and environment else None
+        if self._target is None or self._service is None:
+            self._fill([])
+            self.store_label.setText("Choose a provider to manage its credentials.")
+            return
+        generation = self._generation
+        self._relay.watch(
+            self._service.slots(*self._target),
+            lambda done: self._on_service_slots(generation, done),
+        )
+
+    def _on_service_slots(self, generation: int, done: Future[list[SlotState]]) -> None:
+        if generation != self._generation:
+            return
+        error = done.exception()
+        if error is not None:
+            self._fill([])
+            self.store_label.setText(str(error))
+            return
+        self._fill(done.result())
+        service = self._service
+        if service is not None:
+            reason = service.unavailable_reason
+            text = f"Stored in: {service.description}."
+            if reason:
+                text += f" {reason}"
+            self.store_label.setText(text)
+            self.store_label.setToolTip(reason)
+
+    def _fill(self, slots: list[SlotState]) -> None:
+        self.slots = slots
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for row, slot in enumerate(slots):
+            name = QLabel(slot.label + ("" if not slot.optional else " (optional)"), self)
+            state = QLabel("stored" if slot.stored else "missing", self)
+            state.setObjectName(f"slotState_{slot.name}")
+            state.setEnabled(slot.stored)
+            set_button = QPushButton("Replace" if slot.stored else "Set", self)
+            set_button.setObjectName(f"slotSet_{slot.name}")
+            set_button.clicked.connect(lambda _=False, s=slot: self._on_set_clicked(s))
+            self.grid.addWidget(name, row, 0)
+            self.grid.addWidget(state, row, 1)
+            self.grid.addWidget(set_button, row, 2)
+            if slot.stored:
+                clear = QPushButton("Clear", self)
+                clear.setObjectName(f"slotClear_{slot.name}")
+                clear.clicked.connect(lambda _=False, s=slot: self._write(s.name, None))
+                self.grid.addWidget(clear, row, 3)
+                if slot.secret:
+                    self.grid.addWidget(self._reveal_button(slot), row, 4)
+
+    def _reveal_button(self, slot: SlotState) -> QWidget:
+        box = QWidget(self)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        button = QPushButton("Reveal", box)
+        button.setObjectName(f"slotReveal_{slot.name}")
+        button.setToolTip("Press and hold to show the value")
+        field = QLineEdit(box)
+        field.setReadOnly(True)
+        field.setObjectName(f"slotValue_{slot.name}")
+        field.hide()
+        row.addWidget(button)
+        row.addWidget(field)
+        button.pressed.connect(lambda s=slot.name, f=field: self._on_reveal_pressed(s, f))
+        button.released.connect(lambda f=field: self._on_reveal_released(f))
+        return box
+
+    def _on_reveal_pressed(self, slot: str, field: QLineEdit) -> None:
+        if self._service is None or self._target is None:
+            return
+        self._reveal_field = field
+        self._relay.watch(
+            self._service.reveal(*self._target, slot),
+            lambda done: self._on_service_revealed(field, done),
+        )
+
+    def _on_service_revealed(self, field: QLineEdit, done: Future[str | None]) -> None:
+        if self._reveal_field is not field or done.exception() is not None:
+            return
+        field.setText(done.result() or "")
+        field.show()
+
+    def _on_reveal_released(self, field: QLineEdit) -> None:
+        self._reveal_field = None
+        field.clear()
+        field.hide()
+
+    def _on_set_clicked(self, slot: SlotState) -> None:
+        dialog = QInputDialog(self)
+        dialog.setObjectName("slotDialog")
+        dialog.setWindowTitle(f"Set {slot.label}")
+        dialog.setLabelText(f"{slot.label}:")
+        if slot.secret:
+            dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.textValueSelected.connect(lambda value, s=slot.name: self._write(s, value))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def set_value(self, slot: str, value: str) -> None:
+        """Store ``value`` in ``slot`` (what the Set dialog does)."""
+        self._write(slot, value)
+
+    def _write(self, slot: str, value: str | None) -> None:
+        if self._service is None or self._target is None:
+            return
+        target = self._target
+        future = (
+            self._service.clear(*target, slot)
+            if value is None
+            else self._service.set(*target, slot, value)
+        )
+        self._relay.watch(future, lambda done: self._on_service_written(target, done))
+
+    def _on_service_written(self, target: tuple[str, str], done: Future[None]) -> None:
+        error = done.exception()
+        if error is not None:
+            self.store_label.setText(str(error))
+            return
+        self.changed.emit()
+        if target == self._target:
+            self.show_target(*target)
