@@ -108,7 +108,7 @@ class _Importer:
 
     def _blocks(self, text: str) -> list[_Block]:
         blocks = [_Block("", 1)]
-        for number, raw in enumerate(text.splitlines(), start=1):
+        for number, raw in enumerate(text.split("\n"), start=1):
             line = raw.rstrip("\r")
             if line.startswith("###"):
                 blocks.append(_Block(line[3:].strip(), number + 1))
@@ -128,7 +128,7 @@ class _Importer:
             stripped = line.strip()
             if not stripped:
                 continue
-            if self._meta_or_comment(stripped, meta, docs, first):
+            if self._meta_or_comment(line.lstrip(), meta, docs, first):
                 continue
             variable = VARIABLE_LINE.match(stripped)
             if variable:

@@ -25,7 +25,15 @@ from explorer.core.formats.common import (
     guarded,
     parse_json,
 )
-from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
+from explorer.core.models import (
+    DEFAULT_MAX_REDIRECTS,
+    AuthSpec,
+    Body,
+    BodyMode,
+    FormField,
+    KeyValue,
+    RequestSpec,
+)
 from explorer.core.workspace.environments import EnvironmentValues
 from explorer.core.workspace.model import Folder, SavedRequest, Variable
 
@@ -273,7 +281,23 @@ class _Importer:
             auth=self.auth(data.get("auth"), f"{at}.auth"),
             docs=docs,
         )
-        return SavedRequest(spec, seq)
+        return SavedRequest(self.behaviour(spec, item.get("protocolProfileBehavior")), seq)
+
+    def behaviour(self, spec: RequestSpec, value: Any) -> RequestSpec:
+        """``protocolProfileBehavior``: the redirect and TLS options newman honours."""
+        if not isinstance(value, dict):
+            return spec
+        follow = value.get("followRedirects")
+        strict = value.get("strictSSL")
+        limit = value.get("maxRedirects")
+        return replace(
+            spec,
+            follow_redirects=follow if isinstance(follow, bool) else spec.follow_redirects,
+            verify_tls=strict if isinstance(strict, bool) else spec.verify_tls,
+            max_redirects=limit
+            if isinstance(limit, int) and not isinstance(limit, bool) and 0 <= limit <= 1000
+            else spec.max_redirects,
+        )
 
     def folder(self, data: dict[str, Any], where: str, seq: int, depth: int = 0) -> Folder:
         if depth > 64:
@@ -476,7 +500,17 @@ def _request_out(saved: SavedRequest, inherited: tuple[KeyValue, ...]) -> dict[s
     request["url"] = url_object(spec.url, spec.params)
     if spec.docs:
         request["description"] = spec.docs
-    return {"name": spec.name, "request": request}
+    out: dict[str, Any] = {"name": spec.name, "request": request}
+    behaviour: dict[str, Any] = {}
+    if not spec.follow_redirects:
+        behaviour["followRedirects"] = False
+    if spec.max_redirects != DEFAULT_MAX_REDIRECTS:
+        behaviour["maxRedirects"] = spec.max_redirects
+    if not spec.verify_tls:
+        behaviour["strictSSL"] = False
+    if behaviour:
+        out["protocolProfileBehavior"] = behaviour
+    return out
 
 
 def _folder_out(folder: Folder, inherited: tuple[KeyValue, ...]) -> dict[str, Any]:
