@@ -59,7 +59,7 @@ _RESERVED_WORDS = (
     "access_token auth body break case chan client const continue data default defer do "
     "else err env export false fetch fetch_token fields files for form fs func function go "
     "goto header headers http if import in interface json let map new null os out package "
-    "params part pem print range req request requests resp response return roots select "
+    "pair params part pem print range req request requests resp response return roots select "
     "send session struct switch target token transport true try type uri url var while "
     "with writer"
 )
@@ -208,9 +208,9 @@ class _Builder:
     def _hint(self, name: str) -> str:
         slot = self.slots.get(name)
         if slot is not None:
-            label = slot.label or slot.name.replace("_", " ")
+            label = (slot.label or slot.name.replace("_", " ")).lower()
             owner = self.options.provider.name if self.options.provider else "the provider"
-            return f"your {owner} {label} (api-explorer credentials set stores it)"
+            return f"your {owner} {label} (stored with api-explorer credentials set)"
         return f"the value of the secret variable {{{{{name}}}}}"
 
     def env(
@@ -223,7 +223,7 @@ class _Builder:
         optional: bool = False,
     ) -> Ref:
         env = env_name(name, self.prefix if prefixed else "")
-        ident = env.lower()
+        ident = identifier(env.lower())
         known = self.vars.get(ident)
         if known is None or known.env != env:
             ident = self._unique(ident, env)
@@ -547,9 +547,9 @@ def _token(provider: ProviderProfile, cfg: AuthConfig, grant: str, b: _Builder) 
             return Text.of(current)
     token_url = _token_url(cfg, b)
     hint = (
-        f"a {provider.name} access token ({grant.replace('_', ' ')} grant at "
-        f"{token_url.literal or cfg.token_url}); `api-explorer snippet --flow` writes a "
-        "snippet that fetches it itself"
+        f"a {provider.name} access token, from the {grant.replace('_', ' ')} grant at "
+        f"{token_url.literal or cfg.token_url}; or export with --flow and the snippet fetches "
+        "one itself"
     )
     return Text.of(b.env("token", hint, secret=True))
 

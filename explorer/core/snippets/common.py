@@ -4,10 +4,14 @@ the query and form encodings done at generation time when nothing in them varies
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterable
 from urllib.parse import quote_plus, urlencode
 
 from explorer.core.snippets.model import FormPart, Ref, SnippetRequest, Text
+
+#: Comment lines wrap here, so a snippet reads well in an editor and a terminal.
+WIDTH = 92
 
 
 def comment_lines(req: SnippetRequest, prefix: str, env_ref: Callable[[str], str]) -> list[str]:
@@ -18,8 +22,17 @@ def comment_lines(req: SnippetRequest, prefix: str, env_ref: Callable[[str], str
         lines.append(f"{prefix} Set these environment variables first:")
         for var in env_vars:
             assert var.env is not None
-            lines.append(f"{prefix}   {env_ref(var.env)}: {var.hint}")
-    lines.extend(f"{prefix} {note}" for note in req.notes)
+            lines += textwrap.wrap(
+                f"{env_ref(var.env)}: {var.hint}",
+                WIDTH,
+                initial_indent=f"{prefix}   ",
+                subsequent_indent=f"{prefix}     ",
+                break_on_hyphens=False,
+            )
+    for note in req.notes:
+        lines += textwrap.wrap(
+            note, WIDTH, initial_indent=f"{prefix} ", subsequent_indent=f"{prefix} "
+        )
     return lines
 
 

@@ -60,6 +60,8 @@ def render(req: SnippetRequest) -> str:
     body = _body(req, imports)
     lines = [f"{_T}{line}" if line else "" for line in _main(req, body, imports)]
     head = comment_lines(req, "//", lambda env: env)
+    if head:
+        head.append("")
     head += ["package main", "", "import ("]
     head += [f'{_T}"{name}"' for name in sorted(imports)]
     head += [")", "", "func main() {"]

@@ -36,9 +36,7 @@ def _block(text: Text, indent: str) -> str:
 
 def render(req: SnippetRequest) -> str:
     lines = comment_lines(req, "//", lambda env: env)
-    lines.append(
-        "// Node 18+: save as snippet.mjs and run `node snippet.mjs`; in a browser, run it"
-    )
+    lines.append("// Node 18+: save as snippet.mjs, run `node snippet.mjs`. In a browser, run it")
     lines.append("// as a module script (process.env and node:fs are Node's).")
     if not req.verify_tls:
         lines.append("// TLS verification is off for this whole Node process (test servers only).")

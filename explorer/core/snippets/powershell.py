@@ -95,12 +95,14 @@ def _headers(req: SnippetRequest) -> list[str]:
     headers = _plain_headers(req)
     if not headers and req.basic is None:
         return []
-    lines = ["$headers = [ordered]@{"]
-    lines += [f"{_I}{psstr(k)} = {expr(v, req)}" for k, v in headers]
+    lines = []
     if req.basic is not None:
         pair = expr(req.basic.username + Text.of(":") + req.basic.password, req)
-        encoded = f"[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes({pair}))"
-        lines.append(f"{_I}'Authorization' = 'Basic ' + {encoded}")
+        lines.append(f"$pair = [Text.Encoding]::UTF8.GetBytes({pair})")
+    lines.append("$headers = [ordered]@{")
+    lines += [f"{_I}{psstr(k)} = {expr(v, req)}" for k, v in headers]
+    if req.basic is not None:
+        lines.append(f"{_I}'Authorization' = 'Basic ' + [Convert]::ToBase64String($pair)")
     lines.append("}")
     return lines
 

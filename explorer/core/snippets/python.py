@@ -165,6 +165,8 @@ def _session(req: SnippetRequest) -> list[str]:
 
 def render(req: SnippetRequest) -> str:
     lines = comment_lines(req, "#", lambda env: env)
+    if lines:
+        lines.append("")
     lines += _imports(req) + _declarations(req) + _session(req)
     if req.flow is not None:
         lines += _flow(req.flow, req)
