@@ -451,3 +451,24 @@ def test_builtin_preset_works_against_its_sandbox_environment(sb, client, provid
     result = s.send(RequestSpec("GET", PRESET_PATHS[provider]))
     assert result.exchange.response.status == 200, result.exchange.response.body.text()[:300]
     assert result.problem is None
+
+
+def test_procode_wrong_otp_is_rejected_not_asked_again(sb, client) -> None:
+    creds = sb.env("procode")["credentials"]
+    creds = {**creds, "username": creds["username_2fa"], "password": creds["password_2fa"]}
+    asked: list[OtpPrompt] = []
+    with pytest.raises(TokenRejected, match=r"Procode \(dev1\) rejected the one-time password"):
+        get(
+            session(sb, client, "procode", creds=creds, otp=lambda p: asked.append(p) or "000000"),
+            "procode",
+        )  # type: ignore[func-returns-value]
+    assert len(asked) == 1
+
+
+def test_flexiti_wrong_client_secret_is_named(sb, client) -> None:
+    creds = {**sb.env("flexiti")["credentials"], "client_secret": "wrong"}
+    with pytest.raises(TokenRejected) as caught:
+        get(session(sb, client, "flexiti", creds=creds), "flexiti")
+    assert str(caught.value).startswith(
+        "Flexiti (training) rejected the client id or client secret with HTTP 400"
+    )

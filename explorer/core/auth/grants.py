@@ -78,7 +78,7 @@ class TokenEndpoint:
         params = {"username": username, "password": password}
         if otp:
             params[self.settings.otp_param] = otp
-        return self._grant("password", params, cancel, secrets=(password,))
+        return self._grant("password", params, cancel, secrets=(password,), with_otp=bool(otp))
 
     def client_credentials(self, *, cancel: CancelToken | None = None) -> Token:
         return self._grant("client_credentials", {}, cancel)
@@ -120,6 +120,7 @@ class TokenEndpoint:
         cancel: CancelToken | None,
         *,
         secrets: tuple[str, ...] = (),
+        with_otp: bool = False,
     ) -> Token:
         s = self.settings
         if s.scope:
@@ -151,7 +152,7 @@ class TokenEndpoint:
         )
         issued = self.clock()
         exchange = self._send(request, cancel)
-        return self._read(exchange, grant_type, issued)
+        return self._read(exchange, grant_type, issued, with_otp)
 
     def _send(self, request: ResolvedRequest, cancel: CancelToken | None) -> Exchange:
         try:
@@ -161,7 +162,7 @@ class TokenEndpoint:
                 f"The token endpoint of {self.settings.provider} could not be reached: {exc}"
             ) from exc
 
-    def _read(self, exchange: Exchange, grant_type: str, issued: float) -> Token:
+    def _read(self, exchange: Exchange, grant_type: str, issued: float, with_otp: bool) -> Token:
         response = exchange.response
         raw = response.body.head(64 * 1024)
         if response.ok:
@@ -172,20 +173,18 @@ class TokenEndpoint:
                 f"{self.settings.provider}'s token endpoint answered {response.status} without an "
                 "access_token; check the token URL."
             )
-        raise self._failure(exchange, grant_type, raw)
+        raise self._failure(exchange, grant_type, raw, with_otp)
 
-    def _failure(self, exchange: Exchange, grant_type: str, raw: bytes) -> TokenError:
+    def _failure(
+        self, exchange: Exchange, grant_type: str, raw: bytes, with_otp: bool
+    ) -> TokenError:
         s, response = self.settings, exchange.response
         status = response.status
         problem = normalise(status, response.headers, raw, reason=response.reason)
         code = problem.code if problem else None
-        said = problem.detail or problem.title if problem else response.reason
+        said = (problem.detail or problem.title) if problem else response.reason
+        key = (code or "").lower().replace("-", "_")
         who = f"{s.provider} ({s.environment})"
-        lowered = f"{code or ''} {said or ''}".lower()
-        if status in (401, 403) and "otp" in lowered:
-            return OtpRequired(
-                f"{who} needs a one-time password for this user.", status=status, code=code
-            )
         if status in _REDIRECTS:
             return TokenRejected(
                 f"{who} rejected the client id or client secret: its token endpoint redirected to "
@@ -196,40 +195,59 @@ class TokenEndpoint:
         if status in {429, 503}:
             wait = problem.retry_after if problem else None
             hint = response.headers.get("Error-Message") or said or "too many token requests"
+            when = f"in {wait:g} s" if wait else "shortly"
             return TokenError(
-                f"{who} throttled the token request (HTTP {status}: {hint}); try again "
-                f"{'in ' + format(wait, 'g') + ' s' if wait else 'shortly'}.",
+                f"{who} throttled the token request (HTTP {status}: {hint}); try again {when}.",
                 status=status,
                 code=code,
                 retry_after=wait,
             )
-        if code == "invalid_client":
-            return TokenRejected(
-                f"{who} rejected the client id or client secret (HTTP {status}: {said}); "
-                "check them with 'api-explorer credentials set'.",
+        if status not in {400, 401, 403, 409}:
+            return TokenError(
+                f"{who}'s token endpoint failed with HTTP {status} ({said}); try again later.",
                 status=status,
                 code=code,
             )
-        if grant_type == "refresh_token" and status in (400, 401, 403):
+        if "otp" in key:
+            if not with_otp:
+                return OtpRequired(
+                    f"{who} needs a one-time password for this user.", status=status, code=code
+                )
             return TokenRejected(
-                f"{who} rejected the refresh token (HTTP {status}: {said}); it expired or was "
-                "revoked, so a new grant is needed.",
+                f"{who} rejected the one-time password ({said}); request a new one and retry.",
                 status=status,
                 code=code,
             )
-        if status in (400, 401, 403):
-            what = "username or password" if grant_type == "password" else "client credentials"
-            return TokenRejected(
-                f"{who} rejected the {what} with HTTP {status} ({said}); check them with "
-                "'api-explorer credentials set'.",
-                status=status,
-                code=code,
-            )
-        return TokenError(
-            f"{who}'s token endpoint failed with HTTP {status} ({said}); try again later.",
+        return TokenRejected(
+            f"{who} rejected {_what(key, grant_type)} with HTTP {status} ({said}); "
+            f"{_advice(key, grant_type)}",
             status=status,
             code=code,
         )
+
+
+_CLIENT_CODES = frozenset({"invalid_client", "unauthorized_client"})
+_CREDENTIAL_CODES = frozenset(
+    {"", "invalid_grant", "authentication_failure", "invalid_credentials", "access_denied"}
+)
+
+
+def _what(key: str, grant_type: str) -> str:
+    if key in _CLIENT_CODES:
+        return "the client id or client secret"
+    if grant_type == "refresh_token":
+        return "the refresh token"
+    if key in _CREDENTIAL_CODES:
+        return "the username or password" if grant_type == "password" else "the client credentials"
+    return f"the token request ({key})"
+
+
+def _advice(key: str, grant_type: str) -> str:
+    if grant_type == "refresh_token" and key not in _CLIENT_CODES:
+        return "it expired or was revoked, so a new grant is needed."
+    if key in _CLIENT_CODES or key in _CREDENTIAL_CODES:
+        return "check them with 'api-explorer credentials set'."
+    return "check the provider preset's token settings (encoding, scope, grant)."
 
 
 def _json_object(raw: bytes) -> dict[str, Any] | None:
