@@ -203,3 +203,36 @@ def test_plain_url_path_unchanged(cli, httpbin_url) -> None:
     done = cli("send", "GET", f"{httpbin_url}/get?x=1")
     assert done.returncode == 0
     assert json.loads(done.stdout)["args"] == {"x": "1"}
+
+
+def test_no_keyring_is_one_sentence_and_nothing_is_written(tmp_path) -> None:
+    import os
+
+    env = {
+        **os.environ,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "API_EXPLORER_HOME": str(tmp_path / "home"),
+    }
+    ws = tmp_path / "ws"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "explorer",
+            "credentials",
+            "set",
+            *pe("--password-stdin", workspace=ws),
+        ],
+        input="s3cret-pw\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("api-explorer: No OS keyring is available")
+    assert "the command line needs an OS keyring" in done.stderr
+    assert done.stderr.count("\n") == 1
+    for path in tmp_path.rglob("*"):
+        assert not path.is_file() or b"s3cret-pw" not in path.read_bytes()
