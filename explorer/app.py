@@ -331,7 +331,7 @@ def token_view(core: Core, provider_id: str, environment: str) -> TokenView:
             scopes=info.scopes,
             events=events,
         )
-    token = manager.current()
+    token = manager.current
     if token is None:
         return TokenView("none", "no token yet: the next request gets one", events=events)
     info = decode_jwt(token.access_token)
@@ -445,7 +445,7 @@ class CoreTokens:
             core = self.ready.result()
             manager = core.manager(provider_id, environment)
             if manager is not None:
-                current = manager.current()
+                current = manager.current
                 if current is not None:
                     manager.invalidate(current, "refresh requested in the window")
                 manager.token()

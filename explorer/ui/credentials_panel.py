@@ -61,6 +61,7 @@ class CredentialsPanel(QWidget):
         """Show the slots of one provider environment (None: nothing to show)."""
         self._generation += 1
         self._target = (provider_id, environment) if provider_id and environment else None
+        self.slots = []
         if self._target is None or self._service is None:
             self._fill([])
             self.store_label.setText("Choose a provider to manage its credentials.")
