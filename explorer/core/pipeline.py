@@ -122,6 +122,8 @@ class ApiSession:
         self.retry = retry or RetryPolicy()
         self.clock = clock
         self.keep_access_token = keep_access_token
+        self._creds: dict[str, str] | None = None
+        self._creds_lock = threading.Lock()
         limits = [(r.requests, r.per_seconds) for r in profile.rate_limits]
         self.limiter: RateLimiter = limiters.get(profile.id, env.name, limits)
         self.kind = profile.auth.kind
@@ -138,6 +140,20 @@ class ApiSession:
         """Stored slot values (blocking: keyring). Includes a persisted refresh token."""
         names = {s.name for s in self.slots} | {"refresh_token"}
         return self.store.values(self.key(""), sorted(names))
+
+    def _slot_values(self) -> dict[str, str]:
+        """The slot values sends use, read from the keyring once per session (a keyring read is
+        a D-Bus round trip); ``forget_credentials`` after the user changes them."""
+        with self._creds_lock:
+            if self._creds is None:
+                self._creds = self.credential_values()
+                self._creds.pop("refresh_token", None)
+            return dict(self._creds)
+
+    def forget_credentials(self) -> None:
+        """Re-read the keyring on the next send (credentials were edited)."""
+        with self._creds_lock:
+            self._creds = None
 
     def scope(
         self, extra: Mapping[str, str] | None = None, credentials: Mapping[str, str] | None = None
@@ -236,7 +252,7 @@ class ApiSession:
         on_progress: ProgressCallback | None = None,
     ) -> SessionResult:
         cancel = cancel or CancelToken()
-        creds = self.credential_values()
+        creds = self._slot_values()
         scope = self.scope(variables, creds)
         resolved = resolve(self._prepared(spec), scope)
         manager = None

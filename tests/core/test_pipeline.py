@@ -312,3 +312,32 @@ def test_streamed_file_body_is_not_replayed_after_401(mock, client, httpbin_url,
     assert result.exchange.response.status == 401
     assert result.attempts == 1
     assert result.notes == ("401 not replayed: a streamed file body cannot be sent twice",)
+
+
+def test_slot_values_are_read_once_until_forgotten(client, httpbin_url) -> None:
+    profile = ProviderProfile(
+        id="static",
+        name="Static",
+        auth=AuthConfig(kind="api-key", api_key_format="ApiKey {username}:{password}"),
+        environments=(Environment("e", httpbin_url),),
+    )
+    store = store_for("static", "e", username="u", password="one")
+    session = ApiSession(
+        profile,
+        "e",
+        store=store,
+        workspace_id=WS,
+        client=client,
+        limiters=LimiterRegistry(),
+        tokens=TokenRegistry(),
+    )
+
+    def sent() -> str:
+        body = session.send(RequestSpec("GET", "/headers")).exchange.response.body.text()
+        return str(json.loads(body)["headers"]["Authorization"])
+
+    assert sent() == "ApiKey u:one"
+    store.set(CredentialKey(WS, "static", "e", "password"), "two")
+    assert sent() == "ApiKey u:one"
+    session.forget_credentials()
+    assert sent() == "ApiKey u:two"
