@@ -316,7 +316,7 @@ def _param_example(state: _State, param: dict[str, Any]) -> str:
         if key in param and not isinstance(param[key], dict | list):
             return _text(param[key])
     schema = _resolve(state, param.get("schema")) if "schema" in param else param
-    value = _sample(state, schema, 0)
+    value = _example(state, schema)
     return value if isinstance(value, str) else json.dumps(value) if value is not None else ""
 
 
@@ -338,12 +338,12 @@ def _request_body(state: _State, body: dict[str, Any]) -> Body:
         for name, raw_prop in _obj(schema.get("properties")).items():
             prop = _resolve(state, raw_prop)
             is_file = _text(prop.get("format")) == "binary"
-            value = "" if is_file else _sample(state, prop, 1)
+            value = "" if is_file else _example(state, prop)
             text = value if isinstance(value, str) else json.dumps(value)
             fields.append(FormField(str(name), text, True, is_file))
         mode = BodyMode.FORM if kind.startswith("application/") else BodyMode.MULTIPART
         return Body(mode, fields=tuple(fields))
-    example = media.get("example", _sample(state, schema, 0))
+    example = media["example"] if "example" in media else _example(state, schema)
     return Body(BodyMode.RAW, example if isinstance(example, str) else "", content_type=str(kind))
 
 
@@ -354,8 +354,14 @@ def _json_body(state: _State, schema: Any, media: dict[str, Any]) -> Body:
         first = _resolve(state, next(iter(_obj(media["examples"]).values())))
         value = first.get("value")
     else:
-        value = _sample(state, schema, 0)
+        value = _example(state, schema)
     return Body(BodyMode.JSON, json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def _example(state: _State, schema: Any) -> Any:
+    """One example, with a fresh size budget (each body of a large API gets its own)."""
+    state.budget = MAX_NODES
+    return _sample(state, schema, 0)
 
 
 def _sample(state: _State, schema: Any, depth: int, seen: frozenset[str] = frozenset()) -> Any:

@@ -129,3 +129,41 @@ def test_imported_requests_send(httpbin_url: str) -> None:
 def test_bad_documents_are_format_errors(text: str, needle: str) -> None:
     with pytest.raises(FormatError, match=needle):
         import_openapi(text, "api.yaml")
+
+
+def test_every_operation_of_a_large_api_gets_an_example_and_a_hostile_schema_is_bounded() -> None:
+    wide = {
+        "type": "object",
+        "properties": {f"p{i}": {"$ref": "#/components/schemas/Wide"} for i in range(30)},
+    }
+    paths = {
+        f"/op{i}": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "n": {"type": "integer"},
+                                    "w": {"$ref": "#/components/schemas/Deep"},
+                                },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for i in range(300)
+    }
+    doc = {
+        "openapi": "3.0.0",
+        "info": {"title": "big"},
+        "paths": paths,
+        "components": {"schemas": {"Wide": wide, "Deep": {"allOf": [wide, wide]}}},
+    }
+    result = import_openapi(json.dumps(doc))
+    bodies = [json.loads(s.spec.body.text) for _, s in result.collection.requests()]
+    assert len(bodies) == 300
+    assert all(body["n"] == 0 for body in bodies)
+    assert len(result.collection.requests()[0][1].spec.body.text) < 2_000_000
