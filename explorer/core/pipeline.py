@@ -14,6 +14,7 @@ sends on an expired token make one token request.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import string
@@ -184,7 +185,9 @@ class ApiSession:
         token_url = expand(self.env.token_url or auth.token_url, scope, "token URL")
         client_id = expand(auth.client_id, scope, "client_id") or creds.get("client_id", "")
         who = creds.get("username") or client_id
-        key = (self.workspace_id, self.profile.id, self.env.name.lower(), who, token_url)
+        # A changed client secret must not reuse the old manager; key on its digest, never on it.
+        secret = hashlib.sha256(creds.get("client_secret", "").encode()).hexdigest()[:16]
+        key = (self.workspace_id, self.profile.id, self.env.name.lower(), who, token_url, secret)
         settings = GrantSettings(
             provider=self.profile.name,
             environment=self.env.name,
