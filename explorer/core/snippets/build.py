@@ -59,7 +59,7 @@ _RESERVED_WORDS = (
     "access_token auth body break case chan client const continue data default defer do "
     "else err env export false fetch fetch_token fields files for form fs func function go "
     "goto header headers http if import in interface json let map new null os out package "
-    "pair params part pem print range req request requests resp response return roots select "
+    "grant pair params part pem print range req request requests resp response return roots select "
     "send session struct switch target token transport true try type uri url var while "
     "with writer"
 )
@@ -579,9 +579,9 @@ def _format(template: str, b: _Builder, values: Mapping[str, str] | None = None)
 
 def _flow(provider: ProviderProfile, cfg: AuthConfig, grant: str, b: _Builder) -> TokenFlow:
     if cfg.otp is not None:
-        raise SnippetError(
-            f"{provider.name} asks for a one-time password before each grant, which a snippet "
-            "cannot do unattended; export it as sent instead of with --flow."
+        b.notes.append(
+            f"{provider.name} asks some users for a one-time password before the grant; this "
+            "snippet works for users who need none."
         )
     client_id: Text | None = None
     if cfg.client_id:

@@ -194,10 +194,10 @@ def _fields(fields: tuple[tuple[str, Text], ...], indent: str, extra: str = "") 
 
 
 def _flow(flow: TokenFlow, req: SnippetRequest) -> list[str]:
-    i2 = _I * 2
+    i2, i3 = _I * 2, _I * 3
     encoding = "json" if flow.encoding == "json" else "data"
     post = [
-        f"{_I}response = requests.post(",
+        f"{_I}return requests.post(",
         f"{i2}{expr(flow.token_url)},",
         f"{i2}{encoding}=fields,",
     ]
@@ -219,14 +219,18 @@ def _flow(flow: TokenFlow, req: SnippetRequest) -> list[str]:
     grant = flow.grant.replace("_", " ")
     return [
         "",
-        "def fetch_token(refresh_token=None):",
-        f'{_I}"""{flow.provider}: the {grant} grant, or the refresh grant when a refresh token '
-        'is known."""',
-        f"{_I}if refresh_token:",
-        f"{i2}fields = {_fields(flow.refresh_fields, i2, _REFRESH)}",
-        f"{_I}else:",
-        f"{i2}fields = {_fields(flow.fields, i2)}",
+        "def grant(fields):",
+        f'{_I}"""{flow.provider}\'s token endpoint."""',
         *post,
+        "",
+        "",
+        "def fetch_token(refresh_token=None):",
+        f'{_I}"""The {grant} grant; with a refresh token, the refresh grant first."""',
+        f"{_I}if refresh_token:",
+        f"{i2}response = grant({_fields(flow.refresh_fields, i2, _REFRESH)})",
+        f"{i2}if response.ok:",
+        f"{i3}return response.json()",
+        f"{_I}response = grant({_fields(flow.fields, _I)})",
         f"{_I}response.raise_for_status()",
         f"{_I}return response.json()",
         "",

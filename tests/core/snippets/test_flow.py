@@ -2,8 +2,9 @@
 sandbox, with nothing but credentials in its environment (no token is given to it).
 
 PriceEdge (password grant, form, ``client_id`` header), Flexiti (client credentials, scope,
-generated ``x-reference-id`` on token and API calls) and ServiceChannel (password grant with
-HTTP Basic client auth) cover the grant shapes. The Python refresh-on-401 path is driven for
+generated ``x-reference-id`` on token and API calls), ServiceChannel (password grant with HTTP
+Basic client auth) and Procode (JSON token request, subscription key on token and API calls)
+cover the grant shapes. The Python refresh-on-401 path is driven for
 real: the sandbox delays the API call, the test revokes the token meanwhile, and the snippet
 must refresh once and succeed.
 """
@@ -30,7 +31,7 @@ from tests.support.programs import require
 from tests.support.servers import wait_until
 
 SANDBOX_ENV = "Sandbox (local)"
-PROVIDERS = ("priceedge", "flexiti", "servicechannel")
+PROVIDERS = ("priceedge", "flexiti", "servicechannel", "procode")
 
 
 @pytest.fixture(scope="module")

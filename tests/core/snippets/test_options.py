@@ -95,6 +95,18 @@ def test_current_token_only_with_reveal() -> None:
     assert '"Bearer eyJ.current.token"' in revealed
 
 
+def test_flow_for_a_provider_with_an_otp_step_says_who_it_serves() -> None:
+    options = SnippetOptions(
+        scope=Scope((Layer("r", {"sandbox_url": "http://h"}),)),
+        provider=PROFILES["procode"],
+        environment="Sandbox (local)",
+        auth_mode="flow",
+    )
+    text = generate(RequestSpec(url="/x"), "python", options)
+    assert "one-time password" in text
+    assert "json=fields" in text
+
+
 def test_process_environment_references_and_generated_headers() -> None:
     spec = RequestSpec(url="https://h.example/{{$env.HOME_TENANT}}")
     assert '"$HOME_TENANT"' in generate(spec, "curl", SnippetOptions(scope=SCOPE))
@@ -177,18 +189,6 @@ def test_process_environment_references_and_generated_headers() -> None:
             "needs an environment",
         ),
         (
-            RequestSpec(url="/x"),
-            "curl",
-            SnippetOptions(
-                scope=Scope((Layer("r", {"sandbox_url": "http://h"}),)),
-                provider=PROFILES["procode"],
-                environment="Sandbox (local)",
-                auth_mode="flow",
-            ),
-            SnippetError,
-            "one-time password",
-        ),
-        (
             RequestSpec(
                 method="POST",
                 url="https://x.example",
@@ -212,7 +212,6 @@ def test_process_environment_references_and_generated_headers() -> None:
         "scheme",
         "env-without-provider",
         "provider-without-env",
-        "otp-flow",
         "secret-file-path",
     ],
 )
