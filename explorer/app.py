@@ -472,12 +472,25 @@ class CoreTokens:
 
 
 def build_services(
-    executors: Executors, *, workspace: Path | None = None, demo: bool = False
+    executors: Executors,
+    *,
+    workspace: Path | None = None,
+    demo: bool = False,
+    defer: bool = False,
 ) -> Services:
-    """The window's services over one core, built on the network executor."""
+    """The window's services over one core, built on the network executor. With ``defer`` the
+    core starts only when ``Services.start`` is called (after the first paint: importing it
+    competes with the paint for the GIL)."""
     from explorer.ui.services import Services
 
-    ready = executors.network.submit(start_core, workspace, demo)
+    ready: Future[Core] = Future()
+
+    def start() -> None:
+        if ready.set_running_or_notify_cancel():
+            executors.network.submit(start_core, workspace, demo).add_done_callback(
+                lambda built: _settle(ready, built)
+            )
+
     services = Services(
         sender=CoreSender(executors.network, ready),
         worker=executors.worker,
@@ -486,9 +499,20 @@ def build_services(
         providers=CoreCatalog(ready),
         credentials=CoreCredentials(executors.network, ready),
         tokens=CoreTokens(executors.network, ready),
+        start=start,
     )
     services.on_shutdown.append(lambda: _stop_core(ready))
+    if not defer:
+        start()
     return services
+
+
+def _settle(target: Future[Core], source: Future[Core]) -> None:
+    error = source.exception()
+    if error is not None:
+        target.set_exception(error)
+    else:
+        target.set_result(source.result())
 
 
 def _stop_core(ready: Future[Any]) -> None:
@@ -512,6 +536,16 @@ def _on_first_paint(window: Any, then: Callable[[], None]) -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        sys.stderr.write(
+            "api-explorer: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
+            "unset); run it in a desktop session, or set QT_QPA_PLATFORM=offscreen.\n"
+        )
+        return 1
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -533,6 +567,7 @@ def run_gui(args: argparse.Namespace) -> int:
         executors,
         workspace=Path(args.workspace).expanduser() if args.workspace else None,
         demo=bool(args.demo),
+        defer=True,
     )
     window = MainWindow(services)
     window.show()
@@ -545,8 +580,11 @@ def run_gui(args: argparse.Namespace) -> int:
             sys.stdout.flush()
             window.close()
             app.quit()
+            return
+        services.start()
 
     _on_first_paint(window, after_paint)
+    _quit_on_signals(app, window)
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
             runner.run(_until_quit(app))
@@ -557,6 +595,25 @@ def run_gui(args: argparse.Namespace) -> int:
             stop()
         executors.shutdown()
     return 0
+
+
+def _quit_on_signals(app: Any, window: Any) -> None:
+    """SIGINT and SIGTERM close the window and quit through the orderly shutdown. Python runs
+    signal handlers only between bytecodes, so a slow timer gives it the chance while Qt idles."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def on_signal(_number: int, _frame: object) -> None:
+        window.close()
+        app.quit()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    ticker = QTimer(window)
+    ticker.setInterval(250)
+    ticker.timeout.connect(lambda: None)
+    ticker.start()
 
 
 async def _until_quit(app: Any) -> None:

@@ -181,7 +181,8 @@ class ProblemCard:
 
 @dataclass
 class Services:
-    """Everything the window needs from outside Qt, built once by ``app.py``.
+    """Everything the window needs from outside Qt, built once by ``app.py``; ``start`` begins
+    loading the core (the app calls it after the first paint).
 
     ``worker`` runs CPU work for the views (decoding, formatting, lexing, search); ``disk`` is a
     one-thread executor for writes, so they happen in order.
@@ -195,4 +196,5 @@ class Services:
     credentials: CredentialService | None = None
     tokens: TokenService | None = None
     history: HistoryStore = field(default_factory=MemoryHistory)
+    start: Callable[[], None] = lambda: None
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)
