@@ -26,43 +26,36 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--env",
         metavar="NAME",
-        help="also write this environment as FILE's stem + .postman_environment.json",
+        help="also write this environment as FILE's stem + .<env>.postman_environment.json",
     )
     parser.add_argument("--provider", metavar="ID", help="provider whose environment to export")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.core.errors import ExplorerError, UsageError
-    from explorer.core.formats.http_file import export_http
-    from explorer.core.formats.postman import export_postman
+    from explorer.core.errors import UsageError
+    from explorer.core.formats import service
     from explorer.core.workspace.collections import load_collection
     from explorer.core.workspace.marker import find_workspace, open_workspace
 
     directory = Path(args.collection)
     workspace = find_workspace(directory) if directory.exists() else None
     version = open_workspace(workspace, create=False).format_version if workspace else 1
-    result = load_collection(directory, version)
-    if result.collection is None:
-        raise UsageError(f"{directory} is not a collection (it has no collection.yaml).")
-    if result.errors:
-        for error in result.errors:
+    if args.env and args.kind != "postman":
+        raise UsageError("--env works with 'export postman' only.")
+    try:
+        text = service.export(args.kind, directory, version)
+    except service.ExportBlocked as blocked:
+        for error in blocked.errors:
             sys.stderr.write(f"api-explorer: {error}\n")
-        raise ExplorerError(
-            f"{len(result.errors)} file(s) of the collection could not be read (listed above); "
-            "fix them, then export again."
-        )
-    tree = result.collection
-    text = export_postman(tree) if args.kind == "postman" else export_http(tree)
+        raise
     _write(args.output, text)
     if args.env:
-        if args.kind != "postman":
-            raise UsageError("--env works with 'export postman' only.")
         if workspace is None:
             raise UsageError(f"{directory} is not inside a workspace, so it has no environments.")
-        _write_environment(
-            workspace, args.provider or tree.provider or directory.name, args.env, Path(args.output)
-        )
+        tree = load_collection(directory, version).collection
+        provider = args.provider or (tree.provider if tree else "") or directory.name
+        _write_environment(workspace, provider, args.env, Path(args.output))
     return 0
 
 

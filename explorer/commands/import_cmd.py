@@ -39,44 +39,27 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from explorer.core.errors import UsageError
+    from explorer.core.formats import service
     from explorer.core.formats.common import describe
-    from explorer.core.workspace.collections import COLLECTION_FILE, save_collection
-    from explorer.core.workspace.environments import merge_environment
 
-    source = "<stdin>" if args.file == "-" else args.file
-    result = _parse(args.kind, _read(args.file), source, args.name)
+    if args.file == "-":
+        result = service.parse(args.kind, sys.stdin.read(), "<stdin>", args.name)
+    else:
+        result = service.read(args.kind, Path(args.file), args.name)
     workspace, into = _locate(Path(args.into), args.workspace)
-    tree = result.collection
-    if args.name:
-        tree = replace(tree, name=args.name)
-    if args.provider:
-        tree = replace(tree, provider=args.provider)
-    env_only = not tree.items and bool(result.environments)
     out = sys.stdout
-    if not env_only and (into / COLLECTION_FILE).exists():
-        raise UsageError(
-            f"{into} already holds a collection; import into a new folder, or delete it first."
-        )
-    lines = [f"{tree.name}/", *describe(tree, "  ")] if not env_only else []
-    count = len(tree.requests())
+    tree = result.collection
     if args.dry_run:
-        out.write("\n".join([*lines, f"would import {count} request(s) into {into}"]) + "\n")
-    elif not env_only:
-        save_collection(tree, into)
-        out.write(f"Imported {count} request(s) into {into}\n")
-    provider = args.provider or tree.provider or into.name
-    for env in result.environments:
-        if workspace is None:
-            out.write(
-                f"Environment {env.name!r} not saved: {into} is not inside a workspace; "
-                "pass --workspace DIR.\n"
-            )
-        elif not args.dry_run:
-            path = merge_environment(workspace, provider, env)
-            out.write(f"Environment {env.name!r} saved to {path}\n")
+        lines = [f"{tree.name}/", *describe(tree, "  ")] if tree.items else []
+        lines += [f"environment {env.name!r}" for env in result.environments]
+        lines.append(f"would import {len(tree.requests())} request(s) into {into}")
+        out.write("\n".join(lines) + "\n")
+    else:
+        applied = service.apply(result, into, workspace, args.provider)
+        if applied.collection_dir is not None:
+            out.write(f"Imported {applied.request_count} request(s) into {into}\n")
+        for path in applied.environment_files:
+            out.write(f"Environment saved to {path}\n")
     for warning in result.warnings:
         out.write(f"  not mapped: {warning}\n")
     if result.secrets:
@@ -88,29 +71,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(file: str) -> str:
-    from explorer.core.formats.common import read_input
-
-    if file == "-":
-        return sys.stdin.read()
-    return read_input(Path(file))
-
-
-def _parse(kind: str, text: str, source: str, name: str | None) -> Any:
-    from explorer.core.formats.curl import import_curl
-    from explorer.core.formats.http_file import import_http
-    from explorer.core.formats.openapi import import_openapi
-    from explorer.core.formats.postman import import_postman
-
-    if kind == "http":
-        return import_http(text, source, name or Path(source).stem)
-    return {"postman": import_postman, "curl": import_curl, "openapi": import_openapi}[kind](
-        text, source
-    )
-
-
 def _locate(into: Path, workspace_arg: str | None) -> tuple[Path | None, Path]:
-    """(workspace, collection folder): a path inside a workspace keeps its workspace; a bare
+    """(workspace, collection folder): a path keeps the workspace it is in (if any); a bare
     name goes under ``--workspace`` (or the default workspace)'s ``collections/``."""
     from explorer.core.workspace.marker import (
         default_workspace_dir,

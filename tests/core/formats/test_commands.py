@@ -120,3 +120,20 @@ def test_user_errors_are_one_sentence(capsys: pytest.CaptureFixture[str], tmp_pa
     assert status == 1
     assert "get-https-h-a.request.yaml:2" in err
     assert not (tmp_path / "x.http").exists()
+
+
+def test_service_preview_then_apply(tmp_path: Path) -> None:
+    from explorer.core.formats import service
+    from explorer.core.formats.common import describe
+    from explorer.core.workspace.marker import open_workspace
+
+    result = service.read("openapi", DATA / "shop.openapi.yaml", name="Shop")
+    assert describe(result.collection)[:2] == ["Items/", "  GET     Get an item"]
+    ws = tmp_path / "ws"
+    open_workspace(ws)
+    applied = service.apply(result, ws / "collections" / "shop", ws, provider="shop")
+    assert applied.request_count == 4
+    assert applied.environment_files == (ws / "environments" / "shop.yaml",)
+    assert service.export("http", ws / "collections" / "shop").startswith("# @collection Shop\n")
+    with pytest.raises(service.UsageError):
+        service.apply(result, tmp_path / "elsewhere", None)
