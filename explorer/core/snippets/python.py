@@ -92,7 +92,10 @@ def _body_args(req: SnippetRequest, indent: str) -> list[str]:
         literal = body.text.literal
         if literal is not None and literal.isascii():
             return [f"data={_block(body.text, indent)}"]
-        return [f"data={_block(body.text, indent)}.encode()"]
+        block = _block(body.text, indent)
+        if literal is None and not block.startswith("("):
+            block = f"({block})"
+        return [f"data={block}.encode()"]
     if body.kind == "file":
         return ["data=body"]
     if body.kind == "form":

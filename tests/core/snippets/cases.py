@@ -80,6 +80,18 @@ def build_cases(paths: dict[str, Path]) -> list[Case]:
         ),
         Case("post_json", RequestSpec(method="POST", url="{{base}}/anything", body=_json_body())),
         Case(
+            "post_json_variables",
+            RequestSpec(
+                method="POST",
+                url="{{base}}/anything",
+                params=(KeyValue("who", "{{user}}"), KeyValue("key", "{{tok}}")),
+                body=Body(
+                    BodyMode.JSON,
+                    '{\n  "user": "{{user}}",\n  "secret": "{{tok}}",\n  "tag": "{{tag}}"\n}',
+                ),
+            ),
+        ),
+        Case(
             "put_raw",
             RequestSpec(
                 method="PUT",
@@ -179,6 +191,14 @@ def build_cases(paths: dict[str, Path]) -> list[Case]:
     kept = [
         Case(f"{c.id}_kept", c.spec, keep=True)
         for c in cases
-        if c.id in ("get_query_headers", "post_json", "post_form", "basic_auth", "post_multipart")
+        if c.id
+        in (
+            "get_query_headers",
+            "post_json",
+            "post_json_variables",
+            "post_form",
+            "basic_auth",
+            "post_multipart",
+        )
     ]
     return cases + kept
