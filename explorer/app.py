@@ -162,7 +162,7 @@ def start_core(workspace: Path | None, demo: bool) -> Core:
         from explorer.sandbox import start_sandbox
 
         sandbox = start_sandbox()
-        store: Any = SessionStore(reason="demo credentials live in memory for this session only")
+        store: Any = SessionStore(reason="The sandbox's demo credentials are preloaded.")
         profiles = {pid: _on_sandbox(p, sandbox.base_url) for pid, p in profiles.items()}
         _store_demo_credentials(store, marker.id, sandbox.info())
     else:

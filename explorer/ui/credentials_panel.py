@@ -51,6 +51,7 @@ class CredentialsPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.store_label)
         layout.addLayout(self.grid)
+        layout.addStretch(1)
         self._reveal_field: QLineEdit | None = None
         self.show_target(None, None)
 

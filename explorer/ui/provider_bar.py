@@ -24,11 +24,17 @@ class ProviderBar(QWidget):
         self.provider_combo = QComboBox(self)
         self.provider_combo.setObjectName("providerCombo")
         self.provider_combo.setAccessibleName("Provider")
-        self.provider_combo.setMinimumContentsLength(18)
+        self.provider_combo.setMinimumContentsLength(22)
+        self.provider_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.environment_combo = QComboBox(self)
         self.environment_combo.setObjectName("environmentCombo")
         self.environment_combo.setAccessibleName("Environment")
         self.environment_combo.setMinimumContentsLength(16)
+        self.environment_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.live_banner = QLabel(self)
         self.live_banner.setObjectName("liveBanner")
         self.live_banner.setMargin(4)
@@ -38,7 +44,8 @@ class ProviderBar(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.provider_combo)
         layout.addWidget(self.environment_combo)
-        layout.addWidget(self.live_banner, 1)
+        layout.addWidget(self.live_banner)
+        layout.addStretch(1)
         self.provider_combo.currentIndexChanged.connect(self._on_provider_combo_changed)
         self.environment_combo.currentIndexChanged.connect(self._on_environment_combo_changed)
         self.load(())

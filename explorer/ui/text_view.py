@@ -88,8 +88,13 @@ class BodyTextView(QAbstractScrollArea):
 
     def columns(self) -> int:
         """How many characters fit across the viewport (the wrap column for new documents)."""
-        width = self.viewport().width() - 2 * MARGIN - self.verticalScrollBar().sizeHint().width()
-        return max(40, width // max(1, self._char_width()))
+        bar = self.verticalScrollBar()
+        width = (
+            self.viewport().width()
+            - 2 * MARGIN
+            - (0 if bar.isVisible() else bar.sizeHint().width())
+        )
+        return max(40, width // max(1, self._char_width()) - 1)
 
     def scroll_to_offset(self, offset: int) -> None:
         if self._document is None:

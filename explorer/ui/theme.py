@@ -101,10 +101,17 @@ def build_palette(dark: bool) -> QPalette:
     return palette
 
 
+STYLE_SHEET = """
+QLabel#sideTitle { font-weight: 600; }
+QLabel#responseStatus { padding: 2px 0; }
+"""
+
+
 def apply(app: QApplication) -> None:
     """Fusion with our palette for the current scheme; re-applied when the system switches."""
     app.setStyle("Fusion")
     app.setPalette(build_palette(wants_dark()))
+    app.setStyleSheet(STYLE_SHEET)
 
 
 def syntax_colors(palette: QPalette) -> dict[str, QColor]:
