@@ -94,12 +94,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _with_provider(args: argparse.Namespace, path: Path, provider_id: str, options: Any) -> Any:
     """Layer the workspace's saved environment values in; read the keyring only to reveal."""
-    from dataclasses import replace
-
-    from explorer.commands.credentials import keyring_store, provider, session_slots, workspace
+    from explorer.commands.credentials import keyring_store, provider, workspace
     from explorer.core.credentials import CredentialKey
     from explorer.core.errors import UsageError
-    from explorer.core.templating import Layer
+    from explorer.core.snippets.environment import for_environment
     from explorer.core.workspace.environments import load_environments
 
     if not args.env:
@@ -109,39 +107,17 @@ def _with_provider(args: argparse.Namespace, path: Path, provider_id: str, optio
     marker = workspace(args)
     profile = provider(marker, provider_id)
     env = profile.environment(args.env)
-    if env is None:
-        names = ", ".join(e.name for e in profile.environments)
-        raise UsageError(f"{profile.name} has no environment '{args.env}'; choose one of: {names}.")
-    saved = next(
-        (
-            e
-            for e in load_environments(marker.root, profile.id)
-            if e.name.lower() == env.name.lower()
-        ),
-        None,
-    )
-    scope = options.scope
-    secret_names = set(options.secret_names)
-    if saved is not None:
-        secret_names |= set(saved.secret_names)
-        scope = scope.with_layer(
-            Layer(f"saved {env.name}", dict(saved.values), frozenset(saved.secret_names)),
-            first=False,
-        )
-    credentials: dict[str, str] = {}
-    if args.reveal_secrets:
-        wanted = sorted({s.name for s in session_slots(profile)} | secret_names)
-        key = CredentialKey(marker.id, profile.id, env.name, "")
-        credentials = dict(keyring_store().values(key, wanted))
-        revealed = {n: credentials.pop(n) for n in list(credentials) if n in secret_names}
-        scope = scope.with_layer(Layer("keyring", revealed, frozenset(revealed)), first=False)
-    return replace(
+
+    def read_stored(names: list[str]) -> dict[str, str]:
+        key = CredentialKey(marker.id, profile.id, env.name if env else args.env, "")
+        return dict(keyring_store().values(key, names))
+
+    return for_environment(
         options,
-        scope=scope,
-        secret_names=frozenset(secret_names),
-        provider=profile,
-        environment=env.name,
-        credentials=credentials,
+        profile,
+        args.env,
+        saved=load_environments(marker.root, profile.id) if env is not None else (),
+        read_stored=read_stored,
     )
 
 

@@ -1,0 +1,64 @@
+"""A provider environment's share of a snippet's input, decided once for the CLI and the window.
+
+Both front ends know a request, a provider profile and an environment name; they differ only in
+where stored values come from (the CLI's OS keyring, the window's credential store, which may be
+session-only). This layers the workspace's saved environment values under the request's own
+variables and, only when secrets are to be revealed, reads the stored values through the caller's
+``read_stored`` and splits them into secret variables and credential slots. Without reveal nothing
+stored is read at all, so a secret cannot reach the snippet by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+
+from explorer.core.errors import UsageError
+from explorer.core.pipeline import default_slots
+from explorer.core.providers import ProviderProfile
+from explorer.core.snippets.build import SnippetOptions
+from explorer.core.templating import Layer
+from explorer.core.workspace.environments import EnvironmentValues
+
+StoredReader = Callable[[list[str]], Mapping[str, str]]
+"""Reads the named stored values of the environment (blocking: a keyring call)."""
+
+
+def for_environment(
+    options: SnippetOptions,
+    profile: ProviderProfile,
+    environment: str,
+    *,
+    saved: Sequence[EnvironmentValues] = (),
+    read_stored: StoredReader | None = None,
+) -> SnippetOptions:
+    """``options`` aimed at ``profile``'s ``environment``; raises ``UsageError`` for an unknown
+    environment. ``saved`` are the workspace's ``environments/<provider>.yaml`` entries."""
+    env = profile.environment(environment)
+    if env is None:
+        names = ", ".join(e.name for e in profile.environments) or "none"
+        raise UsageError(
+            f"{profile.name} has no environment '{environment}'; choose one of: {names}."
+        )
+    scope = options.scope
+    secret_names = set(options.secret_names)
+    match = next((e for e in saved if e.name.lower() == env.name.lower()), None)
+    if match is not None:
+        secret_names |= set(match.secret_names)
+        layer = Layer(f"saved {env.name}", dict(match.values), frozenset(match.secret_names))
+        scope = scope.with_layer(layer, first=False)
+    credentials: dict[str, str] = {}
+    if options.auth_mode == "reveal" and read_stored is not None:
+        auth = profile.auth
+        slots = auth.credentials or default_slots(auth.kind, auth.api_key_format)
+        credentials = dict(read_stored(sorted({s.name for s in slots} | secret_names)))
+        revealed = {n: credentials.pop(n) for n in list(credentials) if n in secret_names}
+        scope = scope.with_layer(Layer("keyring", revealed, frozenset(revealed)), first=False)
+    return replace(
+        options,
+        scope=scope,
+        secret_names=frozenset(secret_names),
+        provider=profile,
+        environment=env.name,
+        credentials=credentials,
+    )
