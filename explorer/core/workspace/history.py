@@ -5,22 +5,67 @@ known secret values, and credential headers are masked by name, so a history fil
 or committed. Each entry is appended with a single ``write`` on an ``O_APPEND`` descriptor, so
 concurrent writers never interleave lines. Files older than the retention setting are removed by
 ``prune``.
+
+Each line also keeps the request as it was written in the builder (``{{variables}}`` unresolved,
+literal secrets masked) with its provider and environment, so reopening it re-resolves and
+re-authenticates on the next send instead of replaying masked values.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from explorer.core.models import Exchange, KeyValue, RequestSpec
-from explorer.core.redaction import mask_headers, mask_text
+from explorer.core.errors import FormatError
+from explorer.core.models import AuthSpec, Exchange, KeyValue, RequestSpec
+from explorer.core.redaction import MASK, SENSITIVE_HEADERS, mask_headers, mask_text
+from explorer.core.templating import VARIABLE
+from explorer.core.workspace import codec
 
 DEFAULT_RETENTION_DAYS = 30
 BODY_EXCERPT = 4096
+SECRET_AUTH_PARAMS = frozenset(
+    {"password", "token", "api_key", "value", "client_secret", "access_token", "refresh_token"}
+)
+
+
+def redact_spec(spec: RequestSpec, secrets: frozenset[str] = frozenset()) -> RequestSpec:
+    """The request as history keeps it: literal secrets in auth and credential headers masked,
+    known secret values masked anywhere; ``{{references}}`` kept, so a reopened request
+    resolves them again on send."""
+
+    def keep(value: str) -> str:
+        return value if not value or VARIABLE.fullmatch(value.strip()) else MASK
+
+    headers = tuple(
+        replace(h, value=keep(h.value) if h.name.lower() in SENSITIVE_HEADERS else h.value)
+        for h in spec.headers
+    )
+    auth = spec.auth
+    if auth is not None:
+        auth = AuthSpec(
+            auth.type,
+            tuple((k, keep(v) if k in SECRET_AUTH_PARAMS else v) for k, v in auth.params),
+        )
+    redacted = replace(spec, headers=headers, auth=auth)
+    if not secrets:
+        return redacted
+    data = _masked(codec.request_to_data(redacted, 0), secrets)
+    return codec.request_from_data(data, "history")[0]
+
+
+def _masked(value: Any, secrets: frozenset[str]) -> Any:
+    if isinstance(value, str):
+        return mask_text(value, secrets)
+    if isinstance(value, dict):
+        return {k: _masked(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, secrets) for v in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +81,15 @@ class HistoryEntry:
     response_headers: tuple[tuple[str, str], ...]
     request_body: str
     name: str = ""
+    spec: RequestSpec | None = None
+    provider: str = ""
+    environment: str = ""
 
     def to_spec(self) -> RequestSpec:
-        """A request to "save as" from history (masked values stay masked: re-enter them)."""
+        """A request to reopen or "save as" from history: the builder's request when it was
+        kept, else one rebuilt from what was sent (masked values stay masked: re-enter them)."""
+        if self.spec is not None:
+            return replace(self.spec, name=self.spec.name or self.name or self.url)
         headers = tuple(KeyValue(k, v) for k, v in self.request_headers)
         return RequestSpec(
             method=self.method, url=self.url, name=self.name or self.url, headers=headers
@@ -52,9 +103,18 @@ class History:
         self.directory = workspace / "history"
         self.retention_days = retention_days
 
-    def record(self, exchange: Exchange, name: str = "") -> HistoryEntry:
+    def record(
+        self,
+        exchange: Exchange,
+        name: str = "",
+        *,
+        spec: RequestSpec | None = None,
+        provider: str = "",
+        environment: str = "",
+    ) -> HistoryEntry:
+        """Append ``exchange``; ``spec`` is the builder's request it was resolved from."""
         request, response = exchange.request, exchange.response
-        secrets = request.secrets
+        secrets = frozenset(request.secrets)
         body = ""
         if isinstance(request.body, bytes):
             body = request.body[:BODY_EXCERPT].decode("utf-8", "replace")
@@ -70,6 +130,9 @@ class History:
             response_headers=tuple(mask_headers(response.headers, secrets)),
             request_body=mask_text(body, secrets),
             name=name,
+            spec=redact_spec(spec, secrets) if spec is not None else None,
+            provider=provider,
+            environment=environment,
         )
         self._append(exchange.started_at.astimezone(UTC).date(), entry)
         return entry
@@ -89,6 +152,12 @@ class History:
             "response_headers": [list(h) for h in entry.response_headers],
             "request_body": entry.request_body,
         }
+        if entry.spec is not None:
+            record["request"] = codec.request_to_data(entry.spec, 0)
+        if entry.provider:
+            record["provider"] = entry.provider
+        if entry.environment:
+            record["environment"] = entry.environment
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         fd = os.open(
             self.directory / f"{day.isoformat()}.jsonl",
@@ -135,11 +204,23 @@ class History:
                         ),
                         request_body=str(raw.get("request_body", "")),
                         name=str(raw.get("name", "")),
+                        spec=_spec(raw.get("request"), str(path)),
+                        provider=str(raw.get("provider", "")),
+                        environment=str(raw.get("environment", "")),
                     )
                 )
             except (ValueError, KeyError, TypeError):
                 continue
         return entries[::-1]
+
+    def recent(self, limit: int = 200) -> list[HistoryEntry]:
+        """The newest ``limit`` entries across days, newest first."""
+        found: list[HistoryEntry] = []
+        for day in self.days():
+            found.extend(self.entries(day)[: limit - len(found)])
+            if len(found) >= limit:
+                break
+        return found
 
     def prune(self, today: date | None = None) -> list[Path]:
         """Delete day files older than the retention setting; returns what was removed."""
@@ -152,3 +233,13 @@ class History:
                 path.unlink(missing_ok=True)
                 removed.append(path)
         return removed
+
+
+def _spec(data: Any, path: str) -> RequestSpec | None:
+    """The kept builder request of a line; a damaged one loses only itself, not the line."""
+    if data is None:
+        return None
+    try:
+        return codec.request_from_data(data, path)[0]
+    except FormatError:
+        return None

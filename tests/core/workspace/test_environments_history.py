@@ -10,7 +10,7 @@ import pytest
 
 from explorer.core.errors import FormatError
 from explorer.core.http import HttpClient
-from explorer.core.models import KeyValue, RequestSpec
+from explorer.core.models import AuthSpec, Body, BodyMode, KeyValue, RequestSpec
 from explorer.core.redaction import MASK
 from explorer.core.templating import Layer, Scope, resolve
 from explorer.core.workspace import migrations
@@ -60,6 +60,60 @@ def test_history_masks_secrets_and_prunes(tmp_path: Path, httpbin_url: str) -> N
     assert history.entries(date(2000, 1, 1)) == []
     assert history.prune(datetime.now(UTC).date()) == [old]
     assert history.days() == [day]
+
+
+def test_history_keeps_the_builder_request_redacted_for_reopening(
+    tmp_path: Path, httpbin_url: str
+) -> None:
+    spec = RequestSpec(
+        "POST",
+        "{{base}}/anything",
+        name="Create",
+        headers=(KeyValue("X-Api-Key", "literal-key-123"), KeyValue("X-Trace", "{{token}}")),
+        body=Body(BodyMode.JSON, '{"pin": "s3cr3t-value"}'),
+        auth=AuthSpec("basic", (("username", "ann"), ("password", "hunter22"))),
+    )
+    scope = Scope(
+        (
+            Layer("env", {"base": httpbin_url}),
+            Layer("secrets", {"token": "s3cr3t-value"}, frozenset({"token"})),
+        )
+    )
+    client = HttpClient()
+    try:
+        exchange = client.send(resolve(spec, scope))
+    finally:
+        client.close()
+    history = History(tmp_path)
+    history.record(exchange, "Create", spec=spec, provider="pce", environment="Sandbox (local)")
+    text = "".join(p.read_text() for p in (tmp_path / "history").glob("*.jsonl"))
+    for secret in ("literal-key-123", "hunter22", "s3cr3t-value"):
+        assert secret not in text
+    entry = history.recent()[0]
+    reopened = entry.to_spec()
+    assert (entry.provider, entry.environment) == ("pce", "Sandbox (local)")
+    assert reopened.url == "{{base}}/anything"
+    assert reopened.headers[1].value == "{{token}}"
+    assert reopened.headers[0].value == MASK
+    assert reopened.auth == AuthSpec("basic", (("username", "ann"), ("password", MASK)))
+    assert reopened.body.text == '{"pin": "' + MASK + '"}'
+
+
+def test_history_recent_spans_days_newest_first(tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    folder.mkdir()
+    line = (
+        '{{"at": "{at}", "method": "GET", "url": "http://x/{n}", "status": 200, "reason": "OK", '
+        '"total_ms": 1, "size": 0, "request_headers": [], "response_headers": [], '
+        '"request": [1]}}\n'
+    )
+    (folder / "2026-01-01.jsonl").write_text(line.format(at="2026-01-01", n=1))
+    (folder / "2026-01-02.jsonl").write_text(
+        line.format(at="2026-01-02", n=2) + line.format(at="2026-01-02", n=3)
+    )
+    urls = [e.url for e in History(tmp_path).recent(limit=2)]
+    assert urls == ["http://x/3", "http://x/2"]
+    assert History(tmp_path).recent()[2].to_spec().url == "http://x/1"
 
 
 def test_version_0_rows_are_migrated() -> None:
