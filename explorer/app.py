@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         SendOutcome,
         Services,
         SlotState,
+        SnippetChoice,
         TokenView,
     )
 
@@ -471,6 +472,51 @@ class CoreTokens:
         self.ready.add_done_callback(attach)
 
 
+@dataclass
+class CoreSnippets:
+    """Snippets on the network executor, from what a send would use: the environment's profile
+    and variables (not the workspace's saved values, which the window does not send either).
+    Stored values and the current token are read only to reveal them."""
+
+    executor: ThreadPoolExecutor
+    ready: Future[Core]
+
+    def generate(
+        self, spec: RequestSpec, context: SendContext, choice: SnippetChoice
+    ) -> Future[str]:
+        return self.executor.submit(self._generate, spec, context, choice)
+
+    def _generate(self, spec: RequestSpec, context: SendContext, choice: SnippetChoice) -> str:
+        from dataclasses import replace
+
+        from explorer.core.snippets import SnippetOptions, generate
+        from explorer.core.snippets.environment import for_environment
+        from explorer.core.templating import Layer, Scope
+
+        options = SnippetOptions(
+            scope=context.scope,
+            auth_mode=choice.auth_mode,
+            keep_variables=choice.keep_variables,
+            base_dir=Path.cwd(),
+        )
+        if context.provider_id is None or context.environment is None:
+            return generate(spec, choice.lang, options)
+        core = self.ready.result()
+        session = core.session(context.provider_id, context.environment)
+        options = replace(options, scope=Scope((Layer("request", session.variables),)))
+        if choice.auth_mode == "reveal":
+            manager = core.manager(context.provider_id, context.environment)
+            current = manager.current if manager is not None else None
+            options = replace(options, access_token=current.access_token if current else None)
+        options = for_environment(
+            options,
+            session.profile,
+            session.env.name,
+            read_stored=lambda names: core.store.values(session.key(""), names),
+        )
+        return generate(spec, choice.lang, options)
+
+
 def build_services(
     executors: Executors,
     *,
@@ -499,6 +545,7 @@ def build_services(
         providers=CoreCatalog(ready),
         credentials=CoreCredentials(executors.network, ready),
         tokens=CoreTokens(executors.network, ready),
+        snippets=CoreSnippets(executors.network, ready),
         start=start,
     )
     services.on_shutdown.append(lambda: _stop_core(ready))

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+L", self._on_focus_url)
         self.editor.send_requested.connect(self._on_editor_send_requested)
         self.editor.cancel_requested.connect(self.cancel)
+        self.editor.snippet_requested.connect(self._on_editor_snippet_requested)
         self.history.entry_activated.connect(self._on_history_entry_activated)
         self.provider_bar.selection_changed.connect(self._on_provider_bar_changed)
         self._progressed.connect(self._on_sender_progressed)
@@ -252,11 +253,7 @@ class MainWindow(QMainWindow):
         self.cancel()
         self._generation += 1
         generation = self._generation
-        context = SendContext(
-            provider_id=self.provider_bar.provider_combo.currentData(),
-            environment=self.provider_bar.environment_combo.currentText() or None,
-            scope=self.provider_bar.scope(),
-        )
+        context = self._context()
         pending = self.services.sender.start(
             spec,
             context,
@@ -267,6 +264,13 @@ class MainWindow(QMainWindow):
         self.response.show_sending()
         self._relay.watch(
             pending.future, lambda done: self._on_sender_finished(generation, spec, context, done)
+        )
+
+    def _context(self) -> SendContext:
+        return SendContext(
+            provider_id=self.provider_bar.provider_combo.currentData(),
+            environment=self.provider_bar.environment_combo.currentText() or None,
+            scope=self.provider_bar.scope(),
         )
 
     def cancel(self) -> None:
@@ -323,6 +327,21 @@ class MainWindow(QMainWindow):
         self.request_finished.emit(outcome)
 
     # -- other intents ----------------------------------------------------------------------------
+
+    def _on_editor_snippet_requested(self) -> None:
+        if self.services.snippets is None:
+            return
+        from explorer.ui.snippet_dialog import SnippetDialog  # not needed for the first paint
+
+        dialog = SnippetDialog(
+            self.services.snippets,
+            self.services.worker,
+            self.editor.to_spec(),
+            self._context(),
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _on_escape_pressed(self) -> None:
         if self._pending is not None:

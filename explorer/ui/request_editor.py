@@ -1,7 +1,7 @@
 """The request builder: method, URL, Send/Cancel and the Params, Headers, Body and Auth tabs.
 
 ``load(spec)`` fills it, ``to_spec()`` builds a new immutable ``RequestSpec``; it never sends
-anything itself, it emits ``send_requested`` / ``cancel_requested``.
+anything itself, it emits ``send_requested`` / ``cancel_requested`` / ``snippet_requested``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 class RequestEditor(QWidget):
     send_requested = Signal()
     cancel_requested = Signal()
+    snippet_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,12 +49,18 @@ class RequestEditor(QWidget):
         self.send_button.setToolTip("Send (Ctrl+Enter); Esc cancels")
         self.send_button.setDefault(True)
         self.send_button.setMinimumWidth(88)
+        self.snippet_button = QPushButton("Code", self)
+        self.snippet_button.setObjectName("snippetButton")
+        self.snippet_button.setToolTip(
+            "This request as curl, HTTPie, Python, fetch, PowerShell or Go"
+        )
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
         row.addWidget(self.method)
         row.addWidget(self.url, 1)
         row.addWidget(self.send_button)
+        row.addWidget(self.snippet_button)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("requestTabs")
@@ -75,6 +82,7 @@ class RequestEditor(QWidget):
 
         self.send_button.clicked.connect(self._on_send_button_clicked)
         self.url.returnPressed.connect(self._on_url_return_pressed)
+        self.snippet_button.clicked.connect(self.snippet_requested)
         self.params.changed.connect(self._on_tables_changed)
         self.headers.changed.connect(self._on_tables_changed)
 

@@ -135,6 +135,26 @@ class ProviderCatalog(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class SnippetChoice:
+    """What the snippet dialog asks for: a target (``LANGUAGES`` id), an auth mode (``as-sent``,
+    ``reveal`` or ``flow``) and whether ``{{variables}}`` stay variables."""
+
+    lang: str
+    auth_mode: str = "as-sent"
+    keep_variables: bool = False
+
+
+class SnippetService(Protocol):
+    """Code snippets of the builder's request in the chosen provider environment, generated off
+    the UI thread; stored secrets (and the current token) are read there, and only for reveal,
+    so the dialog never holds a secret it does not show."""
+
+    def generate(
+        self, spec: RequestSpec, context: SendContext, choice: SnippetChoice
+    ) -> Future[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryEntry:
     """A sent request as history keeps it: the spec with secrets redacted, and a summary."""
 
@@ -195,6 +215,7 @@ class Services:
     providers: ProviderCatalog | None = None
     credentials: CredentialService | None = None
     tokens: TokenService | None = None
+    snippets: SnippetService | None = None
     history: HistoryStore = field(default_factory=MemoryHistory)
     start: Callable[[], None] = lambda: None
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)
