@@ -79,6 +79,36 @@ class AuthSpec:
         return default
 
 
+class CheckKind(enum.StrEnum):
+    """What an assertion looks at (``assert:`` in a request file; the collection runner checks)."""
+
+    STATUS = "status"
+    JSONPATH = "jsonpath"
+    HEADER = "header"
+    MAX_MS = "max_ms"
+
+
+@dataclass(frozen=True, slots=True)
+class Assertion:
+    """One check of a response. ``target`` is the JSONPath or header name (empty for status and
+    max_ms); ``expected`` is the status code, the millisecond limit, the header's text, or the
+    JSON text of a JSONPath value; None means "exists" (JSONPath) or "present" (header)."""
+
+    kind: CheckKind
+    target: str = ""
+    expected: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """Stores a value of the response as variable ``name`` for later requests of a run:
+    ``source`` is ``jsonpath`` (a JSONPath into the body) or ``header`` (a header name)."""
+
+    name: str
+    source: str
+    path: str
+
+
 @dataclass(frozen=True, slots=True)
 class RequestSpec:
     """A request as saved: may contain ``{{variables}}``. ``auth`` None means inherit."""
@@ -96,6 +126,8 @@ class RequestSpec:
     max_redirects: int = DEFAULT_MAX_REDIRECTS
     verify_tls: bool = True
     docs: str = ""
+    assertions: tuple[Assertion, ...] = ()
+    captures: tuple[Capture, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ import string
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from requests.auth import AuthBase
@@ -157,9 +157,13 @@ class ApiSession:
             self._creds = None
 
     def scope(
-        self, extra: Mapping[str, str] | None = None, credentials: Mapping[str, str] | None = None
+        self,
+        extra: Mapping[str, str] | None = None,
+        credentials: Mapping[str, str] | None = None,
+        fallback: Sequence[Layer] = (),
     ) -> Scope:
-        """Request variables, then environment (with ``base_url``), then credentials."""
+        """Request variables, then environment (with ``base_url``), then credentials, then
+        ``fallback`` (a collection's and its folders' variables, for the runner)."""
         creds = dict(self.credential_values() if credentials is None else credentials)
         creds.pop("refresh_token", None)
         secret = {s.name for s in self.slots if s.secret} | set(self.env.secret_variables)
@@ -169,6 +173,7 @@ class ApiSession:
                 Layer("request", {**self.variables, **(extra or {})}),
                 Layer(f"environment {self.env.name}", env_values, frozenset(secret)),
                 Layer("credentials", creds, frozenset(secret)),
+                *fallback,
             )
         )
 
@@ -251,12 +256,13 @@ class ApiSession:
         spec: RequestSpec,
         *,
         variables: Mapping[str, str] | None = None,
+        fallback: Sequence[Layer] = (),
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> SessionResult:
         cancel = cancel or CancelToken()
         creds = self._slot_values()
-        scope = self.scope(variables, creds)
+        scope = self.scope(variables, creds, fallback)
         resolved = resolve(self._prepared(spec), scope)
         manager = None
         if spec.auth is None or spec.auth.type == "inherit":
@@ -308,10 +314,12 @@ class ApiSession:
         attempts = retries = 0
         replayed = False
         while True:
-            self.limiter.acquire(cancel)
-            token = manager.token(cancel) if manager is not None else None
-            auth = self._auth(resolved, creds, token)
-            exchange = self.client.send(resolved, auth=auth, cancel=cancel, on_progress=on_progress)
+            with self.limiter.hold(cancel):
+                token = manager.token(cancel) if manager is not None else None
+                auth = self._auth(resolved, creds, token)
+                exchange = self.client.send(
+                    resolved, auth=auth, cancel=cancel, on_progress=on_progress
+                )
             attempts += 1
             status = exchange.response.status
             quota = parse_quota(exchange.response.headers)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Protocol
@@ -140,7 +141,13 @@ def wait(seconds: float, cancel: CancelToken | None) -> None:
 
 class RateLimiter:
     """A sliding window of at most ``requests`` per ``per_seconds`` for every caller at once,
-    plus a block set by the server's ``Retry-After``. Thread-safe; waits are cancellable."""
+    plus a block set by the server's ``Retry-After``. Thread-safe; waits are cancellable.
+
+    ``hold`` counts a request from the moment it takes its slot until its answer is back and
+    stamps the slot then: the server counts a request when it arrives, somewhere between the
+    two, so stamping at the end keeps every window the server may use (a fixed window opened by
+    its first arrival, say) under the limit. ``acquire`` stamps at once (no answer to wait for).
+    """
 
     def __init__(
         self,
@@ -151,28 +158,72 @@ class RateLimiter:
         self._limits = tuple((n, float(s)) for n, s in limits if n > 0 and s > 0)
         self._clock = clock
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._windows: tuple[deque[float], ...] = tuple(deque() for _ in self._limits)
+        self._in_flight = 0
         self._blocked_until = 0.0
         self.quota: Quota | None = None
 
     def acquire(self, cancel: CancelToken | None = None) -> float:
-        """Wait for a slot and take it; returns the seconds waited."""
-        waited = 0.0
-        while True:
+        """Wait for a slot and take it, stamped now; returns the seconds waited."""
+        return self._take(cancel, hold=False)
+
+    @contextmanager
+    def hold(self, cancel: CancelToken | None = None) -> Iterator[float]:
+        """Wait for a slot (yields the seconds waited) and keep it in flight until the block
+        ends, then stamp it."""
+        waited = self._take(cancel, hold=True)
+        try:
+            yield waited
+        finally:
             with self._lock:
+                self._in_flight -= 1
                 now = self._clock()
-                delay = max(0.0, self._blocked_until - now)
-                for (count, span), window in zip(self._limits, self._windows, strict=True):
-                    while window and window[0] <= now - span:
-                        window.popleft()
-                    if len(window) >= count:
-                        delay = max(delay, window[0] + span - now)
-                if delay <= 0:
+                for window in self._windows:
+                    window.append(now)
+                self._changed.notify_all()
+
+    def _take(self, cancel: CancelToken | None, *, hold: bool) -> float:
+        unregister = cancel.on_cancel(self._wake) if cancel is not None else None
+        started = self._clock()
+        try:
+            with self._lock:
+                while True:
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    delay = self._delay(self._clock())
+                    if delay == 0:
+                        break
+                    self._changed.wait(delay)
+                if hold:
+                    self._in_flight += 1
+                else:
+                    now = self._clock()
                     for window in self._windows:
                         window.append(now)
-                    return waited
-            wait(delay, cancel)
-            waited += delay
+        finally:
+            if unregister is not None:
+                unregister()
+        return self._clock() - started
+
+    def _delay(self, now: float) -> float | None:
+        """0 when a slot is free now, else the seconds until one may be, or None when only a
+        request in flight can free one (the caller waits for its answer)."""
+        delay: float | None = max(0.0, self._blocked_until - now)
+        for (count, span), window in zip(self._limits, self._windows, strict=True):
+            while window and window[0] <= now - span:
+                window.popleft()
+            excess = len(window) + self._in_flight - count
+            if excess < 0:
+                continue
+            if excess >= len(window):
+                return None
+            delay = max(delay or 0.0, window[excess] + span - now)
+        return delay
+
+    def _wake(self) -> None:
+        with self._lock:
+            self._changed.notify_all()
 
     def block_for(self, seconds: float) -> None:
         """Nobody sends for ``seconds`` (a 429's ``Retry-After`` applies to every sender)."""

@@ -115,3 +115,35 @@ def test_retry_policy_idempotent_only_and_capped() -> None:
     assert policy.delay("PATCH", 1, 1.0) is None
     assert policy.delay("GET", 3, 1.0) is None
     assert policy.delay("GET", 1, 60.0) is None
+
+
+def test_hold_counts_in_flight_and_stamps_when_the_answer_is_back() -> None:
+    limiter = RateLimiter([(2, 0.3)])
+    released: list[float] = []
+    took: list[float] = []
+    first_two_in = threading.Barrier(3)
+
+    def slow_call() -> None:
+        with limiter.hold():
+            first_two_in.wait()
+            time.sleep(0.2)  # the "request" in flight; the server counts it on arrival
+            released.append(time.monotonic())
+
+    workers = [threading.Thread(target=slow_call) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    first_two_in.wait()
+    with limiter.hold():  # both slots are in flight: wait for an answer, then 0.3 s past it
+        took.append(time.monotonic())
+    for worker in workers:
+        worker.join()
+    assert took[0] - min(released) >= 0.299
+
+
+def test_hold_wait_is_cancellable() -> None:
+    limiter = RateLimiter([(1, 60)])
+    cancel = CancelToken()
+    with limiter.hold():
+        threading.Timer(0.1, cancel.cancel).start()
+        with pytest.raises(Cancelled), limiter.hold(cancel):
+            pass

@@ -7,6 +7,7 @@ the offending key in a ``FormatError`` when a hand edit went wrong. Scalars type
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from explorer.core.errors import FormatError
@@ -14,9 +15,12 @@ from explorer.core.models import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_REDIRECTS,
     DEFAULT_READ_TIMEOUT,
+    Assertion,
     AuthSpec,
     Body,
     BodyMode,
+    Capture,
+    CheckKind,
     FormField,
     KeyValue,
     RequestSpec,
@@ -176,6 +180,72 @@ def auth_from_data(reader: Reader) -> AuthSpec:
     return AuthSpec(kind, params)
 
 
+def _number_data(text: str) -> int | float:
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def assertion_to_data(check: Assertion) -> Data:
+    """``{status: 201}``, ``{max_ms: 500}``, ``{jsonpath: $.id[, equals: V]}``,
+    ``{header: Location[, equals: TEXT]}``."""
+    expected = check.expected
+    if check.kind in (CheckKind.STATUS, CheckKind.MAX_MS):
+        return {check.kind.value: _number_data(expected or "0")}
+    data: Data = {check.kind.value: check.target}
+    if expected is not None:
+        data["equals"] = json.loads(expected) if check.kind == CheckKind.JSONPATH else expected
+    return data
+
+
+def assertion_from_data(reader: Reader) -> Assertion:
+    kinds = [kind for kind in CheckKind if kind.value in reader.data]
+    if len(kinds) != 1:
+        raise FormatError(
+            f"'{reader.where}' must name one check: status, jsonpath, header or max_ms",
+            path=reader.path,
+        )
+    kind = kinds[0]
+    if kind == CheckKind.STATUS:
+        code = reader.integer("status", 0)
+        if not 100 <= code <= 599:
+            raise reader.fail("status", "an HTTP status code (100-599)")
+        return Assertion(kind, expected=str(code))
+    if kind == CheckKind.MAX_MS:
+        reader.number("max_ms", 0.0)  # a positive number, or a located FormatError
+        return Assertion(kind, expected=str(reader.data["max_ms"]))
+    target = reader.text(kind.value)
+    if not target:
+        raise reader.fail(kind.value, "a JSONPath" if kind == CheckKind.JSONPATH else "a name")
+    if "equals" not in reader.data:
+        return Assertion(kind, target)
+    if kind == CheckKind.HEADER:
+        return Assertion(kind, target, reader.text("equals"))
+    try:
+        expected = json.dumps(reader.data["equals"], ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        raise reader.fail("equals", "a JSON value (quote dates and times)") from None
+    return Assertion(kind, target, expected)
+
+
+def capture_to_data(capture: Capture) -> Data:
+    return {"name": capture.name, capture.source: capture.path}
+
+
+def capture_from_data(reader: Reader) -> Capture:
+    name = reader.text("name")
+    if not name:
+        raise reader.fail("name", "the variable to capture into")
+    sources = [s for s in ("jsonpath", "header") if s in reader.data]
+    if len(sources) != 1:
+        raise FormatError(
+            f"'{reader.where}' must take its value from one jsonpath or one header",
+            path=reader.path,
+        )
+    path = reader.text(sources[0])
+    if not path:
+        raise reader.fail(sources[0], "a JSONPath" if sources[0] == "jsonpath" else "a name")
+    return Capture(name, sources[0], path)
+
+
 def request_to_data(spec: RequestSpec, seq: int) -> Data:
     """The request file's content: identity first, then what is set, then non-default options."""
     data: Data = {"name": spec.name, "seq": seq, "method": spec.method, "url": spec.url}
@@ -189,6 +259,17 @@ def request_to_data(spec: RequestSpec, seq: int) -> Data:
         data["auth"] = auth_to_data(spec.auth)
     if spec.docs:
         data["docs"] = spec.docs
+    if spec.assertions:
+        data["assert"] = [assertion_to_data(a) for a in spec.assertions]
+    if spec.captures:
+        data["capture"] = [capture_to_data(c) for c in spec.captures]
+    options = _options_to_data(spec)
+    if options:
+        data["options"] = options
+    return data
+
+
+def _options_to_data(spec: RequestSpec) -> Data:
     options: Data = {}
     if spec.connect_timeout != DEFAULT_CONNECT_TIMEOUT:
         options["connect_timeout"] = spec.connect_timeout
@@ -200,9 +281,7 @@ def request_to_data(spec: RequestSpec, seq: int) -> Data:
         options["max_redirects"] = spec.max_redirects
     if not spec.verify_tls:
         options["verify_tls"] = False
-    if options:
-        data["options"] = options
-    return data
+    return options
 
 
 def request_from_data(data: Any, path: str) -> tuple[RequestSpec, int]:
@@ -224,6 +303,8 @@ def request_from_data(data: Any, path: str) -> tuple[RequestSpec, int]:
         max_redirects=opts.integer("max_redirects", DEFAULT_MAX_REDIRECTS),
         verify_tls=opts.flag("verify_tls", True),
         docs=reader.text("docs"),
+        assertions=tuple(assertion_from_data(r) for r in reader.rows("assert")),
+        captures=tuple(capture_from_data(r) for r in reader.rows("capture")),
     )
     return spec, reader.integer("seq", 0)
 

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import strategies as st
 
-from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
+from explorer.core.models import (
+    Assertion,
+    AuthSpec,
+    Body,
+    BodyMode,
+    Capture,
+    CheckKind,
+    FormField,
+    KeyValue,
+    RequestSpec,
+)
 from explorer.core.workspace.model import Folder, SavedRequest, Variable
 
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
@@ -27,6 +39,31 @@ auths = st.none() | st.builds(
     st.sampled_from(["none", "basic", "bearer", "api-key", "oauth2"]),
     st.dictionaries(auth_keys, text, max_size=3).map(lambda d: tuple(d.items())),
 )
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=6,
+).map(lambda v: json.dumps(v, ensure_ascii=False))
+assertions = st.lists(
+    st.one_of(
+        st.builds(Assertion, st.just(CheckKind.STATUS), expected=st.integers(100, 599).map(str)),
+        st.builds(
+            Assertion,
+            st.just(CheckKind.MAX_MS),
+            expected=st.integers(1, 10**6).map(str) | st.sampled_from(["0.5", "250.25"]),
+        ),
+        st.builds(Assertion, st.just(CheckKind.JSONPATH), names, st.none() | json_values),
+        st.builds(Assertion, st.just(CheckKind.HEADER), names, st.none() | text),
+    ),
+    max_size=4,
+).map(tuple)
+captures = st.lists(
+    st.builds(Capture, names, st.sampled_from(["jsonpath", "header"]), names), max_size=2
+).map(tuple)
 specs = st.builds(
     RequestSpec,
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]),
@@ -42,6 +79,8 @@ specs = st.builds(
     max_redirects=st.integers(0, 20),
     verify_tls=st.booleans(),
     docs=multiline,
+    assertions=assertions,
+    captures=captures,
 )
 saved = st.builds(SavedRequest, specs, st.integers(0, 1000))
 
