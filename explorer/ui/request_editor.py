@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -32,6 +33,8 @@ class RequestEditor(QWidget):
     send_requested = Signal()
     cancel_requested = Signal()
     snippet_requested = Signal()
+    #: Anything in the builder changed (the window compares with the saved request).
+    edited = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +65,7 @@ class RequestEditor(QWidget):
         row.addWidget(self.send_button)
         row.addWidget(self.snippet_button)
 
+        self.notice = self._notice_label()
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("requestTabs")
         self.tabs.setDocumentMode(True)
@@ -78,16 +82,32 @@ class RequestEditor(QWidget):
         layout.setContentsMargins(8, 8, 8, 0)
         layout.setSpacing(6)
         layout.addLayout(row)
+        layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
 
         self.send_button.clicked.connect(self._on_send_button_clicked)
         self.url.returnPressed.connect(self._on_url_return_pressed)
+        self.url.curl_pasted.connect(self._on_url_curl_pasted)
+        self.url.curl_refused.connect(self._on_url_curl_refused)
         self.snippet_button.clicked.connect(self.snippet_requested)
         self.params.changed.connect(self._on_tables_changed)
         self.headers.changed.connect(self._on_tables_changed)
+        for source in (self.method.currentTextChanged, self.url.textChanged):
+            source.connect(self.edited)
+        for table in (self.params, self.headers, self.body, self.auth):
+            table.changed.connect(self.edited)
+
+    def _notice_label(self) -> QLabel:
+        """A line under the URL for what a paste did (hidden until there is something to say)."""
+        label = QLabel(self)
+        label.setObjectName("requestNotice")
+        label.setWordWrap(True)
+        label.hide()
+        return label
 
     def load(self, spec: RequestSpec) -> None:
         self._spec = spec
+        self.notice.hide()
         self.method.setCurrentText(spec.method)
         self.url.setText(spec.url)
         self.params.load(spec.params)
@@ -114,6 +134,18 @@ class RequestEditor(QWidget):
         """While a request is in flight the button cancels it."""
         self._busy = busy
         self.send_button.setText("Cancel" if busy else "Send")
+
+    def _on_url_curl_pasted(self, spec: RequestSpec, notes: list[str]) -> None:
+        self.load(spec)
+        extra = f" Note: {'; '.join(notes)}." if notes else ""
+        self._show_notice(f"Built from the pasted curl command.{extra}")
+
+    def _on_url_curl_refused(self, reason: str) -> None:
+        self._show_notice(f"The pasted curl command was not used: {reason}")
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.show()
 
     def _on_send_button_clicked(self) -> None:
         if self._busy:

@@ -1,5 +1,6 @@
 """The URL field (``urlEdit``): ``{{variables}}`` coloured as defined or undefined, completion
-from the scope after ``{{``, and the resolved value on hover with secrets masked.
+from the scope after ``{{``, the resolved value on hover with secrets masked, and a pasted curl
+command turned into a whole request (``curl_pasted``) instead of a URL full of flags.
 
 ``QLineEdit`` has no rich text; formats are set through an input-method event with no preedit
 text, the documented way to style ranges of a line edit.
@@ -9,10 +10,22 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QStringListModel, Qt
-from PySide6.QtGui import QColor, QFont, QInputMethodEvent, QMouseEvent, QTextCharFormat
-from PySide6.QtWidgets import QCompleter, QLineEdit, QToolTip, QWidget
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QGuiApplication,
+    QInputMethodEvent,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QTextCharFormat,
+)
+from PySide6.QtWidgets import QCompleter, QLineEdit, QMenu, QToolTip, QWidget
 
+from explorer.core.errors import FormatError
+from explorer.core.formats.curl import looks_like_curl, parse_pasted_curl
 from explorer.core.redaction import MASK
 from explorer.core.templating import DYNAMIC, VARIABLE, Scope
 from explorer.ui.theme import is_dark
@@ -21,10 +34,13 @@ _OPEN = re.compile(r"\{\{\s*([^{}\s]*)$")
 
 
 class UrlEdit(QLineEdit):
+    curl_pasted = Signal(object, object)  # RequestSpec, list of notes
+    curl_refused = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("urlEdit")
-        self.setPlaceholderText("{{base_url}}/path, or paste a URL")
+        self.setPlaceholderText("{{base_url}}/path, or paste a URL or a curl command")
         self.setAccessibleName("Request URL")
         self.setMouseTracking(True)
         self._scope = Scope()
@@ -73,6 +89,48 @@ class UrlEdit(QLineEdit):
                 )
             )
         self.inputMethodEvent(QInputMethodEvent("", attributes))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Paste sees the clipboard whole, line continuations included (a line edit would
+        flatten them), so a multi-line "copy as cURL" becomes one request."""
+        if event.matches(QKeySequence.StandardKey.Paste):
+            text = QGuiApplication.clipboard().text()
+            if looks_like_curl(text):
+                self.take_curl(text)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.context_menu()
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def context_menu(self) -> QMenu:
+        """The standard menu, with Paste going through the same curl check as Ctrl+V."""
+        menu = self.createStandardContextMenu()
+        for action in menu.actions():
+            if action.objectName() == "edit-paste":
+                action.triggered.disconnect()
+                action.triggered.connect(self._on_menu_paste_triggered)
+        return menu
+
+    def _on_menu_paste_triggered(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        if looks_like_curl(text):
+            self.take_curl(text)
+        else:
+            self.paste()
+
+    def take_curl(self, text: str) -> bool:
+        """Turn a curl command into a request; on failure say why and keep the field as it was."""
+        try:
+            spec, notes = parse_pasted_curl(text)
+        except FormatError as exc:
+            self.curl_refused.emit(str(exc))
+            return False
+        self.curl_pasted.emit(spec, notes)
+        return True
 
     def _on_self_text_edited(self, text: str) -> None:
         opened = _OPEN.search(text[: self.cursorPosition()])

@@ -425,6 +425,36 @@ def _name(method: str, url: str) -> str:
     return f"{method} {path or '/'}"
 
 
+class _LiteralVault(SecretVault):
+    """Keeps credentials where they are: for a command pasted into the builder, which holds
+    the request in memory exactly as the user pasted it (history and saving mask it there)."""
+
+    def auth(self, auth: AuthSpec | None, where: str) -> AuthSpec | None:
+        return auth
+
+    def headers(self, headers: tuple[KeyValue, ...], where: str) -> tuple[KeyValue, ...]:
+        return headers
+
+
+def looks_like_curl(text: str) -> bool:
+    """Whether pasted text is a curl command rather than a URL."""
+    return len(split_commands(text)) > 0
+
+
+def parse_pasted_curl(text: str) -> tuple[RequestSpec, list[str]]:
+    """The first curl command of pasted text as one request for the builder, literal values
+    kept; raises ``FormatError`` with the reason when it cannot be read."""
+    commands = split_commands(text)
+    if not commands:
+        raise FormatError("is not a curl command (it must start with 'curl')", path="pasted text")
+    spec, warnings = guarded(
+        "pasted text", lambda: parse_curl(commands[0], "pasted text", vault=_LiteralVault())
+    )
+    if len(commands) > 1:
+        warnings = [*warnings, f"only the first of {len(commands)} commands was used"]
+    return spec, warnings
+
+
 def import_curl(text: str, source: str = "<curl>") -> ImportResult:
     """Every curl command in ``text`` as a request of a new collection."""
     return guarded(source, lambda: _import(text, source))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from explorer.core.errors import FormatError
-from explorer.core.formats.curl import import_curl, parse_curl
+from explorer.core.formats.curl import import_curl, parse_curl, parse_pasted_curl
 from explorer.core.http import HttpClient
 from explorer.core.models import AuthSpec, BodyMode, KeyValue
 from explorer.core.templating import Layer, Scope, resolve
@@ -120,3 +120,19 @@ def test_our_request_matches_what_real_curl_sends(
                 assert ours["headers"][name].startswith(expected)
                 continue
             assert ours["headers"].get(name) == expected, name
+
+
+def test_a_command_pasted_into_the_builder_keeps_its_credentials_in_memory() -> None:
+    spec, notes = parse_pasted_curl(
+        "curl https://api.example.test/a -u bob:pw -H 'Authorization: Bearer t0k'\n"
+        "curl https://api.example.test/b\n"
+    )
+    assert spec.url == "https://api.example.test/a"
+    assert spec.auth == AuthSpec("basic", (("username", "bob"), ("password", "pw")))
+    assert KeyValue("Authorization", "Bearer t0k") in spec.headers
+    assert notes == ["only the first of 2 commands was used"]
+
+
+def test_pasted_text_that_is_not_curl_is_refused() -> None:
+    with pytest.raises(FormatError, match="pasted text: is not a curl command"):
+        parse_pasted_curl("https://api.example.test/a")
