@@ -77,3 +77,30 @@ def ref_idents(text: Text) -> list[str]:
 def seconds(value: float) -> str:
     """``10.0`` → ``10``, ``2.5`` → ``2.5``: durations as people write them."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def encoded_pieces(
+    pairs: Iterable[tuple[Text, Text]], escape: Callable[[Text], str]
+) -> list[tuple[bool, str]]:
+    """``name=value&...`` as (is_code, text) pieces: literal parts encoded like ``urlencode``
+    now and merged into one string, run-time values wrapped by the target's ``escape`` call."""
+    pieces: list[tuple[bool, str]] = []
+
+    def add(code: bool, text: str) -> None:
+        if not code and pieces and not pieces[-1][0]:
+            pieces[-1] = (False, pieces[-1][1] + text)
+        else:
+            pieces.append((code, text))
+
+    for i, (name, value) in enumerate(pairs):
+        if i:
+            add(False, "&")
+        for j, text in enumerate((name, value)):
+            if j:
+                add(False, "=")
+            literal = text.literal
+            if literal is not None:
+                add(False, quote_plus(literal))
+            else:
+                add(True, escape(text))
+    return pieces

@@ -10,9 +10,14 @@ computed from what the body uses: Go refuses unused imports.
 from __future__ import annotations
 
 import json
-from urllib.parse import quote_plus
 
-from explorer.core.snippets.common import comment_lines, query_joiner, seconds, url_with_query
+from explorer.core.snippets.common import (
+    comment_lines,
+    encoded_pieces,
+    query_joiner,
+    seconds,
+    url_with_query,
+)
 from explorer.core.snippets.model import FormPart, Ref, SnippetRequest, Text
 
 _T = "\t"
@@ -31,26 +36,12 @@ def expr(text: Text) -> str:
 
 def _encoded_pairs(pairs: list[tuple[Text, Text]], imports: set[str]) -> str:
     """``name=value&...``: literal pieces encoded now, references by ``url.QueryEscape``."""
-    pieces: list[tuple[bool, str]] = []
 
-    def add(code: bool, text: str) -> None:
-        if not code and pieces and not pieces[-1][0]:
-            pieces[-1] = (False, pieces[-1][1] + text)
-        else:
-            pieces.append((code, text))
+    def escape(text: Text) -> str:
+        imports.add("net/url")
+        return f"url.QueryEscape({expr(text)})"
 
-    for i, (name, value) in enumerate(pairs):
-        if i:
-            add(False, "&")
-        for j, text in enumerate((name, value)):
-            if j:
-                add(False, "=")
-            literal = text.literal
-            if literal is not None:
-                add(False, quote_plus(literal))
-            else:
-                imports.add("net/url")
-                add(True, f"url.QueryEscape({expr(text)})")
+    pieces = encoded_pieces(pairs, escape)
     rendered = [text if code else gostr(text) for code, text in pieces]
     return " + ".join(rendered) if rendered else '""'
 

@@ -10,9 +10,13 @@ separate read timeout. A custom CA must be trusted by the system: there is no pe
 from __future__ import annotations
 
 import math
-from urllib.parse import quote_plus
 
-from explorer.core.snippets.common import comment_lines, query_joiner, url_with_query
+from explorer.core.snippets.common import (
+    comment_lines,
+    encoded_pieces,
+    query_joiner,
+    url_with_query,
+)
 from explorer.core.snippets.model import Ref, SnippetRequest, Text
 
 _I = "    "
@@ -38,25 +42,7 @@ def expr(text: Text, req: SnippetRequest) -> str:
 def _pairs(pairs: list[tuple[Text, Text]], req: SnippetRequest) -> str:
     """Pairs encoded like ``urlencode``: at generation time where literal, else at run time
     with ``[uri]::EscapeDataString`` (``%20`` for a space, which servers decode the same)."""
-    pieces: list[tuple[bool, str]] = []
-
-    def add(code: bool, text: str) -> None:
-        if not code and pieces and not pieces[-1][0]:
-            pieces[-1] = (False, pieces[-1][1] + text)
-        else:
-            pieces.append((code, text))
-
-    for i, (name, value) in enumerate(pairs):
-        if i:
-            add(False, "&")
-        for j, text in enumerate((name, value)):
-            if j:
-                add(False, "=")
-            literal = text.literal
-            if literal is not None:
-                add(False, quote_plus(literal))
-            else:
-                add(True, f"[uri]::EscapeDataString({expr(text, req)})")
+    pieces = encoded_pieces(pairs, lambda text: f"[uri]::EscapeDataString({expr(text, req)})")
     rendered = [text if code else psstr(text) for code, text in pieces]
     if not rendered:
         return "''"
