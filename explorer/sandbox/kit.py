@@ -191,6 +191,31 @@ class TokenStore:
             self._by_refresh[refresh] = grant
         return grant
 
+    def renew(
+        self,
+        old: Grant,
+        *,
+        rotate: bool,
+        now: float,
+        ttl: float,
+        refresh_ttl: float | None,
+        prefix: str = "",
+    ) -> Grant:
+        """A refresh grant: a new access token for ``old``'s subject; with ``rotate`` the old
+        refresh token stops working and a new one is minted, otherwise it is handed back."""
+        if rotate and old.refresh is not None:
+            self.retire_refresh(old.refresh)
+        return self.issue(
+            old.subject,
+            old.client,
+            "",
+            now=now,
+            ttl=ttl,
+            refresh_ttl=refresh_ttl,
+            keep_refresh=None if rotate else old,
+            prefix=prefix,
+        )
+
     def check(self, token: str | None, now: float) -> tuple[Grant | None, str]:
         """``(grant, "ok")``, or ``(None, reason)``: missing, invalid, revoked or expired."""
         if not token:

@@ -196,17 +196,7 @@ class PriceEdge(Vendor):
                     grant_type,
                 )
             rotate = bool(self.settings["refresh_rotates"])
-            if rotate and old.refresh is not None:
-                store.retire_refresh(old.refresh)
-            grant = store.issue(
-                old.subject,
-                old.client,
-                "",
-                now=now,
-                ttl=ttl,
-                refresh_ttl=refresh_ttl,
-                keep_refresh=None if rotate else old,
-            )
+            grant = store.renew(old, rotate=rotate, now=now, ttl=ttl, refresh_ttl=refresh_ttl)
             return self._token_response(grant, "priceedge.token.refresh", grant_type)
         return self._oauth_error(
             400,

@@ -237,17 +237,8 @@ class ServiceChannel(Vendor):
                     grant_type,
                 )
             rotate = bool(self.settings["refresh_rotates"])
-            if rotate and old.refresh is not None:
-                store.retire_refresh(old.refresh)
-            grant = store.issue(
-                old.subject,
-                old.client,
-                "",
-                now=now,
-                ttl=ttl,
-                refresh_ttl=refresh_ttl,
-                keep_refresh=None if rotate else old,
-                prefix="AAEAA",
+            grant = store.renew(
+                old, rotate=rotate, now=now, ttl=ttl, refresh_ttl=refresh_ttl, prefix="AAEAA"
             )
         response = json_response(
             200,
