@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from explorer import __version__
 
-COMMANDS = ("send", "sandbox", "credentials", "snippet", "import_cmd", "export_cmd")
+COMMANDS = ("send", "run", "sandbox", "credentials", "snippet", "import_cmd", "export_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,272 @@
+"""``api-explorer run``: a collection run unattended, for CI, through the same core as the window.
+
+Exit status: 0 when every request and every assertion passed; 1 when any request failed, an
+assertion did not hold, a request file could not be read, or the run was cut short by
+``--bail``; 2 for a usage error (bad option, not a collection, unreadable data file, unknown
+provider or environment); 3 when the run could not start for another reason (no keyring);
+130 when interrupted (the report still covers what ran).
+
+On a terminal a live progress line is redrawn on stderr; otherwise each request is one line on
+stdout. The summary and every failure go to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from explorer.core.runner.model import Progress, RequestResult, RunResult
+    from explorer.core.runner.plan import Plan
+    from explorer.core.runner.senders import Sender
+
+EXIT_FAILED, EXIT_USAGE, EXIT_NOT_STARTED, EXIT_INTERRUPTED = 1, 2, 3, 130
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a collection's requests with their assertions (CI-friendly)",
+        description="Run every request of a collection in seq order, check its assertions, "
+        "and exit 0 only when all passed (1 failures, 2 usage error, 3 could not start).",
+    )
+    parser.add_argument("collection", metavar="COLLECTION_DIR", help="the collection's folder")
+    parser.add_argument("--provider", metavar="ID", help="provider (default: the collection's)")
+    parser.add_argument("--env", metavar="NAME", help="the provider environment to run against")
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="workspace folder (default: the one around the collection)",
+    )
+    parser.add_argument(
+        "--iterations", type=int, metavar="N", help="run N times (default: one per data row)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=1, metavar="N", help="requests in flight at once"
+    )
+    parser.add_argument("--data", metavar="FILE", help="CSV or JSON rows, one per iteration")
+    parser.add_argument("--bail", action="store_true", help="stop at the first failure")
+    parser.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="write a report: FILE.json or FILE.xml (JUnit); repeatable",
+    )
+    parser.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="define a {{variable}} for every request (repeatable)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from explorer.commands.send import parse_vars
+    from explorer.core.errors import ExplorerError, FormatError, UsageError
+    from explorer.core.runner.engine import RunOptions
+    from explorer.core.runner.plan import load_data, plan_collection
+    from explorer.core.runner.reports import REPORT_SUFFIXES
+
+    if args.iterations is not None and args.iterations < 1:
+        raise UsageError("--iterations must be 1 or more.")
+    if not 1 <= args.concurrency <= 256:
+        raise UsageError("--concurrency must be between 1 and 256.")
+    for report in args.report:
+        if Path(report).suffix.lower() not in REPORT_SUFFIXES:
+            raise UsageError(f"--report '{report}' must end in .json or .xml (JUnit).")
+    directory = Path(args.collection)
+    if not directory.is_dir():
+        raise UsageError(f"'{directory}' is not a folder; give a collection's folder.")
+    plan = plan_collection(directory)
+    try:
+        data = tuple(load_data(Path(args.data))) if args.data else ()
+    except FormatError as exc:
+        raise UsageError(f"The data file cannot be used: {exc}.") from exc
+    options = RunOptions(
+        iterations=args.iterations,
+        concurrency=args.concurrency,
+        data=data,
+        bail=args.bail,
+        variables=parse_vars(args.var),
+    )
+    client: Any = None
+    try:
+        sender, client = _sender(args, plan, directory)
+        return _execute(plan, sender, options, [Path(r) for r in args.report])
+    except UsageError:
+        raise
+    except ExplorerError as exc:
+        sys.stderr.write(f"api-explorer: the run could not start: {exc}\n")
+        return EXIT_NOT_STARTED
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _sender(args: argparse.Namespace, plan: Plan, directory: Path) -> tuple[Sender, Any]:
+    """Through the provider environment's ``ApiSession`` when there is one, else plain."""
+    from explorer.core.errors import UsageError
+    from explorer.core.http import HttpClient
+    from explorer.core.runner.senders import ClientSender
+
+    provider_id = args.provider or (plan.provider if args.env else "")
+    if args.env and not provider_id:
+        raise UsageError("--env needs --provider (the collection names no provider).")
+    if provider_id and not args.env:
+        raise UsageError(
+            f"The collection runs against provider '{provider_id}'; pass --env NAME as well."
+        )
+    client = HttpClient()
+    if not provider_id:
+        return ClientSender(client, directory.resolve()), client
+    return _session_sender(args, plan, directory, provider_id, client), client
+
+
+def _session_sender(
+    args: argparse.Namespace, plan: Plan, directory: Path, provider_id: str, client: Any
+) -> Sender:
+    """The session plus the workspace's saved values and the collection's secret variables
+    (from the keyring, under the provider environment, like ``snippet --reveal-secrets``)."""
+    from explorer.commands.credentials import keyring_store, provider, workspace
+    from explorer.commands.send import _ask_otp
+    from explorer.core.auth import TokenRegistry
+    from explorer.core.pipeline import ApiSession
+    from explorer.core.ratelimit import LimiterRegistry
+    from explorer.core.runner.senders import SessionSender
+    from explorer.core.templating import Layer
+    from explorer.core.workspace.environments import load_environments
+    from explorer.core.workspace.marker import find_workspace
+
+    if not getattr(args, "workspace", None):
+        args.workspace = find_workspace(directory.resolve())
+    marker = workspace(args)
+    profile = provider(marker, provider_id)
+    store = keyring_store()
+    session = ApiSession(
+        profile,
+        args.env,
+        store=store,
+        workspace_id=marker.id,
+        client=client,
+        limiters=LimiterRegistry(),
+        tokens=TokenRegistry(),
+        otp=_ask_otp if sys.stdin.isatty() else None,
+    )
+    saved = next(
+        (
+            e
+            for e in load_environments(marker.root, profile.id)
+            if e.name.lower() == session.env.name.lower()
+        ),
+        None,
+    )
+    layers = []
+    secret_names = set(plan.secret_names)
+    if saved is not None:
+        secret_names |= set(saved.secret_names)
+        layers.append(Layer(f"saved {session.env.name}", dict(saved.values)))
+    if secret_names:
+        values = store.values(session.key(""), sorted(secret_names))
+        layers.append(Layer("keyring", values, frozenset(values)))
+    return SessionSender(session, tuple(layers))
+
+
+def _execute(plan: Plan, sender: Sender, options: Any, reports: list[Path]) -> int:
+    """Run on a worker thread so Ctrl+C cancels cleanly and the report covers what ran."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from explorer.core.runner.engine import Runner
+    from explorer.core.runner.reports import write_report
+
+    live = sys.stderr.isatty()
+    for problem in plan.problems:
+        sys.stdout.write(f"not run (unreadable): {problem}\n")
+    runner = Runner(plan, sender, options, on_progress=_Printer(live))
+    interrupted = False
+    with ThreadPoolExecutor(1, thread_name_prefix="explorer-run-main") as pool:
+        future = pool.submit(runner.run)
+        while True:
+            try:
+                result = future.result()
+                break
+            except KeyboardInterrupt:
+                interrupted = True
+                runner.cancel()
+    if live:
+        sys.stderr.write("\r\x1b[K")
+    _print_summary(result, plan)
+    for path in reports:
+        write_report(result, path)
+        sys.stdout.write(f"report: {path}\n")
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return 0 if result.ok and not plan.problems else EXIT_FAILED
+
+
+def _mark(result: RequestResult) -> str:
+    return {"passed": "ok  ", "failed": "FAIL", "error": "ERR "}[result.outcome.value]
+
+
+def _label(result: RequestResult) -> str:
+    return " / ".join((*result.folder, result.name or f"{result.method} {result.url}"))
+
+
+class _Printer:
+    """Progress from the worker threads, one writer at a time: a redrawn line on a terminal
+    (failures printed above it), else one line per request."""
+
+    def __init__(self, live: bool) -> None:
+        import threading
+
+        self.live = live
+        self.lock = threading.Lock()
+
+    def __call__(self, progress: Progress) -> None:
+        with self.lock:
+            if self.live:
+                self._redraw(progress)
+            else:
+                result = progress.result
+                status = result.status if result.status is not None else "---"
+                sys.stdout.write(
+                    f"{_mark(result)} [{progress.done}/{progress.total}] "
+                    f"it {result.iteration + 1} {_label(result)}  {status}  "
+                    f"{result.elapsed_ms:.0f} ms\n"
+                )
+
+    def _redraw(self, progress: Progress) -> None:
+        result = progress.result
+        if not result.ok:
+            sys.stderr.write("\r\x1b[K")
+            sys.stdout.write(f"{_mark(result)} it {result.iteration + 1} {_label(result)}\n")
+            sys.stdout.flush()
+        width = len(str(progress.total))
+        sys.stderr.write(
+            f"\r\x1b[K[{progress.done:>{width}}/{progress.total}] {progress.passed} passed, "
+            f"{progress.failed} failed  {progress.elapsed_s:.1f} s  {_label(result)[:40]}"
+        )
+        sys.stderr.flush()
+
+
+def _print_summary(run: RunResult, plan: Plan) -> None:
+    from explorer.core.runner.model import Outcome
+
+    out = sys.stdout
+    for result in run.ordered:
+        for reason in result.failures if not result.ok else ():
+            out.write(f"  {_mark(result)} it {result.iteration + 1} {_label(result)}: {reason}\n")
+    held, checks = run.assertions
+    state = ""
+    if run.cancelled or run.bailed:
+        state = " (cancelled)" if run.cancelled else " (stopped at the first failure)"
+    out.write(
+        f"{plan.name}: {len(run.results)} requests, {run.count(Outcome.PASSED)} passed, "
+        f"{run.count(Outcome.FAILED)} failed, {run.count(Outcome.ERROR)} errors; "
+        f"{checks} assertions, {checks - held} failed; {run.elapsed_s:.2f} s{state}\n"
+    )

@@ -1,0 +1,226 @@
+"""The collection runner: a plan's requests for N iterations, in order or on a bounded pool.
+
+Order: iteration by iteration, each in ``seq`` order. With ``concurrency`` above one, up to that
+many requests are in flight at once, sharing one sender (so one token manager and one rate
+limiter: the provider's limit holds whatever the pool size); a request that captures values is a
+barrier, so every later request of its iteration starts after it and sees what it captured. Each
+iteration has its own variables: the run's, then its data row, then what it captured.
+
+A failed request (a status of 400 or above without a status assertion, an assertion that did not
+hold, a refused connection) is recorded and the run goes on, unless ``bail``. ``cancel`` stops
+the run between requests and interrupts those in flight. No thread outlives ``run``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from explorer.core.errors import Cancelled, ExplorerError
+from explorer.core.http.client import CancelToken
+from explorer.core.redaction import mask_text
+from explorer.core.runner.checks import apply_captures, evaluate
+from explorer.core.runner.model import CheckResult, Outcome, Progress, RequestResult, RunResult
+from explorer.core.runner.plan import Plan, PlannedRequest
+from explorer.core.runner.senders import Sender
+
+__all__ = ["RunOptions", "Runner"]
+
+ProgressCallback = Callable[[Progress], None]
+"""Called on a worker thread after each request (the window marshals it to the GUI thread)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """``iterations`` None means one per data row (or one without data)."""
+
+    iterations: int | None = None
+    concurrency: int = 1
+    data: tuple[Mapping[str, str], ...] = ()
+    bail: bool = False
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return self.iterations if self.iterations is not None else max(1, len(self.data))
+
+
+class _Schedule:
+    """Hands out (iteration, request) units in order; holds back units behind an unfinished
+    capturing request of their iteration, and stops handing out once stopped."""
+
+    def __init__(self, plan: Plan, iterations: int) -> None:
+        self._requests = plan.requests
+        self._total = iterations * len(plan.requests)
+        self._position = 0
+        self._open: set[tuple[int, int]] = set()
+        self._stopped = False
+        self._changed = threading.Condition()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def next(self) -> tuple[int, PlannedRequest] | None:
+        with self._changed:
+            while True:
+                if self._stopped or self._position >= self._total:
+                    return None
+                iteration, index = divmod(self._position, len(self._requests))
+                if not any(it == iteration and i < index for it, i in self._open):
+                    break
+                self._changed.wait()
+            self._position += 1
+            planned = self._requests[index]
+            if planned.spec.captures:
+                self._open.add((iteration, index))
+            return iteration, planned
+
+    def finished(self, iteration: int, index: int) -> None:
+        with self._changed:
+            if (iteration, index) in self._open:
+                self._open.discard((iteration, index))
+                self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+
+class Runner:
+    """One run of ``plan`` through ``sender``; ``run`` blocks, ``cancel`` may come from any
+    thread."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        sender: Sender,
+        options: RunOptions | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        self.plan = plan
+        self.sender = sender
+        self.options = options or RunOptions()
+        self.on_progress = on_progress
+        self._cancel = CancelToken()
+        self._lock = threading.Lock()
+        self._results: list[RequestResult] = []
+        self._variables: list[dict[str, str]] = []
+        self._bailed = False
+        self._started = 0.0
+
+    @property
+    def total(self) -> int:
+        return self.options.count * len(self.plan.requests)
+
+    def cancel(self) -> None:
+        self._cancel.cancel()
+
+    def run(self) -> RunResult:
+        options = self.options
+        if options.iterations is not None and options.iterations < 1:
+            raise ExplorerError("A run needs at least one iteration.")
+        iterations = options.count
+        rows = options.data
+        self._variables = [
+            {**options.variables, **(rows[i % len(rows)] if rows else {})}
+            for i in range(iterations)
+        ]
+        schedule = _Schedule(self.plan, iterations)
+        stop_on_cancel = self._cancel.on_cancel(schedule.stop)
+        started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        self._started = time.perf_counter()
+        workers = max(1, min(options.concurrency, schedule.total))
+        try:
+            if workers == 1:
+                self._work(schedule)
+            else:
+                with ThreadPoolExecutor(workers, thread_name_prefix="explorer-run") as pool:
+                    for future in [pool.submit(self._work, schedule) for _ in range(workers)]:
+                        future.result()
+        finally:
+            stop_on_cancel()
+        return RunResult(
+            collection=self.plan.name,
+            iterations=iterations,
+            results=tuple(self._results),
+            elapsed_s=time.perf_counter() - self._started,
+            cancelled=self._cancel.cancelled,
+            bailed=self._bailed,
+            started_at=started_at,
+        )
+
+    def _work(self, schedule: _Schedule) -> None:
+        while (unit := schedule.next()) is not None:
+            iteration, planned = unit
+            try:
+                result = self._one(iteration, planned)
+            finally:
+                schedule.finished(iteration, planned.index)
+            if result is None:
+                schedule.stop()
+                return
+            self._record(result, schedule)
+
+    def _record(self, result: RequestResult, schedule: _Schedule) -> None:
+        with self._lock:
+            self._results.append(result)
+            done = len(self._results)
+            passed = sum(1 for r in self._results if r.ok)
+            if self.options.bail and not result.ok:
+                self._bailed = True
+                schedule.stop()
+        if self.on_progress is not None:
+            elapsed = time.perf_counter() - self._started
+            self.on_progress(Progress(done, schedule.total, passed, done - passed, result, elapsed))
+
+    def _one(self, iteration: int, planned: PlannedRequest) -> RequestResult | None:
+        """The request's result, or None when the run was cancelled meanwhile."""
+        spec = planned.spec
+        with self._lock:
+            variables = dict(self._variables[iteration])
+        base = RequestResult(
+            iteration,
+            planned.index,
+            spec.name,
+            planned.folder,
+            spec.method,
+            spec.url,
+            Outcome.ERROR,
+        )
+        try:
+            sent = self.sender.send(spec, variables, planned.layers, self._cancel)
+        except Cancelled:
+            return None
+        except ExplorerError as exc:
+            return replace(base, error=str(exc))
+        exchange, secrets = sent.exchange, sent.secrets
+        size = exchange.response.body.size
+        try:
+            checks = evaluate(spec.assertions, exchange)
+            captured, missed = apply_captures(spec.captures, exchange)
+        finally:
+            exchange.response.body.discard()
+        if captured:
+            with self._lock:
+                self._variables[iteration].update(captured)
+        masked = tuple(
+            CheckResult(c.description, c.passed, mask_text(c.detail, secrets))
+            for c in (*checks, *missed)
+        )
+        passed = all(c.passed for c in masked)
+        return replace(
+            base,
+            url=mask_text(exchange.request.url, secrets),
+            outcome=Outcome.PASSED if passed else Outcome.FAILED,
+            status=exchange.response.status,
+            elapsed_ms=exchange.timings.total_ms,
+            size=size,
+            checks=masked,
+            captured=tuple(captured),
+        )

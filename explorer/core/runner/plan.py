@@ -1,0 +1,157 @@
+"""What a run sends: a collection's requests in ``seq`` order (folders depth-first) with what
+they inherit, and the rows of a data file.
+
+Inheritance is the same as a single send's (``snippets.source``): folder headers the request
+does not set itself are added, the nearest folder's auth applies when the request has none, and
+folder variables resolve after the run's own (nearest folder first). A collection with broken
+files still runs what it could read; the broken files are listed so the summary names them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from explorer.core.errors import FormatError, UsageError
+from explorer.core.models import KeyValue, RequestSpec
+from explorer.core.templating import Layer
+from explorer.core.workspace.collections import load_collection
+from explorer.core.workspace.model import Folder, SavedRequest
+
+__all__ = ["Plan", "PlannedRequest", "load_data", "plan_collection"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRequest:
+    """One request as it will be sent (inherited headers and auth applied) and the folder
+    variable layers it resolves against, nearest first."""
+
+    index: int
+    spec: RequestSpec
+    folder: tuple[str, ...]
+    layers: tuple[Layer, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    name: str
+    provider: str
+    requests: tuple[PlannedRequest, ...]
+    secret_names: frozenset[str]
+    problems: tuple[str, ...] = ()
+
+
+def plan_collection(directory: Path) -> Plan:
+    """Every request of the collection in ``directory``, in run order."""
+    loaded = load_collection(directory)
+    tree = loaded.collection
+    if tree is None:
+        raise UsageError(
+            f"'{directory}' is not a collection (no collection.yaml); give its folder."
+        )
+    found: list[PlannedRequest] = []
+    _walk(tree, (), (), found)
+    if not found:
+        raise UsageError(f"The collection '{tree.name}' has no requests to run.")
+    errors = tuple(str(error) for error in loaded.errors)
+    return Plan(tree.name, tree.provider, tuple(found), _secret_names(tree), errors)
+
+
+def _walk(
+    folder: Folder,
+    chain: tuple[Folder, ...],
+    trail: tuple[str, ...],
+    found: list[PlannedRequest],
+) -> None:
+    chain = (folder, *chain)
+    for item in folder.items:
+        if isinstance(item, SavedRequest):
+            found.append(
+                PlannedRequest(len(found), _inherit(item.spec, chain), trail, _layers(chain))
+            )
+        else:
+            _walk(item, chain, (*trail, item.name), found)
+
+
+def _inherit(spec: RequestSpec, chain: tuple[Folder, ...]) -> RequestSpec:
+    present = {h.name.lower() for h in spec.headers if h.enabled}
+    inherited: list[KeyValue] = []
+    for folder in reversed(chain):
+        for header in folder.headers:
+            if header.enabled and header.name.lower() not in present:
+                inherited.append(header)
+    auth = spec.auth
+    if auth is None or auth.type == "inherit":
+        auth = next((f.auth for f in chain if f.auth is not None), auth)
+    return replace(spec, headers=(*inherited, *spec.headers), auth=auth)
+
+
+def _layers(chain: tuple[Folder, ...]) -> tuple[Layer, ...]:
+    return tuple(
+        Layer(
+            f"folder {folder.name}",
+            {v.name: v.value for v in folder.variables if not v.secret},
+            frozenset(folder.secret_names()),
+        )
+        for folder in chain
+    )
+
+
+def _secret_names(folder: Folder) -> frozenset[str]:
+    """Secret variables anywhere in the tree: their values come from the credential store."""
+    names = set(folder.secret_names())
+    for item in folder.items:
+        if isinstance(item, Folder):
+            names |= _secret_names(item)
+    return frozenset(names)
+
+
+def load_data(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV (header row = variable names) or JSON (a list of objects) data file;
+    each row is one iteration's variables."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"Cannot read the data file '{path}' ({exc.strerror}).") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"The data file '{path}' is not UTF-8 text; save it as UTF-8.") from exc
+    rows = _json_rows(text, path) if path.suffix.lower() == ".json" else _csv_rows(text, path)
+    if not rows:
+        raise UsageError(f"The data file '{path}' has no rows; add at least one.")
+    return rows
+
+
+def _csv_rows(text: str, path: Path) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or any(not (n or "").strip() for n in reader.fieldnames):
+        raise FormatError("the first row must name every column", path=str(path), line=1)
+    rows = []
+    for row in reader:
+        if None in row:
+            raise FormatError(
+                "this row has more values than there are columns",
+                path=str(path),
+                line=reader.line_num,
+            )
+        rows.append({name.strip(): value or "" for name, value in row.items() if name})
+    return rows
+
+
+def _json_rows(text: str, path: Path) -> list[dict[str, str]]:
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"not valid JSON ({exc.msg})", path=str(path), line=exc.lineno) from exc
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise FormatError("must be a JSON list of objects, one per iteration", path=str(path))
+    return [{str(k): _scalar_text(v) for k, v in row.items()} for row in data]
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,82 @@
+"""How the runner sends one request: through a provider environment's ``ApiSession`` (auth,
+the shared token manager and rate limiter, 401 refresh and replay) or, for a collection of
+literal URLs, straight through the ``HttpClient``.
+
+Both are safe to call from several worker threads at once: the client keeps a session per
+thread, and the ``ApiSession``'s token manager and limiter are shared by design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from explorer.core.http.client import CancelToken, HttpClient
+from explorer.core.models import Exchange, RequestSpec
+from explorer.core.pipeline import ApiSession
+from explorer.core.templating import Layer, Scope, resolve
+
+__all__ = ["ClientSender", "Sender", "Sent", "SessionSender"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """The exchange and every secret value the send knew, so results can mask them."""
+
+    exchange: Exchange
+    secrets: frozenset[str]
+
+
+class Sender(Protocol):
+    def send(
+        self,
+        spec: RequestSpec,
+        variables: Mapping[str, str],
+        layers: Sequence[Layer],
+        cancel: CancelToken,
+    ) -> Sent:
+        """``variables`` win over everything; ``layers`` (folders, nearest first) come last."""
+        ...
+
+
+@dataclass
+class ClientSender:
+    """Literal URLs: the run's variables, then ``defaults`` (saved values), then the folders."""
+
+    client: HttpClient
+    base_dir: Path
+    defaults: tuple[Layer, ...] = ()
+
+    def send(
+        self,
+        spec: RequestSpec,
+        variables: Mapping[str, str],
+        layers: Sequence[Layer],
+        cancel: CancelToken,
+    ) -> Sent:
+        scope = Scope((Layer("run", variables), *self.defaults, *layers))
+        resolved = resolve(spec, scope, base_dir=self.base_dir)
+        return Sent(self.client.send(resolved, cancel=cancel), resolved.secrets)
+
+
+@dataclass
+class SessionSender:
+    """Through ``session``: the run's variables, the provider environment and its credentials,
+    then ``defaults`` (the workspace's saved values and secret variables), then the folders."""
+
+    session: ApiSession
+    defaults: tuple[Layer, ...] = ()
+
+    def send(
+        self,
+        spec: RequestSpec,
+        variables: Mapping[str, str],
+        layers: Sequence[Layer],
+        cancel: CancelToken,
+    ) -> Sent:
+        result = self.session.send(
+            spec, variables=variables, fallback=(*self.defaults, *layers), cancel=cancel
+        )
+        return Sent(result.exchange, result.secrets)
