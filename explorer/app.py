@@ -154,9 +154,10 @@ def start_core(workspace: Path | None, demo: bool) -> Core:
     from explorer.core.http import HttpClient
     from explorer.core.provider_loader import load_providers
     from explorer.core.ratelimit import LimiterRegistry
-    from explorer.core.workspace.marker import default_workspace_dir, open_workspace
+    from explorer.app_workspace import workspace_root
+    from explorer.core.workspace.marker import open_workspace
 
-    marker = open_workspace(workspace or default_workspace_dir())
+    marker = open_workspace(workspace_root(workspace, demo))
     profiles, errors = load_providers(marker.root)
     sandbox = None
     if demo:
@@ -548,10 +549,27 @@ def build_services(
         snippets=CoreSnippets(executors.network, ready),
         start=start,
     )
+    _add_workspace_services(services, executors, ready, workspace, demo)
     services.on_shutdown.append(lambda: _stop_core(ready))
     if not defer:
         start()
     return services
+
+
+def _add_workspace_services(
+    services: Services,
+    executors: Executors,
+    ready: Future[Core],
+    workspace: Path | None,
+    demo: bool,
+) -> None:
+    """Collections, history, import and export over the workspace the core opens."""
+    from explorer.app_workspace import CoreWorkspace, WorkspaceHistory
+
+    collections = CoreWorkspace(executors.disk, executors.worker, ready, workspace, demo)
+    services.workspace = collections
+    services.history = WorkspaceHistory(executors.disk, ready, workspace, demo)
+    services.on_shutdown.append(collections.stop)
 
 
 def _settle(target: Future[Core], source: Future[Core]) -> None:

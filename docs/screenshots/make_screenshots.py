@@ -39,6 +39,18 @@ def main() -> int:
         return shoot(Path(home))
 
 
+def sample_path(window) -> Path | None:  # type: ignore[no-untyped-def]
+    """The ``SAMPLE``-th request of the provider's demo collection in the tree, once loaded."""
+    from explorer.ui.collection_model import Role
+
+    model = window.collections.model
+    for row in range(model.rowCount()):
+        collection = model.index(row, 0)
+        if collection.data(Role.PROVIDER) == PROVIDER and model.rowCount(collection) > SAMPLE:
+            return model.index(SAMPLE, 0, collection).data(Role.PATH)  # type: ignore[no-any-return]
+    return None
+
+
 def shoot(home: Path) -> int:
     from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
@@ -69,8 +81,8 @@ def shoot(home: Path) -> int:
             wait(lambda w=window: w.provider_bar.provider_combo.count() > 1)
             combo = window.provider_bar.provider_combo
             combo.setCurrentIndex(combo.findData(PROVIDER))
-            wait(lambda w=window: w.samples.count() > SAMPLE)
-            window.samples.itemClicked.emit(window.samples.item(SAMPLE))
+            wait(lambda w=window: sample_path(w) is not None)
+            window.workspace.open(sample_path(window))
             window.editor.tabs.setCurrentIndex(2)  # the JSON body of the sample
             finished: list[object] = []
             window.request_finished.connect(finished.append)

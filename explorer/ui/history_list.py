@@ -1,11 +1,13 @@
-"""Sent requests, newest first (``historyList``); activating one reopens it in the builder."""
+"""Sent requests, newest first (``historyList``); activating one reopens it in the builder, and
+its context menu saves it as a request of a collection."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
 from explorer.ui.services import HistoryEntry
 
@@ -14,6 +16,7 @@ LIMIT = 500
 
 class HistoryList(QListWidget):
     entry_activated = Signal(object)
+    save_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +43,28 @@ class HistoryList(QListWidget):
         item.setToolTip(f"{entry.sent_at} · {entry.elapsed_ms:,.0f} ms")
         item.setData(Qt.ItemDataRole.UserRole, entry)
         return item
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.menu_at(event.pos())
+        if menu is not None:
+            menu.popup(event.globalPos())
+
+    def menu_at(self, point: QPoint) -> QMenu | None:
+        """The context menu of the entry at ``point`` (None on the empty area)."""
+        item = self.itemAt(point)
+        if item is None:
+            return None
+        entry = item.data(Qt.ItemDataRole.UserRole)
+        menu = QMenu(self)
+        menu.setObjectName("historyMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        reopen = menu.addAction("Open")
+        reopen.setObjectName("historyAction_open")
+        reopen.triggered.connect(lambda: self.entry_activated.emit(entry))
+        save = menu.addAction("Save as request…")
+        save.setObjectName("historyAction_save")
+        save.triggered.connect(lambda: self.save_requested.emit(entry))
+        return menu
 
     def _on_self_item_activated(self, item: QListWidgetItem) -> None:
         self.entry_activated.emit(item.data(Qt.ItemDataRole.UserRole))

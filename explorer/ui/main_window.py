@@ -1,4 +1,5 @@
-"""The one window: provider bar, history on the left, the request builder over the response.
+"""The one window: provider bar, collections and history on the left, the request builder over
+the response.
 
 It owns the send life cycle: one request in flight at a time, a new send cancels the previous
 (latest wins; a stale result is dropped and its body discarded), Esc cancels, and a non-GET to a
@@ -8,7 +9,6 @@ live environment asks first. All blocking work happens in the injected services.
 from __future__ import annotations
 
 from concurrent.futures import Future
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -24,18 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.errors import Cancelled, ExplorerError
-from explorer.core.models import AuthSpec, RequestSpec
+from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
-from explorer.core.redaction import MASK, SENSITIVE_HEADERS
-from explorer.core.templating import VARIABLE
+from explorer.ui.collection_pane import CollectionPane
+from explorer.ui.collections_controller import CollectionsController
 from explorer.ui.credentials_panel import CredentialsPanel
 from explorer.ui.heartbeat import Heartbeat
 from explorer.ui.history_list import HistoryList
+from explorer.ui.message_box import message_box
 from explorer.ui.provider_bar import ProviderBar
 from explorer.ui.relay import Relay
 from explorer.ui.request_editor import RequestEditor
 from explorer.ui.response_view import ResponseView
-from explorer.ui.samples_list import SamplesList
 from explorer.ui.services import (
     HistoryEntry,
     PendingSend,
@@ -47,28 +47,6 @@ from explorer.ui.services import (
 from explorer.ui.token_status import TokenInspector, TokenStatus
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def redact_spec(spec: RequestSpec) -> RequestSpec:
-    """The spec as history keeps it: literal secrets in auth and credential headers masked;
-    ``{{references}}`` kept, so a reopened request resolves them again on send."""
-
-    def keep(value: str) -> str:
-        return value if not value or VARIABLE.fullmatch(value.strip()) else MASK
-
-    headers = tuple(
-        replace(h, value=keep(h.value)) if h.name.lower() in SENSITIVE_HEADERS else h
-        for h in spec.headers
-    )
-    auth = spec.auth
-    if auth is not None:
-        auth = AuthSpec(
-            auth.type,
-            tuple(
-                (k, keep(v) if k in ("password", "token", "api_key") else v) for k, v in auth.params
-            ),
-        )
-    return replace(spec, headers=headers, auth=auth)
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +67,7 @@ class MainWindow(QMainWindow):
         self._pending: PendingSend | None = None
         self._confirm: QMessageBox | None = None
         self._inspector: TokenInspector | None = None
+        self.workspace: CollectionsController | None = None
         self.heartbeat = Heartbeat(self)
         self._build()
         self._connect()
@@ -98,7 +77,7 @@ class MainWindow(QMainWindow):
         if services.tokens is not None:
             services.tokens.subscribe(self._emit_token_event)
         self.credentials.set_service(services.credentials)
-        self.history.load(services.history.recent())
+        self._open_workspace()
         self._on_provider_bar_changed()
         self.restore_state()
         self.heartbeat.start()
@@ -113,15 +92,15 @@ class MainWindow(QMainWindow):
         top_row.addWidget(self.provider_bar, 1)
         top_row.addWidget(self.token_status)
 
-        self.samples = SamplesList(self)
+        self.collections = CollectionPane(self)
         self.history = HistoryList(self)
         self.credentials = CredentialsPanel(self)
         side = QSplitter(Qt.Orientation.Vertical, self)
         side.setObjectName("sideSplitter")
-        side.addWidget(self._titled("Samples", self.samples))
+        side.addWidget(self._titled("Collections", self.collections))
         side.addWidget(self._titled("History", self.history))
         side.addWidget(self.credentials)
-        side.setSizes([220, 300, 240])
+        side.setSizes([360, 200, 240])
         self.side_splitter = side
 
         self.editor = RequestEditor(self)
@@ -173,7 +152,6 @@ class MainWindow(QMainWindow):
         self.provider_bar.selection_changed.connect(self._on_provider_bar_changed)
         self._progressed.connect(self._on_sender_progressed)
         self._token_event.connect(self._on_tokens_event)
-        self.samples.sample_activated.connect(self._on_samples_activated)
         self.token_status.clicked.connect(self._on_token_status_clicked)
         self.credentials.changed.connect(self._refresh_token_status)
 
@@ -232,14 +210,13 @@ class MainWindow(QMainWindow):
         self.send(spec)
 
     def _ask_live(self, spec: RequestSpec, environment: str) -> None:
-        box = QMessageBox(self)
-        box.setObjectName("liveConfirmation")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Send to a live environment?")
-        box.setText(
+        box = message_box(
+            self,
+            "liveConfirmation",
+            QMessageBox.Icon.Warning,
+            "Send to a live environment?",
             f"{spec.method} {spec.url} goes to {environment}, a live environment: it may change "
-            "real data. Send it?"
+            "real data. Send it?",
         )
         box.setStandardButtons(QMessageBox.StandardButton.Cancel)
         send = box.addButton("Send", QMessageBox.ButtonRole.AcceptRole)
@@ -314,7 +291,7 @@ class MainWindow(QMainWindow):
         if outcome.token is not None:
             self._show_token(outcome.token)
         entry = HistoryEntry(
-            spec=redact_spec(spec),
+            spec=spec,
             status=exchange.response.status,
             elapsed_ms=exchange.timings.total_ms,
             size=exchange.response.body.size,
@@ -322,8 +299,7 @@ class MainWindow(QMainWindow):
             provider_id=context.provider_id,
             environment=context.environment,
         )
-        self.services.history.record(entry)
-        self.history.add(entry)
+        self._record(entry, exchange)
         self.request_finished.emit(outcome)
 
     # -- other intents ----------------------------------------------------------------------------
@@ -356,13 +332,15 @@ class MainWindow(QMainWindow):
     def _on_history_entry_activated(self, entry: object) -> None:
         if isinstance(entry, HistoryEntry):
             self.provider_bar.select(entry.provider_id, entry.environment)
-            self.editor.load(entry.spec)
+            if self.workspace is not None:
+                self.workspace.open_unsaved(entry.spec)
+            else:
+                self.editor.load(entry.spec)
 
     def _on_provider_bar_changed(self) -> None:
         self.editor.set_scope(self.provider_bar.scope())
         provider = self.provider_bar.provider()
         environment = self.provider_bar.environment()
-        self.samples.load(provider.samples if provider else ())
         self.credentials.show_target(
             provider.id if provider else None, environment.name if environment else None
         )
@@ -381,13 +359,8 @@ class MainWindow(QMainWindow):
         demo = next((p for p in profiles if any(e.sandbox for e in p.environments)), None)
         if demo is not None:
             self.provider_bar.select(demo.id)
-            if demo.samples and not self.editor.url.text():
-                self.editor.load(demo.samples[0])
         self.providers_loaded.emit()
-
-    def _on_samples_activated(self, spec: object) -> None:
-        if isinstance(spec, RequestSpec):
-            self.editor.load(spec)
+        self._open_first_sample()
 
     # -- tokens ---------------------------------------------------------------------------------
 
@@ -462,3 +435,73 @@ class MainWindow(QMainWindow):
 
     def load_request(self, spec: RequestSpec) -> None:
         self.editor.load(spec)
+
+    # -- workspace: collections and history (explorer/ui/collections_controller.py) -------------
+
+    def _open_workspace(self) -> None:
+        """Collections, history and the File menu, when a workspace service is given."""
+        if self.services.history is not None:
+            self._relay.watch(self.services.history.recent(), self._on_history_loaded)
+        self.history.save_requested.connect(self._on_history_save_requested)
+        if self.services.workspace is None:
+            return
+        workspace = CollectionsController(
+            self, self.services.workspace, self.collections, self.editor
+        )
+        workspace.provider_wanted.connect(self._on_workspace_provider_wanted)
+        workspace.message.connect(self._on_workspace_message)
+        workspace.tree_loaded.connect(self._open_first_sample)
+        workspace.install_menu(self.menuBar().addMenu("&File"))
+        self.workspace = workspace
+        workspace.reload()
+
+    def _record(self, entry: HistoryEntry, exchange: Exchange) -> None:
+        if self.services.history is None:
+            return
+        self._relay.watch(
+            self.services.history.record(entry, exchange),
+            self._on_history_recorded,
+        )
+
+    def _on_history_recorded(self, done: Future[HistoryEntry]) -> None:
+        error = done.exception()
+        if isinstance(error, ExplorerError | OSError):
+            self.response.show_message(f"History could not be saved: {error}", error=True)
+        elif error is not None:
+            raise error
+        else:
+            self.history.add(done.result())
+
+    def _on_history_loaded(self, done: Future[list[HistoryEntry]]) -> None:
+        error = done.exception()
+        if isinstance(error, ExplorerError | OSError):
+            self.response.show_message(f"History could not be read: {error}", error=True)
+        elif error is not None:
+            raise error
+        else:
+            self.history.load(done.result())
+
+    def _on_history_save_requested(self, entry: object) -> None:
+        if isinstance(entry, HistoryEntry) and self.workspace is not None:
+            self.workspace.save_as(entry.spec)
+
+    def _open_first_sample(self) -> None:
+        """In the demo, once both the providers and the tree are there, open the chosen
+        provider's first sample, so a first request is one click (Send) away."""
+        provider = self.provider_bar.provider()
+        if (
+            self.workspace is None
+            or provider is None
+            or not any(e.sandbox for e in provider.environments)
+            or self.workspace.saved_spec is not None
+            or self.editor.url.text()
+        ):
+            return
+        self.workspace.open_first(provider.id)
+
+    def _on_workspace_provider_wanted(self, provider_id: str) -> None:
+        if provider_id != self.provider_bar.provider_combo.currentData():
+            self.provider_bar.select(provider_id)
+
+    def _on_workspace_message(self, text: str, error: bool) -> None:
+        self.response.show_message(text, error=error)

@@ -90,12 +90,7 @@ class RequestEditor(QWidget):
         self.url.curl_pasted.connect(self._on_url_curl_pasted)
         self.url.curl_refused.connect(self._on_url_curl_refused)
         self.snippet_button.clicked.connect(self.snippet_requested)
-        self.params.changed.connect(self._on_tables_changed)
-        self.headers.changed.connect(self._on_tables_changed)
-        for source in (self.method.currentTextChanged, self.url.textChanged):
-            source.connect(self.edited)
-        for table in (self.params, self.headers, self.body, self.auth):
-            table.changed.connect(self.edited)
+        self._connect_changes()
 
     def _notice_label(self) -> QLabel:
         """A line under the URL for what a paste did (hidden until there is something to say)."""
@@ -104,6 +99,15 @@ class RequestEditor(QWidget):
         label.setWordWrap(True)
         label.hide()
         return label
+
+    def _connect_changes(self) -> None:
+        """Row counts on the tab titles, and ``edited`` for any change at all."""
+        self.params.changed.connect(self._on_tables_changed)
+        self.headers.changed.connect(self._on_tables_changed)
+        for source in (self.method.currentTextChanged, self.url.textChanged):
+            source.connect(self.edited)
+        for part in (self.params, self.headers, self.body, self.auth):
+            part.changed.connect(self.edited)
 
     def load(self, spec: RequestSpec) -> None:
         self._spec = spec

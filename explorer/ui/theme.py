@@ -63,6 +63,22 @@ STATUS_COLORS = {
     "light": {"2": "#1a7f37", "3": "#0969da", "4": "#bc4c00", "5": "#cf222e", "0": "#cf222e"},
     "dark": {"2": "#3fb950", "3": "#58a6ff", "4": "#f0883e", "5": "#ff7b72", "0": "#ff7b72"},
 }
+METHOD_COLORS = {
+    "light": {
+        "GET": "#1a7f37",
+        "POST": "#9a6700",
+        "PUT": "#0969da",
+        "PATCH": "#8250df",
+        "DELETE": "#cf222e",
+    },
+    "dark": {
+        "GET": "#3fb950",
+        "POST": "#d29922",
+        "PUT": "#58a6ff",
+        "PATCH": "#bc8cff",
+        "DELETE": "#ff7b72",
+    },
+}
 LIVE_COLORS = {"light": ("#cf222e", "#ffffff"), "dark": ("#b62324", "#ffffff")}
 
 
@@ -126,3 +142,10 @@ def status_color(palette: QPalette, status: int) -> str:
 
 def live_colors(palette: QPalette) -> tuple[str, str]:
     return LIVE_COLORS["dark" if is_dark(palette) else "light"]
+
+
+def method_color(palette: QPalette, method: str) -> QColor:
+    """The colour of a method badge in the collection tree (other methods: the mid text)."""
+    table = METHOD_COLORS["dark" if is_dark(palette) else "light"]
+    found = table.get(method.upper())
+    return QColor(found) if found else palette.color(QPalette.ColorRole.PlaceholderText)

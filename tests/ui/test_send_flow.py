@@ -56,7 +56,7 @@ def test_ctrl_enter_sends_and_history_reopens_the_request(qtbot, window, edge) -
     with qtbot.waitSignal(window.request_finished, timeout=10_000):
         qtbot.keyClick(window.editor.url, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     history = child(window, QListWidget, "historyList")
-    assert history.count() == 1
+    qtbot.waitUntil(lambda: history.count() == 1)
     assert history.item(0).text().startswith("200  GET")
     window.editor.url.setText("http://elsewhere.invalid/")
     history.itemClicked.emit(history.item(0))

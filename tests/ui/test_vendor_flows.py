@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QTreeView, QWidget
 
 from explorer.core.models import RequestSpec
 from tests.ui.conftest import OFFSCREEN_NOISE
@@ -36,9 +36,30 @@ def control(window, path: str, payload: dict | None = None) -> dict:  # type: ig
         return json.loads(answer.read())  # type: ignore[no-any-return]
 
 
+def open_sample(qtbot, window, index: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Click the chosen provider's ``index``-th sample in its demo collection of the tree."""
+    tree = window.findChild(QTreeView, "collectionTree")
+    provider = window.provider_bar.provider().name
+    model = tree.model()
+
+    def sample():  # type: ignore[no-untyped-def]
+        for row in range(model.rowCount()):
+            collection = model.index(row, 0)
+            if collection.data() == f"{provider} samples" and model.rowCount(collection) > index:
+                return model.index(index, 0, collection)
+        return None
+
+    qtbot.waitUntil(lambda: sample() is not None, timeout=10_000)
+    target = sample()
+    tree.scrollTo(target)
+    qtbot.mouseClick(
+        tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(target).center()
+    )
+    assert window.editor.to_spec().name == target.data()
+
+
 def send_sample(qtbot, window, index: int = 0):  # type: ignore[no-untyped-def]
-    samples = window.findChild(QListWidget, "samplesList")
-    samples.itemClicked.emit(samples.item(index))
+    open_sample(qtbot, window, index)
     with qtbot.waitSignal(window.request_finished, timeout=20_000) as finished:
         qtbot.keyClick(window.editor.url, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     return finished.args[0]
@@ -48,7 +69,7 @@ def test_demo_opens_a_provider_with_stored_credentials_and_a_working_sample(
     qtbot, demo_window
 ) -> None:
     assert demo_window.provider_bar.provider() is not None
-    assert demo_window.editor.url.text().startswith("{{base_url}}")
+    qtbot.waitUntil(lambda: demo_window.editor.url.text().startswith("{{base_url}}"))
     choose(qtbot, demo_window, "priceedge")
     panel = demo_window.findChild(QWidget, "credentialsPanel")
     states = {slot.name: slot.stored for slot in panel.slots}
@@ -118,8 +139,7 @@ def test_credentials_can_be_cleared_and_set_again(qtbot, demo_window) -> None:
     clear = panel.findChild(QWidget, "slotClear_password")
     clear.click()
     qtbot.waitUntil(lambda: {s.name: s.stored for s in panel.slots}.get("password") is False)
-    samples = demo_window.findChild(QListWidget, "samplesList")
-    samples.itemClicked.emit(samples.item(0))
+    open_sample(qtbot, demo_window)
     with qtbot.waitSignal(demo_window.request_failed, timeout=20_000) as failed:
         demo_window.editor.send_button.click()
     assert "Traceback" not in failed.args[0]

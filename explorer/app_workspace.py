@@ -1,0 +1,268 @@
+"""The workspace services ``app.py`` gives the window: collections, trash, external edits,
+history, import and export, over the Qt-free ``explorer.core.workspace`` and ``formats``.
+
+Every call returns a ``Future``: file work runs on the one-thread disk executor (so operations
+and the reloads after them land in order), import parsing on the worker. Nothing starts before
+the core has opened the workspace marker (``ready``), so the two never race to create it. In
+``--demo`` the providers' sample requests are written once as real collections, one per
+provider, so the tree opens something useful in one click.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from explorer.core.models import Exchange, RequestSpec
+from explorer.ui.services import HistoryEntry, ImportPreview, Trashed, WorkspaceTree
+
+SAMPLES_SUFFIX = "-samples"
+
+
+def workspace_root(workspace: Path | None, demo: bool) -> Path:
+    """``--workspace DIR``, else the default workspace; ``--demo`` alone gets a workspace of
+    its own beside it, so the sample collections never land in the user's work."""
+    from explorer.core.workspace.marker import default_workspace_dir
+
+    if workspace is not None:
+        return workspace
+    default = default_workspace_dir()
+    return default.with_name("demo-workspace") if demo else default
+
+
+def materialise_samples(store: Any, profiles: dict[str, Any]) -> None:
+    """One ``<provider> samples`` collection per provider with samples, written only when its
+    folder is missing (an edited or deleted sample collection is the user's business)."""
+    from explorer.core.workspace.collections import save_collection, slugify
+    from explorer.core.workspace.model import Folder, SavedRequest
+
+    for profile in sorted(profiles.values(), key=lambda p: p.name.casefold()):
+        directory = store.collections_dir / f"{slugify(profile.id)}{SAMPLES_SUFFIX}"
+        if not profile.samples or directory.exists():
+            continue
+        items = tuple(SavedRequest(spec, seq) for seq, spec in enumerate(profile.samples, 1))
+        save_collection(
+            Folder(f"{profile.name} samples", provider=profile.id, items=items), directory
+        )
+
+
+@dataclass
+class CoreWorkspace:
+    """The window's ``WorkspaceService``; ``ready`` yields the core (profiles, sandbox)."""
+
+    disk: Executor
+    worker: Executor
+    ready: Future[Any]
+    workspace: Path | None
+    demo: bool
+    _store: Any = None
+    _watcher: Any = None
+    _listeners: list[Callable[[frozenset[Path]], None]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _open(self) -> Any:
+        """The store, opened on the disk thread once the core has the marker."""
+        if self._store is None:
+            from explorer.core.workspace.store import WorkspaceStore
+            from explorer.core.workspace.watcher import WorkspaceWatcher
+
+            core = self.ready.result()
+            store = WorkspaceStore(workspace_root(self.workspace, self.demo))
+            if self.demo:
+                materialise_samples(store, core.profiles)
+            watcher = WorkspaceWatcher(store.root)
+            store.write_listeners.append(watcher.acknowledge)
+            watcher.subscribe(self._on_watcher_changed)
+            with self._lock:
+                self._store, self._watcher = store, watcher
+            watcher.start()
+        return self._store
+
+    def _on_watcher_changed(self, changes: Any) -> None:
+        paths = frozenset(changes.added | changes.modified | changes.removed)
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(paths)
+
+    def subscribe(self, listener: Callable[[frozenset[Path]], None]) -> None:
+        """``listener`` gets the paths of each settled external change, on the watcher thread."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def stop(self) -> None:
+        with self._lock:
+            watcher = self._watcher
+        if watcher is not None:
+            watcher.stop()
+
+    def _run(self, operation: str, *args: Any) -> Future[Any]:
+        return self.disk.submit(lambda: getattr(self._open(), operation)(*args))
+
+    # -- the tree ------------------------------------------------------------------------
+    def load(self) -> Future[WorkspaceTree]:
+        def run() -> WorkspaceTree:
+            store = self._open()
+            collections, errors = store.load_all()
+            return WorkspaceTree(store.root, tuple(collections), tuple(errors))
+
+        return self.disk.submit(run)
+
+    def read_request(self, path: Path) -> Future[RequestSpec]:
+        from explorer.core.workspace.collections import load_request
+
+        return self.disk.submit(lambda: load_request(path, self._open().marker.format_version).spec)
+
+    def create_collection(self, name: str, provider: str = "") -> Future[Path]:
+        return self._run("create_collection", name, provider)
+
+    def create_folder(self, parent: Path, name: str) -> Future[Path]:
+        return self._run("create_folder", parent, name)
+
+    def create_request(self, folder: Path, spec: RequestSpec) -> Future[Path]:
+        return self._run("create_request", folder, spec)
+
+    def save_request(self, path: Path, spec: RequestSpec) -> Future[None]:
+        return self._run("save_request", path, spec)
+
+    def rename(self, path: Path, name: str) -> Future[Path]:
+        return self._run("rename", path, name)
+
+    def duplicate(self, path: Path) -> Future[Path]:
+        return self._run("duplicate", path)
+
+    def move(self, path: Path, folder: Path) -> Future[Path]:
+        return self._run("move", path, folder)
+
+    def reorder(self, paths: list[Path]) -> Future[None]:
+        return self._run("reorder", paths)
+
+    def delete(self, path: Path) -> Future[Trashed]:
+        return self._run("delete", path)
+
+    def trash(self) -> Future[list[Trashed]]:
+        return self._run("trash")
+
+    def restore(self, entry: Trashed) -> Future[Path]:
+        return self._run("restore", entry)
+
+    # -- import and export ---------------------------------------------------------------
+    def preview_import(self, kind: str, path: Path) -> Future[ImportPreview]:
+        def run() -> ImportPreview:
+            from explorer.core.formats import service
+            from explorer.core.formats.common import describe
+
+            result = service.read(kind, path)
+            tree = result.collection
+            lines = [f"{tree.name}/", *describe(tree, "  ")] if tree.items else []
+            lines += [f"environment {env.name!r}" for env in result.environments]
+            return ImportPreview(
+                kind,
+                path,
+                tree.name,
+                tuple(lines),
+                len(tree.requests()),
+                result.warnings,
+                tuple(sorted(result.secrets)),
+                result,
+            )
+
+        return self.worker.submit(run)
+
+    def apply_import(self, preview: ImportPreview) -> Future[Path | None]:
+        def run() -> Path | None:
+            from explorer.core.formats import service
+            from explorer.core.formats.common import ImportResult
+            from explorer.core.workspace.collections import slugify, unique_path
+
+            store = self._open()
+            into = unique_path(store.collections_dir, slugify(preview.name, "collection"), "")
+            result = preview.result
+            assert isinstance(result, ImportResult)
+            applied = service.apply(result, into, store.root)
+            for path in (into, *applied.environment_files):
+                self._watcher.acknowledge(path)
+            return applied.collection_dir
+
+        return self.disk.submit(run)
+
+    def export(self, kind: str, collection: Path, target: Path) -> Future[list[Path]]:
+        """Write the collection as ``kind`` to ``target``; a Postman export also writes each
+        saved environment of the collection's provider beside it (secrets left empty)."""
+
+        def run() -> list[Path]:
+            from explorer.core.formats import service
+            from explorer.core.formats.postman import export_postman_environment
+            from explorer.core.workspace.collections import slugify
+            from explorer.core.workspace.environments import load_environments
+            from explorer.core.workspace.yamlio import write_text_atomic
+
+            store = self._open()
+            tree, _errors = store.load(collection)
+            write_text_atomic(target, service.export(kind, collection, store.marker.format_version))
+            written = [target]
+            if kind == "postman" and tree is not None:
+                stem = target.name.removesuffix(".json").removesuffix(".postman_collection")
+                for env in load_environments(store.root, tree.provider or collection.name):
+                    path = target.with_name(
+                        f"{stem}.{slugify(env.name, 'env')}.postman_environment.json"
+                    )
+                    write_text_atomic(path, export_postman_environment(env))
+                    written.append(path)
+            return written
+
+        return self.disk.submit(run)
+
+
+@dataclass
+class WorkspaceHistory:
+    """The window's ``HistoryStore`` over ``history/*.jsonl``: written and read on the disk
+    thread, pruned to the retention once when first opened."""
+
+    disk: Executor
+    ready: Future[Any]
+    workspace: Path | None
+    demo: bool
+    _history: Any = None
+
+    def _open(self) -> Any:
+        if self._history is None:
+            from explorer.core.workspace.history import History
+
+            self.ready.result()
+            self._history = History(workspace_root(self.workspace, self.demo))
+            self._history.prune()
+        return self._history
+
+    def record(self, entry: HistoryEntry, exchange: Exchange) -> Future[HistoryEntry]:
+        def run() -> HistoryEntry:
+            kept = self._open().record(
+                exchange,
+                entry.spec.name,
+                spec=entry.spec,
+                provider=entry.provider_id or "",
+                environment=entry.environment or "",
+            )
+            return _entry(kept)
+
+        return self.disk.submit(run)
+
+    def recent(self, limit: int = 200) -> Future[list[HistoryEntry]]:
+        return self.disk.submit(lambda: [_entry(e) for e in self._open().recent(limit)])
+
+
+def _entry(kept: Any) -> HistoryEntry:
+    """A core history line as the history list shows it."""
+    return HistoryEntry(
+        spec=kept.to_spec(),
+        status=kept.status,
+        elapsed_ms=kept.total_ms,
+        size=kept.size,
+        sent_at=kept.at,
+        provider_id=kept.provider or None,
+        environment=kept.environment or None,
+    )

@@ -1,0 +1,519 @@
+"""What the window does with the collection tree: open a request in the builder, track its
+unsaved edits (tree dot and window title), save (Ctrl+S) and "save as", create, rename,
+duplicate, delete with undo, drag and drop, import and export, and external edits.
+
+Every file operation goes through the injected ``WorkspaceService`` (off the UI thread) and is
+followed by a reload of the tree, so the tree always shows what is on disk. The builder's edits
+are never overwritten by an external change: a clean request reloads, an edited one asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QPushButton
+
+from explorer.core.errors import ExplorerError
+from explorer.core.models import RequestSpec
+from explorer.ui.collection_model import Kind, Role
+from explorer.ui.collection_pane import CollectionPane
+from explorer.ui.export_dialog import ExportDialog
+from explorer.ui.import_dialog import ImportDialog
+from explorer.ui.message_box import message_box
+from explorer.ui.relay import Relay
+from explorer.ui.request_editor import RequestEditor
+from explorer.ui.save_as_dialog import FIRST_COLLECTION, SaveAsDialog
+from explorer.ui.services import Trashed, WorkspaceService, WorkspaceTree
+
+T = TypeVar("T")
+TITLE = "API Explorer"
+DIRTY_CHECK_MS = 150
+UNDO_SHOWN_MS = 15_000
+
+
+class CollectionsController(QObject):
+    #: A request was opened; the window selects its collection's provider ('' for none).
+    provider_wanted = Signal(str)
+    #: One sentence for the response area (an error, a broken file, a finished export).
+    message = Signal(str, bool)
+    tree_loaded = Signal()
+    saved = Signal(object)
+    _externally_changed = Signal(object)
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        service: WorkspaceService,
+        pane: CollectionPane,
+        editor: RequestEditor,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service = service
+        self.pane = pane
+        self.editor = editor
+        self.path: Path | None = None
+        self.saved_spec: RequestSpec | None = None
+        self.dirty = False
+        self.last_deleted: Trashed | None = None
+        self._relay = Relay(self)
+        self._dialog: Any = None
+        self._dirty_timer = QTimer(self)
+        self._dirty_timer.setSingleShot(True)
+        self._dirty_timer.setInterval(DIRTY_CHECK_MS)
+        self.undo_button = QPushButton("Undo delete", window)
+        self.undo_button.setObjectName("undoDeleteButton")
+        self.undo_button.hide()
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.setInterval(UNDO_SHOWN_MS)
+        window.statusBar().addPermanentWidget(self.undo_button)
+        self._connect()
+        self._update_title()
+
+    def _connect(self) -> None:
+        tree = self.pane.tree
+        tree.request_opened.connect(self._on_tree_request_opened)
+        tree.broken_opened.connect(self._on_tree_broken_opened)
+        tree.action_requested.connect(self._on_tree_action_requested)
+        tree.item_renamed.connect(self._on_tree_item_renamed)
+        tree.item_dropped.connect(self._on_tree_item_dropped)
+        self.pane.new_collection_requested.connect(self._on_pane_new_collection_requested)
+        self.editor.edited.connect(self._dirty_timer.start)
+        self._dirty_timer.timeout.connect(self._on_dirty_timer_timeout)
+        self.undo_button.clicked.connect(self._on_undo_button_clicked)
+        self._undo_timer.timeout.connect(self.undo_button.hide)
+        self._externally_changed.connect(self._on_service_changed)
+        self.service.subscribe(self._externally_changed.emit)
+
+    def install_menu(self, menu: QMenu) -> None:
+        """The File menu's workspace actions (the window owns the menu bar)."""
+        for name, label, keys, slot in (
+            ("newRequestAction", "New request", QKeySequence.StandardKey.New, self.new_request),
+            ("saveAction", "Save", QKeySequence.StandardKey.Save, self.save),
+            ("saveAsAction", "Save as…", QKeySequence("Ctrl+Shift+S"), self.save_as),
+            ("importAction", "Import…", QKeySequence("Ctrl+I"), self.open_import),
+            ("exportAction", "Export…", QKeySequence("Ctrl+E"), self.open_export),
+        ):
+            action = menu.addAction(label)
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _checked=False, run=slot: run())
+        restore = menu.addAction("Restore last deleted")
+        restore.setObjectName("restoreAction")
+        restore.triggered.connect(self._on_undo_button_clicked)
+
+    # -- loading ------------------------------------------------------------------------------
+    def reload(self, then: Callable[[WorkspaceTree], object] | None = None) -> None:
+        self._relay.watch(self.service.load(), lambda done: self._on_service_loaded(done, then))
+
+    def _on_service_loaded(
+        self, done: Future[WorkspaceTree], then: Callable[[WorkspaceTree], object] | None
+    ) -> None:
+        if not self._succeeded(done):
+            return
+        tree = done.result()
+        self.pane.load(tree)
+        self.pane.set_dirty(self.path, self.dirty)
+        if then is not None:
+            then(tree)
+        self.tree_loaded.emit()
+
+    def _after(self, future: Future[T], then: Callable[[T], object]) -> None:
+        """Call ``then(result)`` on the UI thread when ``future`` succeeds."""
+
+        def finished(done: Future[T]) -> None:
+            if self._succeeded(done):
+                then(done.result())
+
+        self._relay.watch(future, finished)
+
+    def _succeeded(self, done: Future[Any]) -> bool:
+        """False (and the sentence shown) when a service call failed as the core intends."""
+        error = done.exception()
+        if isinstance(error, ExplorerError | OSError):
+            self.message.emit(str(error), True)
+            return False
+        if error is not None:
+            raise error
+        return True
+
+    # -- the open request ---------------------------------------------------------------------
+    def open_first(self, provider: str) -> bool:
+        """Open the first request of ``provider``'s collection (the demo's one click)."""
+        model = self.pane.model
+        for row in range(model.rowCount()):
+            collection = model.index(row, 0)
+            if collection.data(Role.PROVIDER) != provider:
+                continue
+            for child in range(model.rowCount(collection)):
+                index = model.index(child, 0, collection)
+                if index.data(Role.KIND) == Kind.REQUEST:
+                    self.open(index.data(Role.PATH))
+                    return True
+        return False
+
+    def open(self, path: Path) -> None:
+        """Open the request at ``path``; unsaved edits of another request are asked about."""
+        if self.dirty and path != self.path:
+            self._ask_unsaved(lambda: self._open(path))
+            return
+        self._open(path)
+
+    def _open(self, path: Path) -> None:
+        item = self.pane.model.item_for(path)
+        spec = item.data(Role.SPEC) if item is not None else None
+        if not isinstance(spec, RequestSpec):
+            return
+        self.pane.reveal(path)
+        self._show(path, spec)
+        found = self.pane.collection_of(path)
+        if found is not None and found[1]:
+            self.provider_wanted.emit(found[1])
+
+    def open_unsaved(self, spec: RequestSpec) -> None:
+        """A request that lives in no file yet (from history): Ctrl+S asks where to save it."""
+        if self.dirty:
+            self._ask_unsaved(lambda: self._show(None, spec))
+            return
+        self._show(None, spec)
+
+    def _show(self, path: Path | None, spec: RequestSpec) -> None:
+        self.path = path
+        self.saved_spec = spec
+        self.editor.load(spec)
+        self._dirty_timer.stop()
+        self._set_dirty(False)
+
+    def _on_dirty_timer_timeout(self) -> None:
+        self._set_dirty(
+            self.path is not None
+            and self.saved_spec is not None
+            and self.editor.to_spec() != self.saved_spec
+        )
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self.dirty = dirty
+        self.pane.set_dirty(self.path, dirty)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        name = self.saved_spec.name if self.saved_spec is not None else ""
+        self.window.setWindowTitle(f"{name}[*] — {TITLE}" if name else f"{TITLE}[*]")
+        self.window.setWindowModified(self.dirty)
+
+    def _ask_unsaved(self, then: Callable[[], None]) -> None:
+        name = self.saved_spec.name if self.saved_spec else "this request"
+        box = message_box(
+            self.window,
+            "unsavedDialog",
+            QMessageBox.Icon.Question,
+            "Unsaved changes",
+            f"“{name}” has unsaved changes. Save them before opening another request?",
+        )
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+
+        def on_clicked(button: object) -> None:
+            role = box.standardButton(button)  # type: ignore[arg-type]
+            if role == QMessageBox.StandardButton.Save:
+                self.save(then)
+            elif role == QMessageBox.StandardButton.Discard:
+                self._set_dirty(False)
+                then()
+
+        box.buttonClicked.connect(on_clicked)
+        self._dialog = box
+        box.open()
+
+    # -- saving -------------------------------------------------------------------------------
+    def save(self, then: Callable[[], None] | None = None) -> None:
+        """Ctrl+S: write the open request to its file (atomic, through the store)."""
+        if self.path is None:
+            self.save_as()
+            return
+        path, spec = self.path, self.editor.to_spec()
+        self._relay.watch(
+            self.service.save_request(path, spec),
+            lambda done: self._on_service_saved(done, path, spec, then),
+        )
+
+    def _on_service_saved(
+        self,
+        done: Future[None],
+        path: Path,
+        spec: RequestSpec,
+        then: Callable[[], None] | None,
+    ) -> None:
+        if not self._succeeded(done):
+            return
+        if path == self.path:
+            self.saved_spec = spec
+            self._on_dirty_timer_timeout()
+        self.saved.emit(path)
+        self.reload()
+        if then is not None:
+            then()
+
+    def save_as(self, spec: RequestSpec | None = None) -> None:
+        """Save the builder's request (or ``spec``, e.g. from history) as a new request file."""
+        spec = spec if spec is not None else self.editor.to_spec()
+        preferred = self.path.parent if self.path is not None else None
+        dialog = SaveAsDialog(
+            spec.name or spec.url or "New request", self.pane.folders(), preferred, self.window
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(
+            lambda folder, name: self._create_saved(folder, replace(spec, name=name))
+        )
+        self._dialog = dialog
+        dialog.open()
+
+    def _create_saved(self, folder: Path | None, spec: RequestSpec) -> None:
+        if folder is None:
+            self._after(
+                self.service.create_collection(FIRST_COLLECTION),
+                lambda created: self._create_saved(created, spec),
+            )
+            return
+        self._after(
+            self.service.create_request(folder, spec),
+            lambda created: self._after_created(created, spec),
+        )
+
+    def _after_created(self, path: Path, spec: RequestSpec) -> None:
+        if self.editor.to_spec() == replace(spec, name=self.editor.to_spec().name):
+            self.path = path
+            self.saved_spec = spec
+            self.editor.load(spec)
+            self._set_dirty(False)
+        self.reload(lambda _tree: self.pane.reveal(path))
+
+    # -- tree operations ----------------------------------------------------------------------
+    def new_request(self) -> None:
+        current = self.pane.tree.path_at(self.pane.tree.currentIndex())
+        folders = [path for _label, path in self.pane.folders()]
+        target = current if current in folders else current.parent if current else None
+        if target is None or target not in folders:
+            self.save_as(RequestSpec(name="New request"))
+            return
+        self._on_tree_action_requested("new-request", target)
+
+    def _on_pane_new_collection_requested(self) -> None:
+        self._on_tree_action_requested("new-collection", None)
+
+    def _on_tree_request_opened(self, path: object) -> None:
+        if isinstance(path, Path):
+            self.open(path)
+
+    def _on_tree_broken_opened(self, error: str) -> None:
+        self.message.emit(error, True)
+
+    def _on_tree_action_requested(self, action: str, path: object) -> None:
+        where = path if isinstance(path, Path) else None
+        if action == "new-collection":
+            self._then_rename(self.service.create_collection("New collection"))
+        elif action == "new-folder" and where is not None:
+            self._then_rename(self.service.create_folder(where, "New folder"))
+        elif action == "new-request" and where is not None:
+            spec = RequestSpec(name="New request")
+            self._after(self.service.create_request(where, spec), self._after_new_request)
+        elif action == "open" and where is not None:
+            self.open(where)
+        elif action == "duplicate" and where is not None:
+            self._then_reveal(self.service.duplicate(where))
+        elif action == "delete" and where is not None:
+            self._relay.watch(self.service.delete(where), lambda d: self._on_deleted(d, where))
+        elif action == "export" and where is not None:
+            self.open_export(where)
+
+    def _after_new_request(self, path: Path) -> None:
+        def opened(_tree: WorkspaceTree) -> None:
+            self.open(path)
+            self.pane.tree.rename_current()
+
+        self.reload(opened)
+
+    def _then_reveal(self, future: Future[Path]) -> None:
+        self._after(future, lambda path: self.reload(lambda _tree: self.pane.reveal(path)))
+
+    def _then_rename(self, future: Future[Path]) -> None:
+        def renamed(path: Path) -> None:
+            self.pane.reveal(path)
+            self.pane.tree.rename_current()
+
+        self._after(future, lambda path: self.reload(lambda _tree: renamed(path)))
+
+    def _on_tree_item_renamed(self, path: object, name: str) -> None:
+        if isinstance(path, Path):
+            self._relay.watch(
+                self.service.rename(path, name), lambda done: self._on_moved(done, path)
+            )
+
+    def _on_moved(self, done: Future[Path], old: Path, order: int = -1) -> None:
+        """After a rename or move: follow the open request to its new path, then reorder."""
+        if not self._succeeded(done):
+            self.reload()
+            return
+        new = done.result()
+        if self.path is not None and (self.path == old or old in self.path.parents):
+            self.path = new if self.path == old else new / self.path.relative_to(old)
+        if order >= 0:
+            siblings = [p for p in self._children(new.parent) if p != new]
+            siblings.insert(min(order, len(siblings)), new)
+            self._after(
+                self.service.reorder(siblings),
+                lambda _none: self.reload(lambda _tree: self.pane.reveal(new)),
+            )
+            return
+        self.reload(lambda _tree: self._after_rename(new))
+
+    def _after_rename(self, new: Path) -> None:
+        self.pane.reveal(new)
+        if self.path == new:
+            item = self.pane.model.item_for(new)
+            spec = item.data(Role.SPEC) if item is not None else None
+            if isinstance(spec, RequestSpec) and self.saved_spec is not None:
+                self.saved_spec = replace(self.saved_spec, name=spec.name)
+                self.editor.load(replace(self.editor.to_spec(), name=spec.name))
+                self._on_dirty_timer_timeout()
+
+    def _children(self, folder: Path) -> list[Path]:
+        """The requests and folders of ``folder`` in their current order (broken ones aside)."""
+        item = self.pane.model.item_for(folder)
+        if item is None:
+            return []
+        found = []
+        for row in range(item.rowCount()):
+            child = item.child(row)
+            path = child.data(Role.PATH)
+            if child.data(Role.KIND) != Kind.BROKEN and isinstance(path, Path):
+                found.append(path)
+        return found
+
+    def _on_tree_item_dropped(self, path: object, folder: object, row: int) -> None:
+        if not isinstance(path, Path) or not isinstance(folder, Path):
+            return
+        if path.parent == folder:
+            order = self._children(folder)
+            before = order.index(path) if path in order else len(order)
+            if path in order:
+                order.remove(path)
+            order.insert(len(order) if row < 0 else row - (1 if before < row else 0), path)
+            self._after(self.service.reorder(order), lambda _none: self.reload())
+            return
+        self._relay.watch(
+            self.service.move(path, folder), lambda done: self._on_moved(done, path, row)
+        )
+
+    def _on_deleted(self, done: Future[Trashed], path: Path) -> None:
+        if not self._succeeded(done):
+            return
+        self.last_deleted = done.result()
+        if self.path is not None and (self.path == path or path in self.path.parents):
+            self.path = None  # the builder keeps the request; Ctrl+S asks where to save it
+            self._set_dirty(False)
+        self.window.statusBar().showMessage(f"Deleted “{self.last_deleted.name}”.", UNDO_SHOWN_MS)
+        self.undo_button.show()
+        self._undo_timer.start()
+        self.reload()
+
+    def _on_undo_button_clicked(self) -> None:
+        entry = self.last_deleted
+        self.undo_button.hide()
+        if entry is None:
+            return
+        self.last_deleted = None
+        self.window.statusBar().clearMessage()
+        self._then_reveal(self.service.restore(entry))
+
+    # -- external edits -----------------------------------------------------------------------
+    def _on_service_changed(self, paths: object) -> None:
+        changed = self.path is not None and isinstance(paths, frozenset) and self.path in paths
+        self.reload()
+        if not changed or self.path is None:
+            return
+        path = self.path
+        if self.dirty:
+            self._ask_external(path)
+        else:
+            self._reload_open(path)
+
+    def _reload_open(self, path: Path) -> None:
+        def loaded(done: Future[RequestSpec]) -> None:
+            if done.exception() is not None or path != self.path:
+                self.message.emit(f"{path.name} changed on disk and could not be read.", True)
+                return
+            self._show(path, done.result())
+
+        self._relay.watch(self.service.read_request(path), loaded)
+
+    def _ask_external(self, path: Path) -> None:
+        box = message_box(
+            self.window,
+            "externalChangeDialog",
+            QMessageBox.Icon.Warning,
+            "Changed on disk",
+            f"{path.name} was changed outside API Explorer, and you have unsaved edits. Reload "
+            "it from disk (your edits are lost) or keep your version (Ctrl+S overwrites the file)?",
+        )
+        reload_button = box.addButton("Reload from disk", QMessageBox.ButtonRole.DestructiveRole)
+        reload_button.setObjectName("externalReload")
+        keep = box.addButton("Keep my edits", QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("externalKeep")
+        box.setDefaultButton(keep)
+        box.buttonClicked.connect(
+            lambda button: self._reload_open(path) if button is reload_button else None
+        )
+        self._dialog = box
+        box.open()
+
+    # -- import and export --------------------------------------------------------------------
+    def open_import(self) -> ImportDialog:
+        dialog = ImportDialog(self.service, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._on_import_dialog_imported)
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_import_dialog_imported(self, path: object) -> None:
+        if isinstance(path, Path):
+            self.reload(lambda _tree: self.pane.tree.expand(self.pane.reveal(path)))
+        else:
+            self.message.emit("The environments were imported.", False)
+
+    def open_export(self, collection: Path | None = None) -> None:
+        if collection is None:
+            current = self.pane.tree.path_at(self.pane.tree.currentIndex()) or self.path
+            found = self.pane.collection_of(current) if current is not None else None
+            collection = found[0] if found is not None else None
+        if collection is None:
+            self.message.emit("Select a collection in the tree to export it.", True)
+            return
+        item = self.pane.model.item_for(collection)
+        name = str(item.text()) if item is not None else collection.name
+        dialog = ExportDialog(name, Path.home(), self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(lambda kind, target: self._export(kind, collection, target))
+        self._dialog = dialog
+        dialog.open()
+
+    def _export(self, kind: str, collection: Path, target: Path) -> None:
+        def done(result: Future[list[Path]]) -> None:
+            if self._succeeded(result):
+                files = ", ".join(str(p) for p in result.result())
+                self.window.statusBar().showMessage(f"Exported to {files}", UNDO_SHOWN_MS)
+                self.message.emit(f"Exported to {files}.", False)
+
+        self._relay.watch(self.service.export(kind, collection, target), done)

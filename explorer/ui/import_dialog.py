@@ -1,0 +1,177 @@
+"""File → Import… (``importDialog``): choose a file and its kind, see what will be created and
+what could not be mapped, then import.
+
+Parsing runs on the workspace service's executor (``preview_import``); a newer preview
+supersedes an older one (latest wins). Nothing is written until "Import" (``apply_import``).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from explorer.core.errors import ExplorerError
+from explorer.ui.relay import Relay
+from explorer.ui.services import ImportPreview, WorkspaceService
+
+KINDS = (
+    ("postman", "Postman collection or environment (.json)"),
+    ("openapi", "OpenAPI 3 / Swagger 2 (.json, .yaml)"),
+    ("http", ".http / .rest file"),
+    ("curl", "curl command(s)"),
+)
+BY_SUFFIX = {".http": "http", ".rest": "http", ".yaml": "openapi", ".yml": "openapi"}
+
+
+def guess_kind(path: Path) -> str | None:
+    """The kind a file's name suggests (``.json`` stays whatever is chosen: Postman or OpenAPI)."""
+    if path.suffix.lower() in BY_SUFFIX:
+        return BY_SUFFIX[path.suffix.lower()]
+    if path.suffix.lower() in (".sh", ".curl", ".txt"):
+        return "curl"
+    return None
+
+
+class ImportDialog(QDialog):
+    imported = Signal(object)
+
+    def __init__(self, service: WorkspaceService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importDialog")
+        self.setWindowTitle("Import")
+        self.resize(640, 480)
+        self._service = service
+        self._relay = Relay(self)
+        self._generation = 0
+        self.preview: ImportPreview | None = None
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("importKind")
+        for kind, label in KINDS:
+            self.kind.addItem(label, kind)
+        self.file = QLineEdit(self)
+        self.file.setObjectName("importFile")
+        self.file.setPlaceholderText("File to import")
+        browse = QPushButton("Browse…", self)
+        row = QHBoxLayout()
+        row.addWidget(self.file, 1)
+        row.addWidget(browse)
+        self.summary = QLabel("Choose a file to see what will be created.", self)
+        self.summary.setObjectName("importSummary")
+        self.summary.setWordWrap(True)
+        self.tree_text = QPlainTextEdit(self)
+        self.tree_text.setObjectName("importPreview")
+        self.tree_text.setReadOnly(True)
+        self.report = QPlainTextEdit(self)
+        self.report.setObjectName("importReport")
+        self.report.setReadOnly(True)
+        self.report.setPlaceholderText("Everything in the file can be mapped.")
+        self.report.setMaximumHeight(120)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setObjectName("importApply")
+        self.import_button.setEnabled(False)
+        form = QFormLayout(self)
+        form.addRow("Format", self.kind)
+        form.addRow("File", row)
+        form.addRow(self.summary)
+        form.addRow("Will create", self.tree_text)
+        form.addRow("Not mapped", self.report)
+        form.addRow(buttons)
+        browse.clicked.connect(self._on_browse_clicked)
+        self.file.editingFinished.connect(self._on_file_editing_finished)
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
+        self.import_button.clicked.connect(self._on_import_button_clicked)
+        buttons.rejected.connect(self.reject)
+
+    def choose(self, path: Path) -> None:
+        """Preview ``path`` (the kind follows its name when the name says it)."""
+        self.file.setText(str(path))
+        kind = guess_kind(path)
+        index = self.kind.findData(kind) if kind else -1
+        if index >= 0 and index != self.kind.currentIndex():
+            self.kind.setCurrentIndex(index)  # previews through _on_kind_changed
+        else:
+            self._preview()
+
+    def _preview(self) -> None:
+        text = self.file.text().strip()
+        self.preview = None
+        self.import_button.setEnabled(False)
+        if not text:
+            return
+        self._generation += 1
+        generation = self._generation
+        self.summary.setText("Reading…")
+        self._relay.watch(
+            self._service.preview_import(self.kind.currentData(), Path(text).expanduser()),
+            lambda done: self._on_service_previewed(generation, done),
+        )
+
+    def _on_service_previewed(self, generation: int, done: Future[ImportPreview]) -> None:
+        if generation != self._generation:
+            return
+        error = done.exception()
+        if isinstance(error, ExplorerError):
+            self.summary.setText(str(error))
+            self.tree_text.clear()
+            self.report.clear()
+            return
+        if error is not None:
+            raise error
+        preview = done.result()
+        self.preview = preview
+        summary = f"{preview.request_count} request(s) into a new collection “{preview.name}”."
+        if preview.secret_names:
+            summary += (
+                f" Secret values found ({', '.join(preview.secret_names)}) are not written to "
+                "files; enter them in the Credentials panel."
+            )
+        self.summary.setText(summary)
+        self.tree_text.setPlainText("\n".join(preview.lines))
+        self.report.setPlainText("\n".join(preview.warnings))
+        self.import_button.setEnabled(True)
+
+    def _on_import_button_clicked(self) -> None:
+        if self.preview is None:
+            return
+        self.import_button.setEnabled(False)
+        self.summary.setText("Importing…")
+        self._relay.watch(self._service.apply_import(self.preview), self._on_service_applied)
+
+    def _on_service_applied(self, done: Future[Path | None]) -> None:
+        error = done.exception()
+        if isinstance(error, ExplorerError):
+            self.summary.setText(str(error))
+            self.import_button.setEnabled(True)
+            return
+        if error is not None:
+            raise error
+        self.imported.emit(done.result())
+        self.accept()
+
+    def _on_browse_clicked(self) -> None:
+        dialog = QFileDialog(self, "Import a file")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda name: self.choose(Path(name)))
+        dialog.open()
+
+    def _on_file_editing_finished(self) -> None:
+        self._preview()
+
+    def _on_kind_changed(self) -> None:
+        self._preview()
