@@ -134,7 +134,7 @@ def _session_sender(
     """The session plus the workspace's saved values and the collection's secret variables
     (from the keyring, under the provider environment, like ``snippet --reveal-secrets``)."""
     from explorer.commands.credentials import keyring_store, provider, workspace
-    from explorer.commands.send import _ask_otp
+    from explorer.commands.send import _ask_otp, parse_vars
     from explorer.core.auth import TokenRegistry
     from explorer.core.pipeline import ApiSession
     from explorer.core.ratelimit import LimiterRegistry
@@ -156,6 +156,7 @@ def _session_sender(
         client=client,
         limiters=LimiterRegistry(),
         tokens=TokenRegistry(),
+        variables=parse_vars(args.var),  # the token URL may use them too (sandbox_url)
         otp=_ask_otp if sys.stdin.isatty() else None,
     )
     saved = next(

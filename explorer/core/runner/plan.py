@@ -12,15 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from explorer.core.errors import FormatError, UsageError
-from explorer.core.models import KeyValue, RequestSpec
+from explorer.core.models import RequestSpec
 from explorer.core.templating import Layer
 from explorer.core.workspace.collections import load_collection
-from explorer.core.workspace.model import Folder, SavedRequest
+from explorer.core.workspace.model import Folder, SavedRequest, with_inherited
 
 __all__ = ["Plan", "PlannedRequest", "load_data", "plan_collection"]
 
@@ -71,23 +71,10 @@ def _walk(
     for item in folder.items:
         if isinstance(item, SavedRequest):
             found.append(
-                PlannedRequest(len(found), _inherit(item.spec, chain), trail, _layers(chain))
+                PlannedRequest(len(found), with_inherited(item.spec, chain), trail, _layers(chain))
             )
         else:
             _walk(item, chain, (*trail, item.name), found)
-
-
-def _inherit(spec: RequestSpec, chain: tuple[Folder, ...]) -> RequestSpec:
-    present = {h.name.lower() for h in spec.headers if h.enabled}
-    inherited: list[KeyValue] = []
-    for folder in reversed(chain):
-        for header in folder.headers:
-            if header.enabled and header.name.lower() not in present:
-                inherited.append(header)
-    auth = spec.auth
-    if auth is None or auth.type == "inherit":
-        auth = next((f.auth for f in chain if f.auth is not None), auth)
-    return replace(spec, headers=(*inherited, *spec.headers), auth=auth)
 
 
 def _layers(chain: tuple[Folder, ...]) -> tuple[Layer, ...]:

@@ -8,16 +8,16 @@ request's own headers win over inherited ones, and an auth of None inherits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from explorer.core.models import KeyValue, RequestSpec
+from explorer.core.models import RequestSpec
 from explorer.core.templating import Layer, Scope
 from explorer.core.workspace import migrations, yamlio
 from explorer.core.workspace.codec import folder_from_data
 from explorer.core.workspace.collections import COLLECTION_FILE, FOLDER_FILE, load_request
 from explorer.core.workspace.marker import FORMAT_VERSION
-from explorer.core.workspace.model import Folder
+from explorer.core.workspace.model import Folder, with_inherited
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +35,7 @@ def load_request_source(path: Path, variables: dict[str, str] | None = None) -> 
     """Read ``path`` (raises ``FormatError`` with file and line) and its folders' settings."""
     saved = load_request(path)
     folders = _ancestors(path.parent)
-    spec = saved.spec
-    present = {h.name.lower() for h in spec.headers if h.enabled}
-    inherited: list[KeyValue] = []
-    for folder in reversed(folders):
-        for header in folder.headers:
-            if header.enabled and header.name.lower() not in present:
-                inherited.append(header)
-    auth = spec.auth
-    if auth is None or auth.type == "inherit":
-        auth = next((f.auth for f in folders if f.auth is not None), auth)
-    spec = replace(spec, headers=(*inherited, *spec.headers), auth=auth)
+    spec = with_inherited(saved.spec, folders)
     layers = [Layer("command line", dict(variables or {}))]
     secret: set[str] = set()
     for folder in folders:

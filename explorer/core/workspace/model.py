@@ -7,7 +7,7 @@ meaningful there. Nodes are immutable; edits build new ones with ``dataclasses.r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from explorer.core.models import AuthSpec, KeyValue, RequestSpec
@@ -62,3 +62,19 @@ class Folder:
 
     def secret_names(self) -> list[str]:
         return [v.name for v in self.variables if v.secret]
+
+
+def with_inherited(spec: RequestSpec, folders: list[Folder] | tuple[Folder, ...]) -> RequestSpec:
+    """``spec`` as it is sent below ``folders`` (nearest first): folder headers the request does
+    not set itself come first, outermost first; an auth of None (or ``inherit``) takes the
+    nearest folder's. The runner, snippets and the window all apply it the same way."""
+    present = {h.name.lower() for h in spec.headers if h.enabled}
+    inherited: list[KeyValue] = []
+    for folder in reversed(folders):
+        for header in folder.headers:
+            if header.enabled and header.name.lower() not in present:
+                inherited.append(header)
+    auth = spec.auth
+    if auth is None or auth.type == "inherit":
+        auth = next((f.auth for f in folders if f.auth is not None), auth)
+    return replace(spec, headers=(*inherited, *spec.headers), auth=auth)
