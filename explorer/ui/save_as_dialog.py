@@ -1,7 +1,8 @@
 """ "Save as…" (``saveAsDialog``): a name and the collection or folder to put the request in.
 
 Opened with ``open()`` (never ``exec()``); ``chosen`` carries (folder or None, name). None means
-the workspace has no collection yet and a first one named ``FIRST_COLLECTION`` is created.
+the workspace has no collection yet and a first one named ``FIRST_COLLECTION`` is created. Items
+carry their folder as text: a ``QComboBox`` cannot find Python objects by value.
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ class SaveAsDialog(QDialog):
         self.folder.setObjectName("saveAsFolder")
         self.folder.setMinimumContentsLength(32)
         for label, path in folders:
-            self.folder.addItem(label, path)
+            self.folder.addItem(label, str(path))
         if not folders:
             self.folder.addItem(f"{FIRST_COLLECTION} (new collection)", None)
-        if preferred is not None and self.folder.findData(preferred) >= 0:
-            self.folder.setCurrentIndex(self.folder.findData(preferred))
+        if preferred is not None and self.folder.findData(str(preferred)) >= 0:
+            self.folder.setCurrentIndex(self.folder.findData(str(preferred)))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -63,5 +64,6 @@ class SaveAsDialog(QDialog):
         self.save_button.setEnabled(bool(text.strip()))
 
     def _on_buttons_accepted(self) -> None:
-        self.chosen.emit(self.folder.currentData(), self.name.text().strip())
+        folder = self.folder.currentData()
+        self.chosen.emit(Path(folder) if folder else None, self.name.text().strip())
         self.accept()
