@@ -14,12 +14,13 @@ from bisect import bisect_left
 from concurrent.futures import Executor, Future
 from functools import partial
 
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
     QFontDatabase,
+    QFontMetricsF,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -94,7 +95,7 @@ class BodyTextView(QAbstractScrollArea):
             - 2 * MARGIN
             - (0 if bar.isVisible() else bar.sizeHint().width())
         )
-        return max(40, width // max(1, self._char_width()) - 1)
+        return max(40, int(width // max(1.0, self._char_width())) - 1)
 
     def scroll_to_offset(self, offset: int) -> None:
         if self._document is None:
@@ -116,8 +117,10 @@ class BodyTextView(QAbstractScrollArea):
 
     # -- geometry -----------------------------------------------------------------------------
 
-    def _char_width(self) -> int:
-        return self.fontMetrics().horizontalAdvance("M")
+    def _char_width(self) -> float:
+        """The font's true advance: rounding it would shift every piece painted after a colour
+        change off the grid the previous piece was drawn on (glyphs overlap or gap)."""
+        return QFontMetricsF(self.font()).horizontalAdvance("M")
 
     def _line_height(self) -> int:
         return self.fontMetrics().lineSpacing()
@@ -132,11 +135,11 @@ class BodyTextView(QAbstractScrollArea):
         vertical.setRange(0, max(0, rows - visible + 1))
         vertical.setPageStep(visible)
         wrap = self._document.wrap if self._document else 0
-        content = wrap * self._char_width() + 2 * MARGIN
+        content = round(wrap * self._char_width()) + 2 * MARGIN
         horizontal = self.horizontalScrollBar()
         horizontal.setRange(0, max(0, content - self.viewport().width()))
         horizontal.setPageStep(self.viewport().width())
-        horizontal.setSingleStep(self._char_width() * 4)
+        horizontal.setSingleStep(round(self._char_width() * 4))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -191,7 +194,7 @@ class BodyTextView(QAbstractScrollArea):
         painter: QPainter,
         *,
         row: tuple[int, int],
-        box: tuple[int, int, int, int],
+        box: tuple[int, int, float, int],
         match_index: int,
         selection: list[int],
         colors: dict[str, QColor],
@@ -204,14 +207,14 @@ class BodyTextView(QAbstractScrollArea):
             a, b = max(match_start, start), min(match_end, end)
             if b > a:
                 color = colors["current"] if match_index == self._current else colors["match"]
-                painter.fillRect(QRect(x0 + (a - start) * cw, y, (b - a) * cw, height), color)
+                painter.fillRect(QRectF(x0 + (a - start) * cw, y, (b - a) * cw, height), color)
             if match_end > end:
                 break
             match_index += 1
         a, b = max(selection[0], start), min(selection[1], end + 1)
         if b > a:
             painter.fillRect(
-                QRect(x0 + (a - start) * cw, y, (b - a) * cw, height),
+                QRectF(x0 + (a - start) * cw, y, (b - a) * cw, height),
                 self.palette().highlight().color(),
             )
         return match_index
@@ -222,7 +225,7 @@ class BodyTextView(QAbstractScrollArea):
         *,
         text: str,
         spans: tuple[Span, ...],
-        origin: tuple[int, int, int],
+        origin: tuple[int, int, float],
         default: QColor,
         colors: dict[str, QColor],
     ) -> None:
@@ -231,14 +234,14 @@ class BodyTextView(QAbstractScrollArea):
         for span in spans:
             if span.start > column:
                 painter.setPen(default)
-                painter.drawText(QPoint(x0 + column * cw, baseline), text[column : span.start])
+                painter.drawText(QPointF(x0 + column * cw, baseline), text[column : span.start])
             painter.setPen(colors.get(span.style, default))
             piece = text[span.start : span.start + span.length]
-            painter.drawText(QPoint(x0 + span.start * cw, baseline), piece)
+            painter.drawText(QPointF(x0 + span.start * cw, baseline), piece)
             column = span.start + span.length
         if column < len(text):
             painter.setPen(default)
-            painter.drawText(QPoint(x0 + column * cw, baseline), text[column:])
+            painter.drawText(QPointF(x0 + column * cw, baseline), text[column:])
 
     # -- lexing on the worker -----------------------------------------------------------------
 
@@ -280,7 +283,7 @@ class BodyTextView(QAbstractScrollArea):
             self.verticalScrollBar().value() + max(0, point.y()) // self._line_height(),
         )
         x = point.x() - MARGIN + self.horizontalScrollBar().value()
-        column = max(0, round(x / max(1, self._char_width())))
+        column = max(0, round(x / max(1.0, self._char_width())))
         return int(document.rows[row]) + min(column, len(document.row_text(row)))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
