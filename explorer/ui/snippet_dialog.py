@@ -33,14 +33,20 @@ from explorer.ui.services import SendContext, SnippetChoice, SnippetService
 from explorer.ui.text_view import BodyTextView
 from explorer.ui.theme import live_colors, status_color
 
-#: Snippet lines are code: scroll sideways rather than cut them at the view's width.
-WRAP = 400
+#: Snippet lines are code: rows as long as the longest line (scroll sideways), up to this.
+MAX_WRAP = 4000
 AUTH_MODES = (
     ("as-sent", "As sent: secrets from environment variables"),
     ("reveal", "Reveal secrets in the code"),
     ("flow", "Full flow: the code fetches its own token"),
 )
 REVEAL_WARNING = "This snippet contains secrets in clear text; do not share or commit it."
+
+
+def snippet_document(text: str, lexer: str) -> Document:
+    """Worker: the snippet indexed for the preview, its lines unwrapped (a body may be long)."""
+    longest = max((len(line) for line in text.splitlines()), default=0)
+    return make_document(text, lexer, wrap=min(MAX_WRAP, max(80, longest + 1)))
 
 
 class SnippetDialog(QDialog):
@@ -188,10 +194,9 @@ class SnippetDialog(QDialog):
         self._relay.submit(
             self._worker,
             lambda indexed: self._on_worker_indexed(generation, indexed),
-            make_document,
+            snippet_document,
             done.result(),
             lexer,
-            wrap=WRAP,
         )
 
     def _on_worker_indexed(self, generation: int, done: Future[Document]) -> None:

@@ -120,14 +120,26 @@ def build_palette(dark: bool) -> QPalette:
 STYLE_SHEET = """
 QLabel#sideTitle { font-weight: 600; }
 QLabel#responseStatus { padding: 2px 0; }
+QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }
 """
+
+
+def unchecked_indicator(dark: bool) -> str:
+    """Fusion outlines an empty check box with the window colour darkened, which vanishes on a
+    dark window: draw the empty box ourselves (a checked one keeps Fusion's tick)."""
+    colors = _DARK if dark else _LIGHT
+    return (
+        "QCheckBox::indicator:unchecked { width: 13px; height: 13px; border-radius: 2px; "
+        f"border: 1px solid {colors['placeholder']}; background: {colors['base']}; }}\n"
+    )
 
 
 def apply(app: QApplication) -> None:
     """Fusion with our palette for the current scheme; re-applied when the system switches."""
+    dark = wants_dark()
     app.setStyle("Fusion")
-    app.setPalette(build_palette(wants_dark()))
-    app.setStyleSheet(STYLE_SHEET)
+    app.setPalette(build_palette(dark))
+    app.setStyleSheet(STYLE_SHEET + unchecked_indicator(dark))
 
 
 def syntax_colors(palette: QPalette) -> dict[str, QColor]:
