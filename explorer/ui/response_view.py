@@ -50,7 +50,7 @@ class ResponseView(QWidget):
         top = self._build_top()
         self._build_pages(worker)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(8, 0, 8, 8)  # the request editor's margins: one column
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.pages, 1)
@@ -78,7 +78,7 @@ class ResponseView(QWidget):
         self.save_button = self._tool("Save…", "Save the body to a file")
         self.search_button = self._tool("Find", "Find in the response (Ctrl+F)")
         top = QHBoxLayout()
-        top.setContentsMargins(8, 4, 8, 0)
+        top.setContentsMargins(0, 4, 0, 0)
         top.addWidget(self.status, 1)
         top.addWidget(self.modes)
         top.addWidget(self.search_button)

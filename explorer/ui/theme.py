@@ -38,6 +38,12 @@ _DARK = {
     "link": "#58a6ff",
     "placeholder": "#7d8590",
     "disabled": "#6e7681",
+    # Qt's defaults for these are a light palette's: Fusion draws tab-bar base lines and
+    # frames with them, which showed as white lines on the dark window.
+    "light": "#3a414a",
+    "midlight": "#2d333b",
+    "dark": "#0d1117",
+    "shadow": "#010409",
 }
 _SYNTAX_LIGHT = {
     "key": "#0550ae",
@@ -107,8 +113,13 @@ def build_palette(dark: bool) -> QPalette:
         (role.Link, "link"),
         (role.PlaceholderText, "placeholder"),
         (role.Mid, "mid"),
+        (role.Light, "light"),
+        (role.Midlight, "midlight"),
+        (role.Dark, "dark"),
+        (role.Shadow, "shadow"),
     ):
-        palette.setColor(which, QColor(colors[name]))
+        if name in colors:
+            palette.setColor(which, QColor(colors[name]))
     for which in (role.WindowText, role.Text, role.ButtonText, role.ToolTipText):
         palette.setColor(which, QColor(colors["text"]))
     palette.setColor(role.ToolTipBase, QColor(colors["base"]))
