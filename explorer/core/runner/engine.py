@@ -111,6 +111,7 @@ class Runner:
         self._lock = threading.Lock()
         self._results: list[RequestResult] = []
         self._variables: list[dict[str, str]] = []
+        self._passed = 0
         self._bailed = False
         self._started = 0.0
 
@@ -170,8 +171,8 @@ class Runner:
     def _record(self, result: RequestResult, schedule: _Schedule) -> None:
         with self._lock:
             self._results.append(result)
-            done = len(self._results)
-            passed = sum(1 for r in self._results if r.ok)
+            self._passed += result.ok
+            done, passed = len(self._results), self._passed
             if self.options.bail and not result.ok:
                 self._bailed = True
                 schedule.stop()

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from explorer.core.http.client import CancelToken, HttpClient
 from explorer.core.models import Exchange, RequestSpec
-from explorer.core.pipeline import ApiSession
 from explorer.core.templating import Layer, Scope, resolve
+
+if TYPE_CHECKING:  # a run without a provider never loads the auth stack (start-up time)
+    from explorer.core.pipeline import ApiSession
 
 __all__ = ["ClientSender", "Sender", "Sent", "SessionSender"]
 
