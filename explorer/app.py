@@ -518,6 +518,27 @@ class CoreSnippets:
         return generate(spec, choice.lang, options)
 
 
+@dataclass
+class CoreRuns:
+    """Collection runs over the core's client and sessions (the window's shared token managers
+    and limiters). The runner is imported at the first run, not before the first paint, and the
+    core is awaited on the runs' worker, never on the GUI thread."""
+
+    ready: Future[Core]
+    runs: Any = None
+
+    def start(self, directory: Path, provider_id: Any, environment: Any, on_progress: Any) -> Any:
+        if self.runs is None:
+            from explorer.core.runner.service import LocalRuns
+
+            self.runs = LocalRuns(lambda: (self.ready.result().client, self.ready.result().session))
+        return self.runs.start(directory, provider_id, environment, on_progress)
+
+    def shutdown(self) -> None:
+        if self.runs is not None:
+            self.runs.shutdown()
+
+
 def build_services(
     executors: Executors,
     *,
@@ -550,6 +571,9 @@ def build_services(
         start=start,
     )
     _add_workspace_services(services, executors, ready, workspace, demo)
+    runs = CoreRuns(ready)
+    services.runs = runs
+    services.on_shutdown.append(runs.shutdown)
     services.on_shutdown.append(lambda: _stop_core(ready))
     if not defer:
         start()

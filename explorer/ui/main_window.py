@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from datetime import UTC, datetime
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -32,10 +34,12 @@ from explorer.ui.credentials_panel import CredentialsPanel
 from explorer.ui.heartbeat import Heartbeat
 from explorer.ui.history_list import HistoryList
 from explorer.ui.message_box import message_box
+from explorer.ui.otp_asker import OtpAsker
 from explorer.ui.provider_bar import ProviderBar
 from explorer.ui.relay import Relay
 from explorer.ui.request_editor import RequestEditor
 from explorer.ui.response_view import ResponseView
+from explorer.ui.run_dialog import RunDialog
 from explorer.ui.services import (
     HistoryEntry,
     PendingSend,
@@ -77,6 +81,8 @@ class MainWindow(QMainWindow):
         if services.tokens is not None:
             services.tokens.subscribe(self._emit_token_event)
         self.credentials.set_service(services.credentials)
+        self.otp = OtpAsker(self)
+        services.otp.connect(self.otp.ask)
         self._open_workspace()
         self._on_provider_bar_changed()
         self.restore_state()
@@ -190,6 +196,8 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.services.otp.connect(None)
+        self.otp.give_up()
         self.cancel()
         self.heartbeat.stop()
         self.save_state()
@@ -276,7 +284,7 @@ class MainWindow(QMainWindow):
         self._pending = None
         self.editor.set_busy(False)
         if isinstance(error, Cancelled):
-            self.response.show_message("Cancelled.")
+            self.response.show_message(str(error) or "Cancelled.")  # it says who gave up
             return
         if isinstance(error, ExplorerError):
             self.response.show_message(str(error), error=True)
@@ -454,6 +462,36 @@ class MainWindow(QMainWindow):
         workspace.install_menu(self.menuBar().addMenu("&File"))
         self.workspace = workspace
         workspace.reload()
+        if self.services.runs is not None:
+            run_menu = self.menuBar().addMenu("&Run")
+            action = run_menu.addAction("Run collection…")
+            action.setObjectName("runCollectionAction")
+            action.triggered.connect(self._on_run_action_triggered)
+
+    def _on_run_action_triggered(self) -> None:
+        self.open_run_dialog()
+
+    def open_run_dialog(self, directory: Path | None = None) -> RunDialog | None:
+        """Runs a collection folder (chosen with a folder picker when none is given) in the
+        current provider environment, in a non-modal results dialog."""
+        if self.services.runs is None:
+            return None
+        if directory is None:
+            chosen = QFileDialog.getExistingDirectory(self, "Run collection")
+            if not chosen:
+                return None
+            directory = Path(chosen)
+        target = self._target()
+        dialog = RunDialog(
+            self.services.runs,
+            directory,
+            target[0] if target else None,
+            target[1] if target else None,
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _record(self, entry: HistoryEntry, exchange: Exchange) -> None:
         if self.services.history is None:

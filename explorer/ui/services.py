@@ -17,6 +17,7 @@ from typing import Protocol
 from explorer.core.errors import FormatError
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
+from explorer.core.runner.model import Progress, RunResult
 from explorer.core.templating import Scope
 from explorer.core.workspace.model import Folder
 
@@ -179,6 +180,27 @@ class HistoryStore(Protocol):
     def recent(self, limit: int = 200) -> Future[list[HistoryEntry]]: ...
 
 
+class PendingRun(Protocol):
+    """A collection run on a worker thread (``explorer.core.runner.service``)."""
+
+    @property
+    def future(self) -> Future[RunResult]: ...
+
+    def cancel(self) -> None: ...
+
+
+class CollectionRuns(Protocol):
+    """Runs a collection folder off the UI thread; ``on_progress`` is called on the worker."""
+
+    def start(
+        self,
+        directory: Path,
+        provider_id: str | None,
+        environment: str | None,
+        on_progress: Callable[[Progress], None],
+    ) -> PendingRun: ...
+
+
 @dataclass(frozen=True, slots=True)
 class WorkspaceTree:
     """Every collection of the workspace and each file that could not be read (with its path
@@ -290,5 +312,6 @@ class Services:
     snippets: SnippetService | None = None
     history: HistoryStore | None = None
     workspace: WorkspaceService | None = None
+    runs: CollectionRuns | None = None
     start: Callable[[], None] = lambda: None
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)

@@ -1,0 +1,74 @@
+"""The "Run collection" dialog on the real runner against httpbin: rows arrive as requests
+finish, the summary says how it went, Cancel stops the run, and the window's Run menu opens it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from explorer.core.http import HttpClient
+from explorer.core.runner.service import LocalRuns
+from explorer.ui.run_dialog import RunDialog
+from tests.core.runner.helpers import request, status, write
+from tests.ui.conftest import OFFSCREEN_NOISE
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+
+@pytest.fixture
+def runs() -> Iterator[LocalRuns]:
+    client = HttpClient()
+    service = LocalRuns(lambda: (client, None), concurrency=1)
+    yield service
+    service.shutdown()
+    client.close()
+
+
+def test_results_fill_the_table_and_the_summary(qtbot, runs, tmp_path: Path, httpbin_url) -> None:
+    directory = write(
+        tmp_path,
+        request("ok", httpbin_url + "/get", 0, assertions=(status(200),)),
+        request("wrong status", httpbin_url + "/status/500", 1),
+        request("created", httpbin_url + "/status/201", 2, assertions=(status(201),)),
+    )
+    dialog = RunDialog(runs, directory)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.run_finished, timeout=20_000):
+        dialog.open()
+    assert dialog.table.rowCount() == 3
+    assert [dialog.table.item(r, 1).text() for r in range(3)] == ["ok", "wrong status", "created"]
+    assert [dialog.table.item(r, 2).text() for r in range(3)] == ["200", "500", "201"]
+    assert dialog.table.item(1, 5).text() == "status < 400: got 500"
+    assert dialog.table.item(0, 4).text() == "1/1"
+    assert dialog.progress.value() == dialog.progress.maximum() == 3
+    assert dialog.summary.text().startswith("Failed: 3 requests, 2 passed; 2/3 assertions held")
+    assert not dialog.cancel_button.isEnabled()
+
+
+def test_cancel_stops_the_run(qtbot, runs, tmp_path: Path, httpbin_url) -> None:
+    items = [request(f"slow {n}", httpbin_url + "/delay/1", n) for n in range(6)]
+    dialog = RunDialog(runs, write(tmp_path, *items))
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() >= 1, timeout=10_000)
+    with qtbot.waitSignal(dialog.run_finished, timeout=10_000):
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert dialog.run_result is not None
+    assert dialog.run_result.cancelled
+    assert dialog.table.rowCount() < 6
+    assert dialog.summary.text().endswith("(cancelled)")
+
+
+def test_the_run_menu_opens_the_dialog(qtbot, window, runs, tmp_path, httpbin_url) -> None:
+    window.services.runs = runs
+    directory = write(tmp_path, request("ok", httpbin_url + "/get", 0))
+    dialog = window.open_run_dialog(directory)
+    assert dialog is not None
+    with qtbot.waitSignal(dialog.run_finished, timeout=20_000):
+        pass
+    assert dialog.run_result is not None
+    assert dialog.run_result.ok
+    dialog.close()
