@@ -101,6 +101,7 @@ class Core:
     events: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     watched: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    otp: Callable[[Any], str | None] | None = None
 
     def session(self, provider_id: str, environment: str) -> Any:
         from explorer.core.pipeline import ApiSession
@@ -119,6 +120,7 @@ class Core:
                     limiters=self.limiters,
                     tokens=self.tokens,
                     variables=variables,
+                    otp=self.otp,
                 )
             return self.sessions[key]
 
@@ -146,15 +148,18 @@ class Core:
             self.sandbox.stop()
 
 
-def start_core(workspace: Path | None, demo: bool) -> Core:
+def start_core(
+    workspace: Path | None, demo: bool, otp: Callable[[Any], str | None] | None = None
+) -> Core:
     """Open the workspace, the credential store and the providers; in ``--demo`` start the
-    sandbox and put its demo credentials in a session-only store."""
+    sandbox and put its demo credentials in a session-only store. ``otp`` asks the user for a
+    one-time password when a provider's token grant needs one."""
+    from explorer.app_workspace import workspace_root
     from explorer.core.auth import TokenRegistry
     from explorer.core.credentials import SessionStore, open_credential_store
     from explorer.core.http import HttpClient
     from explorer.core.provider_loader import load_providers
     from explorer.core.ratelimit import LimiterRegistry
-    from explorer.app_workspace import workspace_root
     from explorer.core.workspace.marker import open_workspace
 
     marker = open_workspace(workspace_root(workspace, demo))
@@ -179,6 +184,7 @@ def start_core(workspace: Path | None, demo: bool) -> Core:
         sandbox=sandbox,
         limiters=LimiterRegistry(),
         tokens=TokenRegistry(),
+        otp=otp,
     )
     gc.freeze()  # the core's modules and presets live as long as the app: keep GC pauses short
     return core
@@ -549,13 +555,14 @@ def build_services(
     """The window's services over one core, built on the network executor. With ``defer`` the
     core starts only when ``Services.start`` is called (after the first paint: importing it
     competes with the paint for the GIL)."""
-    from explorer.ui.services import Services
+    from explorer.ui.services import OtpBridge, Services
 
     ready: Future[Core] = Future()
+    otp = OtpBridge()
 
     def start() -> None:
         if ready.set_running_or_notify_cancel():
-            executors.network.submit(start_core, workspace, demo).add_done_callback(
+            executors.network.submit(start_core, workspace, demo, otp).add_done_callback(
                 lambda built: _settle(ready, built)
             )
 
@@ -568,6 +575,7 @@ def build_services(
         credentials=CoreCredentials(executors.network, ready),
         tokens=CoreTokens(executors.network, ready),
         snippets=CoreSnippets(executors.network, ready),
+        otp=otp,
         start=start,
     )
     _add_workspace_services(services, executors, ready, workspace, demo)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from explorer.core.errors import FormatError
 from explorer.core.models import Exchange, RequestSpec
@@ -20,6 +20,9 @@ from explorer.core.providers import ProviderProfile
 from explorer.core.runner.model import Progress, RunResult
 from explorer.core.templating import Scope
 from explorer.core.workspace.model import Folder
+
+if TYPE_CHECKING:
+    from explorer.core.auth.tokens import OtpPrompt
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -293,6 +296,22 @@ class ProblemCard:
     format: str = "generic"
 
 
+class OtpBridge:
+    """Lets the core, on a network thread, ask the window for a one-time password (Procode's
+    ``SendOTP`` step). Until a window connects an asker, the answer is "no code", which the
+    token manager reports as such instead of waiting."""
+
+    def __init__(self) -> None:
+        self._ask: Callable[[OtpPrompt], str | None] | None = None
+
+    def connect(self, ask: Callable[[OtpPrompt], str | None] | None) -> None:
+        self._ask = ask
+
+    def __call__(self, prompt: OtpPrompt) -> str | None:
+        ask = self._ask
+        return ask(prompt) if ask is not None else None
+
+
 @dataclass
 class Services:
     """Everything the window needs from outside Qt, built once by ``app.py``; ``start`` begins
@@ -313,5 +332,6 @@ class Services:
     history: HistoryStore | None = None
     workspace: WorkspaceService | None = None
     runs: CollectionRuns | None = None
+    otp: OtpBridge = field(default_factory=OtpBridge)
     start: Callable[[], None] = lambda: None
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)

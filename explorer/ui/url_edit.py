@@ -25,7 +25,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QCompleter, QLineEdit, QMenu, QToolTip, QWidget
 
 from explorer.core.errors import FormatError
-from explorer.core.formats.curl import looks_like_curl, parse_pasted_curl
 from explorer.core.redaction import MASK
 from explorer.core.templating import DYNAMIC, VARIABLE, Scope
 from explorer.ui.theme import is_dark
@@ -95,7 +94,7 @@ class UrlEdit(QLineEdit):
         flatten them), so a multi-line "copy as cURL" becomes one request."""
         if event.matches(QKeySequence.StandardKey.Paste):
             text = QGuiApplication.clipboard().text()
-            if looks_like_curl(text):
+            if _looks_like_curl(text):
                 self.take_curl(text)
                 event.accept()
                 return
@@ -117,13 +116,15 @@ class UrlEdit(QLineEdit):
 
     def _on_menu_paste_triggered(self) -> None:
         text = QGuiApplication.clipboard().text()
-        if looks_like_curl(text):
+        if _looks_like_curl(text):
             self.take_curl(text)
         else:
             self.paste()
 
     def take_curl(self, text: str) -> bool:
         """Turn a curl command into a request; on failure say why and keep the field as it was."""
+        from explorer.core.formats.curl import parse_pasted_curl  # at first paste, not start-up
+
         try:
             spec, notes = parse_pasted_curl(text)
         except FormatError as exc:
@@ -169,3 +170,12 @@ class UrlEdit(QLineEdit):
             return f"{name} is not defined in this environment"
         value, secret = found
         return f"{name} = {MASK if secret else value}"
+
+
+def _looks_like_curl(text: str) -> bool:
+    """A cheap first look (the parser and its YAML-backed workspace models load on demand)."""
+    if "curl" not in text:
+        return False
+    from explorer.core.formats.curl import looks_like_curl
+
+    return looks_like_curl(text)
