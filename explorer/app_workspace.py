@@ -15,12 +15,42 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from explorer.core.models import Exchange, RequestSpec
 from explorer.ui.services import HistoryEntry, ImportPreview, Trashed, WorkspaceTree
 
 SAMPLES_SUFFIX = "-samples"
+T = TypeVar("T")
+
+
+def after_core(ready: Future[Any], executor: Executor, fn: Callable[[], T]) -> Future[T]:
+    """``fn`` on ``executor`` once the core is up. Nothing is queued before that, so a window
+    that quits before the core starts (``--quit-after-show``) leaves no task blocking the
+    executor's shutdown."""
+    result: Future[T] = Future()
+
+    def submit(core: Future[Any]) -> None:
+        error = core.exception()
+        if error is not None:
+            result.set_exception(error)
+            return
+        try:
+            executor.submit(fn).add_done_callback(lambda done: _settle(result, done))
+        except RuntimeError:  # the executor shut down meanwhile: nobody waits any more
+            result.cancel()
+
+    ready.add_done_callback(submit)
+    return result
+
+
+def _settle(target: Future[T], source: Future[T]) -> None:
+    if source.cancelled():
+        target.cancel()
+    elif source.exception() is not None:
+        target.set_exception(source.exception())
+    else:
+        target.set_result(source.result())
 
 
 def workspace_root(workspace: Path | None, demo: bool) -> Path:
@@ -101,7 +131,7 @@ class CoreWorkspace:
             watcher.stop()
 
     def _run(self, operation: str, *args: Any) -> Future[Any]:
-        return self.disk.submit(lambda: getattr(self._open(), operation)(*args))
+        return after_core(self.ready, self.disk, lambda: getattr(self._open(), operation)(*args))
 
     # -- the tree ------------------------------------------------------------------------
     def load(self) -> Future[WorkspaceTree]:
@@ -110,12 +140,16 @@ class CoreWorkspace:
             collections, errors = store.load_all()
             return WorkspaceTree(store.root, tuple(collections), tuple(errors))
 
-        return self.disk.submit(run)
+        return after_core(self.ready, self.disk, run)
 
     def read_request(self, path: Path) -> Future[RequestSpec]:
         from explorer.core.workspace.collections import load_request
 
-        return self.disk.submit(lambda: load_request(path, self._open().marker.format_version).spec)
+        return after_core(
+            self.ready,
+            self.disk,
+            lambda: load_request(path, self._open().marker.format_version).spec,
+        )
 
     def create_collection(self, name: str, provider: str = "") -> Future[Path]:
         return self._run("create_collection", name, provider)
@@ -171,7 +205,7 @@ class CoreWorkspace:
                 result,
             )
 
-        return self.worker.submit(run)
+        return after_core(self.ready, self.worker, run)
 
     def apply_import(self, preview: ImportPreview) -> Future[Path | None]:
         def run() -> Path | None:
@@ -188,7 +222,7 @@ class CoreWorkspace:
                 self._watcher.acknowledge(path)
             return applied.collection_dir
 
-        return self.disk.submit(run)
+        return after_core(self.ready, self.disk, run)
 
     def export(self, kind: str, collection: Path, target: Path) -> Future[list[Path]]:
         """Write the collection as ``kind`` to ``target``; a Postman export also writes each
@@ -215,7 +249,7 @@ class CoreWorkspace:
                     written.append(path)
             return written
 
-        return self.disk.submit(run)
+        return after_core(self.ready, self.disk, run)
 
 
 @dataclass
@@ -249,10 +283,12 @@ class WorkspaceHistory:
             )
             return _entry(kept)
 
-        return self.disk.submit(run)
+        return after_core(self.ready, self.disk, run)
 
     def recent(self, limit: int = 200) -> Future[list[HistoryEntry]]:
-        return self.disk.submit(lambda: [_entry(e) for e in self._open().recent(limit)])
+        return after_core(
+            self.ready, self.disk, lambda: [_entry(e) for e in self._open().recent(limit)]
+        )
 
 
 def _entry(kept: Any) -> HistoryEntry:

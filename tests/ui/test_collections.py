@@ -380,3 +380,20 @@ def test_history_survives_a_new_window(qtbot, store, services, edge) -> None:
     qtbot.waitUntil(lambda: second.history.count() == 1, timeout=10_000)
     assert second.history.item(0).text().startswith("200  GET")
     second.close()
+
+
+def test_a_window_closed_before_the_core_starts_leaves_the_executors_free(
+    qtbot, executors, tmp_path, monkeypatch
+) -> None:
+    """``--quit-after-show`` quits before the core starts: nothing of the workspace may be
+    queued on the disk executor waiting for it, or shutting the executors down would hang."""
+    from explorer.app import build_services
+
+    monkeypatch.setenv("API_EXPLORER_HOME", str(tmp_path / "home"))
+    services = build_services(executors, workspace=tmp_path / "workspace", defer=True)
+    window = open_window(qtbot, services)
+    window.close()
+    for stop in services.on_shutdown:
+        stop()
+    assert executors.disk.submit(lambda: "free").result(timeout=5) == "free"
+    assert executors.worker.submit(lambda: "free").result(timeout=5) == "free"
