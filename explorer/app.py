@@ -102,6 +102,7 @@ class Core:
     watched: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     otp: Callable[[Any], str | None] | None = None
+    workspace_root: Path | None = None
 
     def session(self, provider_id: str, environment: str) -> Any:
         from explorer.core.pipeline import ApiSession
@@ -123,6 +124,28 @@ class Core:
                     otp=self.otp,
                 )
             return self.sessions[key]
+
+    def fallback(self, session: Any, folders: tuple[Any, ...]) -> tuple[Any, ...]:
+        """What a send resolves after the environment and credentials, as ``api-explorer run``
+        does: the workspace's saved values of the environment, the secret variables (from the
+        credential store), then the variables of the request's folders, nearest first."""
+        from explorer.core.templating import Layer
+        from explorer.core.workspace.environments import load_environments
+        from explorer.core.workspace.model import folder_layers
+
+        layers: list[Any] = []
+        secret_names = {name for folder in folders for name in folder.secret_names()}
+        if self.workspace_root is not None:
+            wanted = session.env.name.lower()
+            saved = load_environments(self.workspace_root, session.profile.id)
+            match = next((e for e in saved if e.name.lower() == wanted), None)
+            if match is not None:
+                secret_names |= set(match.secret_names)
+                layers.append(Layer(f"saved {session.env.name}", dict(match.values)))
+        if secret_names:
+            values = self.store.values(session.key(""), sorted(secret_names))
+            layers.append(Layer("keyring", values, frozenset(values)))
+        return (*layers, *folder_layers(folders))
 
     def manager(self, provider_id: str, environment: str) -> Any:
         """The environment's token manager (None without OAuth2), watched for events."""
@@ -179,6 +202,7 @@ def start_core(
         client=HttpClient(),
         store=store,
         workspace_id=marker.id,
+        workspace_root=marker.root,
         profiles=profiles,
         problems=[str(error) for error in errors],
         sandbox=sandbox,
@@ -283,15 +307,26 @@ class CoreSender:
         cancel: Any,
         on_progress: ProgressCallback | None,
     ) -> SendOutcome:
+        from explorer.core.auth.registry import explicit_auth
         from explorer.core.problems import normalise
         from explorer.core.redaction import mask_text
         from explorer.core.templating import resolve
+        from explorer.core.workspace.model import folder_layers, with_inherited
         from explorer.ui.services import SendOutcome
 
         core = self.ready.result()
+        spec = with_inherited(spec, context.folders)
         if context.provider_id is None or context.environment is None:
-            resolved = resolve(spec, context.scope, base_dir=Path.cwd())
-            exchange = core.client.send(resolved, cancel=cancel, on_progress=on_progress)
+            scope = context.scope
+            for layer in folder_layers(context.folders):
+                scope = scope.with_layer(layer, first=False)
+            resolved = resolve(spec, scope, base_dir=Path.cwd())
+            exchange = core.client.send(
+                resolved,
+                auth=explicit_auth(resolved.auth),
+                cancel=cancel,
+                on_progress=on_progress,
+            )
             response = exchange.response
             problem = normalise(
                 response.status,
@@ -302,7 +337,8 @@ class CoreSender:
             return SendOutcome(exchange, problem_card(problem))
         session = core.session(context.provider_id, context.environment)
         core.manager(context.provider_id, context.environment)
-        result = session.send(spec, cancel=cancel, on_progress=on_progress)
+        fallback = core.fallback(session, context.folders)
+        result = session.send(spec, fallback=fallback, cancel=cancel, on_progress=on_progress)
         return SendOutcome(
             result.redacted_exchange(),
             problem_card(result.problem),
@@ -481,9 +517,10 @@ class CoreTokens:
 
 @dataclass
 class CoreSnippets:
-    """Snippets on the network executor, from what a send would use: the environment's profile
-    and variables (not the workspace's saved values, which the window does not send either).
-    Stored values and the current token are read only to reveal them."""
+    """Snippets on the network executor, from what a send would use: the request's folders, the
+    environment's profile and variables and the workspace's saved values for it, as
+    ``api-explorer snippet`` builds them. Stored values and the current token are read only to
+    reveal them."""
 
     executor: ThreadPoolExecutor
     ready: Future[Core]
@@ -499,9 +536,14 @@ class CoreSnippets:
         from explorer.core.snippets import SnippetOptions, generate
         from explorer.core.snippets.environment import for_environment
         from explorer.core.templating import Layer, Scope
+        from explorer.core.workspace.environments import load_environments
+        from explorer.core.workspace.model import folder_layers, with_inherited
 
+        spec = with_inherited(spec, context.folders)
+        folders = folder_layers(context.folders)
         options = SnippetOptions(
-            scope=context.scope,
+            scope=Scope((*context.scope.layers, *folders)),
+            secret_names=frozenset(n for layer in folders for n in layer.secret),
             auth_mode=choice.auth_mode,
             keep_variables=choice.keep_variables,
             base_dir=Path.cwd(),
@@ -510,7 +552,7 @@ class CoreSnippets:
             return generate(spec, choice.lang, options)
         core = self.ready.result()
         session = core.session(context.provider_id, context.environment)
-        options = replace(options, scope=Scope((Layer("request", session.variables),)))
+        options = replace(options, scope=Scope((Layer("request", session.variables), *folders)))
         if choice.auth_mode == "reveal":
             manager = core.manager(context.provider_id, context.environment)
             current = manager.current if manager is not None else None
@@ -519,6 +561,9 @@ class CoreSnippets:
             options,
             session.profile,
             session.env.name,
+            saved=load_environments(core.workspace_root, session.profile.id)
+            if core.workspace_root is not None
+            else (),
             read_stored=lambda names: core.store.values(session.key(""), names),
         )
         return generate(spec, choice.lang, options)

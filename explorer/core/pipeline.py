@@ -28,7 +28,7 @@ from requests.auth import AuthBase
 
 from explorer.core.auth.grants import GrantSettings, TokenEndpoint
 from explorer.core.auth.manager import Credentials, TokenManager, TokenRegistry
-from explorer.core.auth.registry import BearerAuth, build_auth, registry_key
+from explorer.core.auth.registry import BearerAuth, build_auth, explicit_auth, registry_key
 from explorer.core.auth.tokens import OtpCallback, Token, TokenEvent
 from explorer.core.credentials import CredentialKey, CredentialStore
 from explorer.core.errors import UsageError
@@ -360,8 +360,9 @@ class ApiSession:
     ) -> AuthBase | None:
         if token is not None:
             return BearerAuth(token.access_token, token.token_type)
-        if resolved.auth is not None and resolved.auth.type != "inherit":
-            return build_auth(resolved.auth.type, dict(resolved.auth.params))
+        explicit = explicit_auth(resolved.auth)
+        if explicit is not None:
+            return explicit
         auth = self.profile.auth
         kind = registry_key(self.kind)
         if kind == "none":

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QPushButton
 
 from explorer.core.errors import ExplorerError
 from explorer.core.models import RequestSpec
+from explorer.core.workspace.model import Folder, folders_above
 from explorer.ui.collection_model import Kind, Role
 from explorer.ui.collection_pane import CollectionPane
 from explorer.ui.export_dialog import ExportDialog
@@ -59,6 +60,7 @@ class CollectionsController(QObject):
         self.pane = pane
         self.editor = editor
         self.path: Path | None = None
+        self.tree: WorkspaceTree | None = None
         self.saved_spec: RequestSpec | None = None
         self.dirty = False
         self.last_deleted: Trashed | None = None
@@ -120,6 +122,7 @@ class CollectionsController(QObject):
         if not self._succeeded(done):
             return
         tree = done.result()
+        self.tree = tree
         self.pane.load(tree)
         self.pane.set_dirty(self.path, self.dirty)
         if then is not None:
@@ -146,6 +149,13 @@ class CollectionsController(QObject):
         return True
 
     # -- the open request ---------------------------------------------------------------------
+    def folders_of_open(self) -> tuple[Folder, ...]:
+        """The folders the open request inherits headers, auth and variables from (nearest
+        first); none for a request that lives in no file."""
+        if self.path is None or self.tree is None:
+            return ()
+        return folders_above(self.tree.collections, self.path)
+
     def open_first(self, provider: str) -> bool:
         """Open the first request of ``provider``'s collection (the demo's one click)."""
         model = self.pane.model

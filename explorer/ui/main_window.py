@@ -256,6 +256,7 @@ class MainWindow(QMainWindow):
             provider_id=self.provider_bar.provider_combo.currentData(),
             environment=self.provider_bar.environment_combo.currentText() or None,
             scope=self.provider_bar.scope(),
+            folders=self.workspace.folders_of_open() if self.workspace is not None else (),
         )
 
     def cancel(self) -> None:

@@ -29,12 +29,14 @@ ProgressCallback = Callable[[int, int | None], None]
 
 @dataclass(frozen=True, slots=True)
 class SendContext:
-    """Where a request goes: the chosen provider and environment (None for a literal URL) and the
-    scope its ``{{variables}}`` resolve in."""
+    """Where a request goes: the chosen provider and environment (None for a literal URL), the
+    scope its ``{{variables}}`` resolve in, and the folders it inherits headers, auth and
+    variables from."""
 
     provider_id: str | None = None
     environment: str | None = None
     scope: Scope = field(default_factory=Scope)
+    folders: tuple[Folder, ...] = ()  # where the request is saved, nearest folder first
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from requests.auth import AuthBase, HTTPBasicAuth
 
 from explorer.core.auth.manager import TokenManager
 from explorer.core.errors import InvalidRequest
+from explorer.core.models import AuthSpec
 
 __all__ = [
     "AUTH_TYPES",
@@ -145,3 +146,11 @@ def build_auth(
         known = ", ".join(sorted(AUTH_TYPES))
         raise InvalidRequest(f"Unknown auth type '{auth_type}'; use one of {known}.")
     return factory(params, manager)
+
+
+def explicit_auth(auth: AuthSpec | None) -> AuthBase | None:
+    """The auth a request sets itself (basic, bearer, api-key ...), for a request sent without
+    a provider; ``None`` or ``inherit`` sends none."""
+    if auth is None or auth.type == "inherit":
+        return None
+    return build_auth(auth.type, dict(auth.params))

@@ -20,7 +20,7 @@ from explorer.core.errors import FormatError, UsageError
 from explorer.core.models import RequestSpec
 from explorer.core.templating import Layer
 from explorer.core.workspace.collections import load_collection
-from explorer.core.workspace.model import Folder, SavedRequest, with_inherited
+from explorer.core.workspace.model import Folder, SavedRequest, folder_layers, with_inherited
 
 __all__ = ["Plan", "PlannedRequest", "load_data", "plan_collection"]
 
@@ -71,21 +71,12 @@ def _walk(
     for item in folder.items:
         if isinstance(item, SavedRequest):
             found.append(
-                PlannedRequest(len(found), with_inherited(item.spec, chain), trail, _layers(chain))
+                PlannedRequest(
+                    len(found), with_inherited(item.spec, chain), trail, folder_layers(chain)
+                )
             )
         else:
             _walk(item, chain, (*trail, item.name), found)
-
-
-def _layers(chain: tuple[Folder, ...]) -> tuple[Layer, ...]:
-    return tuple(
-        Layer(
-            f"folder {folder.name}",
-            {v.name: v.value for v in folder.variables if not v.secret},
-            frozenset(folder.secret_names()),
-        )
-        for folder in chain
-    )
 
 
 def _secret_names(folder: Folder) -> frozenset[str]:

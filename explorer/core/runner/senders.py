@@ -60,7 +60,13 @@ class ClientSender:
     ) -> Sent:
         scope = Scope((Layer("run", variables), *self.defaults, *layers))
         resolved = resolve(spec, scope, base_dir=self.base_dir)
-        return Sent(self.client.send(resolved, cancel=cancel), resolved.secrets)
+        auth = None
+        if resolved.auth is not None:  # the auth stack loads only for a request that sets one
+            from explorer.core.auth.registry import explicit_auth
+
+            auth = explicit_auth(resolved.auth)
+        exchange = self.client.send(resolved, auth=auth, cancel=cancel)
+        return Sent(exchange, resolved.secrets)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from explorer.core.models import AuthSpec, KeyValue, RequestSpec
+from explorer.core.templating import Layer
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +79,38 @@ def with_inherited(spec: RequestSpec, folders: list[Folder] | tuple[Folder, ...]
     if auth is None or auth.type == "inherit":
         auth = next((f.auth for f in folders if f.auth is not None), auth)
     return replace(spec, headers=(*inherited, *spec.headers), auth=auth)
+
+
+def folder_layers(chain: tuple[Folder, ...]) -> tuple[Layer, ...]:
+    """The variables of ``chain`` (nearest folder first) as scope layers; secret ones are named
+    only, their values come from the credential store."""
+    return tuple(
+        Layer(
+            f"folder {folder.name}",
+            {v.name: v.value for v in folder.variables if not v.secret},
+            frozenset(folder.secret_names()),
+        )
+        for folder in chain
+    )
+
+
+def folders_above(collections: tuple[Folder, ...], request: Path) -> tuple[Folder, ...]:
+    """The folders holding the request saved at ``request``, nearest first, up to its
+    collection; empty when no collection holds it (a request that is not saved)."""
+
+    def search(folder: Folder, above: tuple[Folder, ...]) -> tuple[Folder, ...] | None:
+        chain = (folder, *above)
+        for item in folder.items:
+            if isinstance(item, SavedRequest) and item.path == request:
+                return chain
+            if isinstance(item, Folder):
+                found = search(item, chain)
+                if found is not None:
+                    return found
+        return None
+
+    for collection in collections:
+        found = search(collection, ())
+        if found is not None:
+            return found
+    return ()

@@ -14,7 +14,7 @@ import pytest
 
 from explorer.core.errors import ExplorerError, UsageError
 from explorer.core.http import HttpClient
-from explorer.core.models import Body, BodyMode, KeyValue
+from explorer.core.models import AuthSpec, Body, BodyMode, KeyValue
 from explorer.core.runner.engine import Runner, RunOptions
 from explorer.core.runner.model import Outcome, Progress
 from explorer.core.runner.plan import load_data, plan_collection
@@ -81,6 +81,18 @@ def test_iterations_and_inherited_variables_and_headers(tmp_path, sender, httpbi
     result = run(directory, sender, iterations=3)
     assert [r.iteration for r in result.results] == [0, 1, 2]
     assert result.ok, [r.failures for r in result.results]
+
+
+def test_an_auth_set_by_a_folder_is_sent_without_a_provider(tmp_path, sender, httpbin_url) -> None:
+    folder = Folder(
+        name="Private",
+        auth=AuthSpec("basic", (("username", "ann"), ("password", "{{pw}}"))),
+        items=(request("me", f"{httpbin_url}/basic-auth/ann/s3cret", 0),),
+    )
+    directory = write(tmp_path, folder, variables=(Variable("pw", "s3cret", secret=False),))
+    result = run(directory, sender)
+    assert result.ok, [r.failures for r in result.results]
+    assert result.results[0].status == 200
 
 
 def test_data_rows_become_variables(tmp_path, sender, httpbin_url) -> None:
