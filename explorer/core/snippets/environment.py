@@ -17,7 +17,7 @@ from explorer.core.errors import UsageError
 from explorer.core.pipeline import default_slots
 from explorer.core.providers import ProviderProfile
 from explorer.core.snippets.build import SnippetOptions
-from explorer.core.templating import Layer
+from explorer.core.templating import Layer, Scope
 from explorer.core.workspace.environments import EnvironmentValues
 
 StoredReader = Callable[[list[str]], Mapping[str, str]]
@@ -33,32 +33,40 @@ def for_environment(
     read_stored: StoredReader | None = None,
 ) -> SnippetOptions:
     """``options`` aimed at ``profile``'s ``environment``; raises ``UsageError`` for an unknown
-    environment. ``saved`` are the workspace's ``environments/<provider>.yaml`` entries."""
+    environment. ``saved`` are the workspace's ``environments/<provider>.yaml`` entries; they
+    (and revealed secret variables) resolve after the first layer of ``options.scope`` (the
+    request's own variables) and before the rest (its folders'), as a send resolves them."""
     env = profile.environment(environment)
     if env is None:
         names = ", ".join(e.name for e in profile.environments) or "none"
         raise UsageError(
             f"{profile.name} has no environment '{environment}'; choose one of: {names}."
         )
-    scope = options.scope
+    extra: list[Layer] = []
     secret_names = set(options.secret_names)
     match = next((e for e in saved if e.name.lower() == env.name.lower()), None)
     if match is not None:
         secret_names |= set(match.secret_names)
         layer = Layer(f"saved {env.name}", dict(match.values), frozenset(match.secret_names))
-        scope = scope.with_layer(layer, first=False)
+        extra.append(layer)
     credentials: dict[str, str] = {}
     if options.auth_mode == "reveal" and read_stored is not None:
         auth = profile.auth
         slots = auth.credentials or default_slots(auth.kind, auth.api_key_format)
         credentials = dict(read_stored(sorted({s.name for s in slots} | secret_names)))
         revealed = {n: credentials.pop(n) for n in list(credentials) if n in secret_names}
-        scope = scope.with_layer(Layer("keyring", revealed, frozenset(revealed)), first=False)
+        extra.append(Layer("keyring", revealed, frozenset(revealed)))
     return replace(
         options,
-        scope=scope,
+        scope=_after_own(options.scope, extra),
         secret_names=frozenset(secret_names),
         provider=profile,
         environment=env.name,
         credentials=credentials,
     )
+
+
+def _after_own(scope: Scope, layers: Sequence[Layer]) -> Scope:
+    """``layers`` after the request's own variables (the first layer) and before the folders'
+    (the rest): the order a send resolves in."""
+    return replace(scope, layers=(*scope.layers[:1], *layers, *scope.layers[1:]))

@@ -10,6 +10,7 @@ from explorer.core.models import KeyValue, RequestSpec
 from explorer.core.provider_loader import load_providers
 from explorer.core.snippets import SnippetOptions, generate
 from explorer.core.snippets.environment import for_environment
+from explorer.core.templating import Layer, Scope
 from explorer.core.workspace.environments import EnvironmentValues
 
 PROFILES, _ = load_providers()
@@ -57,3 +58,16 @@ def test_reveal_reads_slots_and_secret_variables_once_and_writes_them() -> None:
 def test_an_unknown_environment_is_one_sentence() -> None:
     with pytest.raises(UsageError, match=r"PCE .* has no environment 'Moon'; choose one of: .*"):
         for_environment(SnippetOptions(), PCE, "Moon")
+
+
+def test_saved_values_win_over_folder_variables_and_lose_to_the_requests_own() -> None:
+    scope = Scope(
+        (
+            Layer("request", {"own": "mine"}),
+            Layer("folder Customers", {"customer": "from-folder", "own": "folder"}),
+        )
+    )
+    options = for_environment(SnippetOptions(scope=scope), PCE, "Sandbox", saved=SAVED)
+    spec = RequestSpec(url="{{base_url}}/v1/customer/{{customer}}?who={{own}}")
+    text = generate(spec, "curl", options)
+    assert "/v1/customer/1001?who=mine" in text
