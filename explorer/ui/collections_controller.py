@@ -31,6 +31,7 @@ from explorer.ui.relay import Relay
 from explorer.ui.request_editor import RequestEditor
 from explorer.ui.save_as_dialog import FIRST_COLLECTION, SaveAsDialog
 from explorer.ui.services import Trashed, WorkspaceService, WorkspaceTree
+from explorer.ui.trash_dialog import TrashDialog
 
 T = TypeVar("T")
 TITLE = "API Explorer"
@@ -111,6 +112,24 @@ class CollectionsController(QObject):
         restore = menu.addAction("Restore last deleted")
         restore.setObjectName("restoreAction")
         restore.triggered.connect(self._on_undo_button_clicked)
+        trash = menu.addAction("Trash…")
+        trash.setObjectName("trashAction")
+        trash.triggered.connect(self.open_trash)
+
+    def open_trash(self) -> TrashDialog:
+        """Every deleted item, restorable one by one (``Restore last deleted`` is the quick one)."""
+        root = self.tree.root if self.tree is not None else Path.home()
+        dialog = TrashDialog(self.service, root, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self._on_trash_dialog_restored)
+        dialog.open()
+        return dialog
+
+    def _on_trash_dialog_restored(self, path: object) -> None:
+        if isinstance(path, Path):
+            self.last_deleted = None
+            self.undo_button.hide()
+            self.reload(lambda _tree: self.pane.reveal(path))
 
     # -- loading ------------------------------------------------------------------------------
     def reload(self, then: Callable[[WorkspaceTree], object] | None = None) -> None:
