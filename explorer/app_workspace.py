@@ -93,6 +93,7 @@ class CoreWorkspace:
     _watcher: Any = None
     _listeners: list[Callable[[frozenset[Path]], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopped: bool = False
 
     def _open(self) -> Any:
         """The store, opened on the disk thread once the core has the marker."""
@@ -109,7 +110,8 @@ class CoreWorkspace:
             watcher.subscribe(self._on_watcher_changed)
             with self._lock:
                 self._store, self._watcher = store, watcher
-            watcher.start()
+                if not self._stopped:  # a quit during the first load starts no thread
+                    watcher.start()
         return self._store
 
     def _on_watcher_changed(self, changes: Any) -> None:
@@ -126,6 +128,7 @@ class CoreWorkspace:
 
     def stop(self) -> None:
         with self._lock:
+            self._stopped = True
             watcher = self._watcher
         if watcher is not None:
             watcher.stop()

@@ -74,6 +74,7 @@ class WorkspaceWatcher:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._life = threading.Lock()  # start and stop may come from different threads
 
     def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]:
         """Call ``callback`` with each change set; returns the function that unsubscribes."""
@@ -116,11 +117,13 @@ class WorkspaceWatcher:
         return changes
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="workspace-watcher", daemon=True)
-        self._thread.start()
+        with self._life:
+            if self._thread is not None:
+                return
+            self._stop.clear()
+            thread = threading.Thread(target=self._run, name="workspace-watcher", daemon=True)
+            thread.start()
+            self._thread = thread
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -128,7 +131,8 @@ class WorkspaceWatcher:
 
     def stop(self) -> None:
         """Stop the thread and wait for it (call on quit)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        with self._life:
+            self._stop.set()
+            if self._thread is not None:
+                self._thread.join()
+                self._thread = None

@@ -167,3 +167,14 @@ def test_watcher_thread_reports_an_external_edit(tmp_path: Path) -> None:
         assert arrived.wait(5)
     finally:
         watcher.stop()
+
+
+def test_watcher_start_and_stop_from_different_threads_never_race(tmp_path: Path) -> None:
+    for _ in range(50):
+        watcher = WorkspaceWatcher(tmp_path, interval=0.01)
+        starter = threading.Thread(target=watcher.start)
+        starter.start()
+        watcher.stop()
+        starter.join()
+        watcher.stop()
+    assert not [t for t in threading.enumerate() if t.name == "workspace-watcher"]
