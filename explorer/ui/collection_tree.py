@@ -43,6 +43,7 @@ MENU = {
         ("new-folder", "New folder"),
         ("rename", "Rename"),
         ("duplicate", "Duplicate"),
+        ("run", "Run…"),
         ("export", "Export…"),
         ("delete", "Delete"),
     ),

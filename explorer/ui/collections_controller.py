@@ -45,6 +45,7 @@ class CollectionsController(QObject):
     #: One sentence for the response area (an error, a broken file, a finished export).
     message = Signal(str, bool)
     tree_loaded = Signal()
+    run_requested = Signal(object)  # a collection folder to run
     saved = Signal(object)
     _externally_changed = Signal(object)
 
@@ -365,6 +366,25 @@ class CollectionsController(QObject):
             self._relay.watch(self.service.delete(where), lambda d: self._on_deleted(d, where))
         elif action == "export" and where is not None:
             self.open_export(where)
+        elif action == "run" and where is not None:
+            self.run_collection(where)
+
+    def run_collection(self, path: Path) -> None:
+        """Run the collection holding ``path`` in its own provider, as ``api-explorer run``
+        would by default."""
+        found = self.pane.collection_of(path)
+        if found is not None and found[1]:
+            self.provider_wanted.emit(found[1])
+        self.run_requested.emit(found[0] if found is not None else path)
+
+    def current_collection(self) -> Path | None:
+        """The collection of the selected tree item, else of the open request."""
+        selected = self.pane.tree.path_at(self.pane.tree.currentIndex())
+        for path in (selected, self.path):
+            found = self.pane.collection_of(path) if isinstance(path, Path) else None
+            if found is not None:
+                return found[0]
+        return None
 
     def _after_new_request(self, path: Path) -> None:
         def opened(_tree: WorkspaceTree) -> None:

@@ -460,6 +460,7 @@ class MainWindow(QMainWindow):
         workspace.provider_wanted.connect(self._on_workspace_provider_wanted)
         workspace.message.connect(self._on_workspace_message)
         workspace.tree_loaded.connect(self._open_first_sample)
+        workspace.run_requested.connect(self.open_run_dialog)
         workspace.install_menu(self.menuBar().addMenu("&File"))
         self.workspace = workspace
         workspace.reload()
@@ -470,7 +471,13 @@ class MainWindow(QMainWindow):
             action.triggered.connect(self._on_run_action_triggered)
 
     def _on_run_action_triggered(self) -> None:
-        self.open_run_dialog()
+        """The selected (or open) request's collection; a folder picker when there is none."""
+        workspace = self.workspace
+        collection = workspace.current_collection() if workspace is not None else None
+        if workspace is not None and collection is not None:
+            workspace.run_collection(collection)
+        else:
+            self.open_run_dialog()
 
     def open_run_dialog(self, directory: Path | None = None) -> RunDialog | None:
         """Runs a collection folder (chosen with a folder picker when none is given) in the

@@ -72,3 +72,31 @@ def test_the_run_menu_opens_the_dialog(qtbot, window, runs, tmp_path, httpbin_ur
     assert dialog.run_result is not None
     assert dialog.run_result.ok
     dialog.close()
+
+
+def test_a_collection_runs_from_the_tree_in_its_own_provider(qtbot, demo_window) -> None:
+    from PySide6.QtWidgets import QTreeView
+
+    from tests.ui.test_vendor_flows import choose
+
+    choose(qtbot, demo_window, "pce")  # another provider is chosen; the run picks PriceEdge's
+    tree = demo_window.findChild(QTreeView, "collectionTree")
+    model = tree.model()
+
+    def collection():  # type: ignore[no-untyped-def]
+        rows = (model.index(r, 0) for r in range(model.rowCount()))
+        return next((i for i in rows if i.data() == "PriceEdge samples"), None)
+
+    qtbot.waitUntil(lambda: collection() is not None, timeout=10_000)
+    tree.setCurrentIndex(collection())
+    menu = tree.menu_for(collection())
+    run = next(a for a in menu.actions() if a.objectName() == "collectionAction_run")
+    run.trigger()
+    menu.close()
+    dialog = demo_window.findChild(RunDialog)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.run_result is not None, timeout=30_000)
+    assert demo_window.provider_bar.provider().id == "priceedge"
+    assert dialog.table.rowCount() == 4
+    assert dialog.run_result.ok, dialog.summary.text()
+    dialog.close()
