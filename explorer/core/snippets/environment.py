@@ -50,10 +50,12 @@ def for_environment(
         layer = Layer(f"saved {env.name}", dict(match.values), frozenset(match.secret_names))
         extra.append(layer)
     credentials: dict[str, str] = {}
-    if options.auth_mode == "reveal" and read_stored is not None:
-        auth = profile.auth
-        slots = auth.credentials or default_slots(auth.kind, auth.api_key_format)
-        credentials = dict(read_stored(sorted({s.name for s in slots} | secret_names)))
+    auth = profile.auth
+    slots = {s.name for s in auth.credentials or default_slots(auth.kind, auth.api_key_format)}
+    if options.auth_mode != "reveal":
+        secret_names |= slots  # `{{client_id}}` in a URL: read from the environment, like secrets
+    elif read_stored is not None:
+        credentials = dict(read_stored(sorted(slots | secret_names)))
         revealed = {n: credentials.pop(n) for n in list(credentials) if n in secret_names}
         extra.append(Layer("keyring", revealed, frozenset(revealed)))
     return replace(

@@ -71,3 +71,11 @@ def test_saved_values_win_over_folder_variables_and_lose_to_the_requests_own() -
     spec = RequestSpec(url="{{base_url}}/v1/customer/{{customer}}?who={{own}}")
     text = generate(spec, "curl", options)
     assert "/v1/customer/1001?who=mine" in text
+
+
+def test_a_credential_slot_used_as_a_variable_is_read_from_the_environment() -> None:
+    flexiti = PROFILES["flexiti"]
+    spec = RequestSpec(url="{{base_url}}/client-id/{{client_id}}/customers/search")
+    text = generate(spec, "curl", for_environment(SnippetOptions(), flexiti, "Training"))
+    assert '/client-id/"$FLEXITI_CLIENT_ID"/customers/search' in text
+    assert "FLEXITI_CLIENT_ID: your Flexiti client id" in text
