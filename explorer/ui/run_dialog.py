@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -58,7 +59,7 @@ class RunDialog(QDialog):
         self.table.setObjectName("runResults")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self._size_columns()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.cancel_button = QPushButton("Cancel run", self)
         self.cancel_button.setObjectName("runCancel")
@@ -76,6 +77,21 @@ class RunDialog(QDialog):
             directory, provider_id, environment, self._bridge.progressed.emit
         )
         self.pending.future.add_done_callback(self._bridge.finished.emit)
+
+    def _size_columns(self) -> None:
+        """Names and results get the room; the number columns fit their header (measuring
+        contents would re-measure every row on each insert of a long run)."""
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        metrics = header.fontMetrics()
+        for column, title in enumerate(COLUMNS):
+            if title in ("Request", "Result"):
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(column, metrics.horizontalAdvance(title) + 24)
 
     def _on_run_progressed(self, progress: Progress) -> None:
         self.progress.setMaximum(progress.total)
