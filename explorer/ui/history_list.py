@@ -4,6 +4,7 @@ its context menu saves it as a request of a collection."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent
@@ -38,9 +39,12 @@ class HistoryList(QListWidget):
 
     @staticmethod
     def _item(entry: HistoryEntry) -> QListWidgetItem:
+        """``200  GET  Items, first page    10:42``: status, method, the request's name (its URL
+        when it has none) and when, local time; the URL and timing in the tooltip."""
         spec = entry.spec
-        item = QListWidgetItem(f"{entry.status}  {spec.method}  {spec.url}")
-        item.setToolTip(f"{entry.sent_at} · {entry.elapsed_ms:,.0f} ms")
+        label = spec.name or spec.url
+        item = QListWidgetItem(f"{entry.status}  {spec.method}  {label}    {_when(entry.sent_at)}")
+        item.setToolTip(f"{spec.url}\n{entry.sent_at} · {entry.elapsed_ms:,.0f} ms")
         item.setData(Qt.ItemDataRole.UserRole, entry)
         return item
 
@@ -68,3 +72,14 @@ class HistoryList(QListWidget):
 
     def _on_self_item_activated(self, item: QListWidgetItem) -> None:
         self.entry_activated.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+def _when(sent_at: str) -> str:
+    """An ISO timestamp as local ``HH:MM`` today, else ``D Mon HH:MM`` (as given if unreadable)."""
+    try:
+        moment = datetime.fromisoformat(sent_at).astimezone()
+    except ValueError:
+        return sent_at
+    if moment.date() == datetime.now().astimezone().date():
+        return moment.strftime("%H:%M")
+    return f"{moment.day} {moment.strftime('%b %H:%M')}"

@@ -4,6 +4,7 @@ highlighted body, cancel, latest wins, JSON validation, search, history, live co
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import Future
 
 import pytest
@@ -57,7 +58,8 @@ def test_ctrl_enter_sends_and_history_reopens_the_request(qtbot, window, edge) -
         qtbot.keyClick(window.editor.url, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     history = child(window, QListWidget, "historyList")
     qtbot.waitUntil(lambda: history.count() == 1)
-    assert history.item(0).text().startswith("200  GET")
+    assert re.fullmatch(r"200  GET  .+/echo    \d\d:\d\d", history.item(0).text())
+    assert history.item(0).toolTip().startswith(f"{edge.base_url}/echo\n")
     window.editor.url.setText("http://elsewhere.invalid/")
     history.itemClicked.emit(history.item(0))
     assert window.editor.url.text() == f"{edge.base_url}/echo"
