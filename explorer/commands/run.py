@@ -71,15 +71,12 @@ def run(args: argparse.Namespace) -> int:
     from explorer.core.errors import ExplorerError, FormatError, UsageError
     from explorer.core.runner.engine import RunOptions
     from explorer.core.runner.plan import load_data, plan_collection
-    from explorer.core.runner.reports import REPORT_SUFFIXES
 
     if args.iterations is not None and args.iterations < 1:
         raise UsageError("--iterations must be 1 or more.")
     if not 1 <= args.concurrency <= 256:
         raise UsageError("--concurrency must be between 1 and 256.")
-    for report in args.report:
-        if Path(report).suffix.lower() not in REPORT_SUFFIXES:
-            raise UsageError(f"--report '{report}' must end in .json or .xml (JUnit).")
+    reports = _report_paths(args.report)
     directory = Path(args.collection)
     if not directory.is_dir():
         raise UsageError(f"'{directory}' is not a folder; give a collection's folder.")
@@ -98,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     client: Any = None
     try:
         sender, client = _sender(args, plan, directory)
-        return _execute(plan, sender, options, [Path(r) for r in args.report])
+        return _execute(plan, sender, options, reports)
     except UsageError:
         raise
     except ExplorerError as exc:
@@ -107,6 +104,21 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if client is not None:
             client.close()
+
+
+def _report_paths(names: list[str]) -> list[Path]:
+    """The ``--report`` files, checked before anything runs. The report writer (with its XML
+    library) is imported only when a report is asked for: it is not needed to run, and importing
+    it is a few milliseconds of every run's start-up."""
+    if not names:
+        return []
+    from explorer.core.errors import UsageError
+    from explorer.core.runner.reports import REPORT_SUFFIXES
+
+    for name in names:
+        if Path(name).suffix.lower() not in REPORT_SUFFIXES:
+            raise UsageError(f"--report '{name}' must end in .json or .xml (JUnit).")
+    return [Path(name) for name in names]
 
 
 def _sender(args: argparse.Namespace, plan: Plan, directory: Path) -> tuple[Sender, Any]:
@@ -183,7 +195,6 @@ def _execute(plan: Plan, sender: Sender, options: Any, reports: list[Path]) -> i
     from concurrent.futures import ThreadPoolExecutor
 
     from explorer.core.runner.engine import Runner
-    from explorer.core.runner.reports import write_report
 
     live = sys.stderr.isatty()
     for problem in plan.problems:
@@ -202,9 +213,12 @@ def _execute(plan: Plan, sender: Sender, options: Any, reports: list[Path]) -> i
     if live:
         sys.stderr.write("\r\x1b[K")
     _print_summary(result, plan)
-    for path in reports:
-        write_report(result, path)
-        sys.stdout.write(f"report: {path}\n")
+    if reports:
+        from explorer.core.runner.reports import write_report
+
+        for path in reports:
+            write_report(result, path)
+            sys.stdout.write(f"report: {path}\n")
     if interrupted:
         return EXIT_INTERRUPTED
     return 0 if result.ok and not plan.problems else EXIT_FAILED
