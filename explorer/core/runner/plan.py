@@ -68,12 +68,11 @@ def _walk(
     found: list[PlannedRequest],
 ) -> None:
     chain = (folder, *chain)
+    layers = folder_layers(chain)  # one tuple for the folder's requests, read-only
     for item in folder.items:
         if isinstance(item, SavedRequest):
             found.append(
-                PlannedRequest(
-                    len(found), with_inherited(item.spec, chain), trail, folder_layers(chain)
-                )
+                PlannedRequest(len(found), with_inherited(item.spec, chain), trail, layers)
             )
         else:
             _walk(item, chain, (*trail, item.name), found)

@@ -78,6 +78,8 @@ def with_inherited(spec: RequestSpec, folders: list[Folder] | tuple[Folder, ...]
     auth = spec.auth
     if auth is None or auth.type == "inherit":
         auth = next((f.auth for f in folders if f.auth is not None), auth)
+    if not inherited and auth is spec.auth:
+        return spec  # nothing inherited: no copy (a run plans every request of the collection)
     return replace(spec, headers=(*inherited, *spec.headers), auth=auth)
 
 
