@@ -127,25 +127,13 @@ class Core:
 
     def fallback(self, session: Any, folders: tuple[Any, ...]) -> tuple[Any, ...]:
         """What a send resolves after the environment and credentials, as ``api-explorer run``
-        does: the workspace's saved values of the environment, the secret variables (from the
-        credential store), then the variables of the request's folders, nearest first."""
-        from explorer.core.templating import Layer
-        from explorer.core.workspace.environments import load_environments
+        does: the workspace's saved values and secret variables, then the request's folders."""
+        from explorer.core.pipeline import workspace_layers
         from explorer.core.workspace.model import folder_layers
 
-        layers: list[Any] = []
         secret_names = {name for folder in folders for name in folder.secret_names()}
-        if self.workspace_root is not None:
-            wanted = session.env.name.lower()
-            saved = load_environments(self.workspace_root, session.profile.id)
-            match = next((e for e in saved if e.name.lower() == wanted), None)
-            if match is not None:
-                secret_names |= set(match.secret_names)
-                layers.append(Layer(f"saved {session.env.name}", dict(match.values)))
-        if secret_names:
-            values = self.store.values(session.key(""), sorted(secret_names))
-            layers.append(Layer("keyring", values, frozenset(values)))
-        return (*layers, *folder_layers(folders))
+        saved = workspace_layers(session, self.workspace_root, secret_names)
+        return (*saved, *folder_layers(folders))
 
     def manager(self, provider_id: str, environment: str) -> Any:
         """The environment's token manager (None without OAuth2), watched for events."""

@@ -148,11 +148,9 @@ def _session_sender(
     from explorer.commands.credentials import keyring_store, provider, workspace
     from explorer.commands.send import _ask_otp, parse_vars
     from explorer.core.auth import TokenRegistry
-    from explorer.core.pipeline import ApiSession
+    from explorer.core.pipeline import ApiSession, workspace_layers
     from explorer.core.ratelimit import LimiterRegistry
     from explorer.core.runner.senders import SessionSender
-    from explorer.core.templating import Layer
-    from explorer.core.workspace.environments import load_environments
     from explorer.core.workspace.marker import find_workspace
 
     if not getattr(args, "workspace", None):
@@ -171,23 +169,7 @@ def _session_sender(
         variables=parse_vars(args.var),  # the token URL may use them too (sandbox_url)
         otp=_ask_otp if sys.stdin.isatty() else None,
     )
-    saved = next(
-        (
-            e
-            for e in load_environments(marker.root, profile.id)
-            if e.name.lower() == session.env.name.lower()
-        ),
-        None,
-    )
-    layers = []
-    secret_names = set(plan.secret_names)
-    if saved is not None:
-        secret_names |= set(saved.secret_names)
-        layers.append(Layer(f"saved {session.env.name}", dict(saved.values)))
-    if secret_names:
-        values = store.values(session.key(""), sorted(secret_names))
-        layers.append(Layer("keyring", values, frozenset(values)))
-    return SessionSender(session, tuple(layers))
+    return SessionSender(session, workspace_layers(session, marker.root, plan.secret_names))
 
 
 def _execute(plan: Plan, sender: Sender, options: Any, reports: list[Path]) -> int:

@@ -21,8 +21,9 @@ import string
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from requests.auth import AuthBase
 
@@ -393,6 +394,30 @@ class ApiSession:
 
 ACCESS_SLOT = "access_token"
 """Keyring slot of the opt-in stored access token (JSON with its expiry)."""
+
+
+def workspace_layers(
+    session: ApiSession, workspace: Path | None, secret_names: Iterable[str] = ()
+) -> tuple[Layer, ...]:
+    """What a send resolves after the environment and credentials, everywhere a request is
+    sent (window, ``run``): the workspace's saved values of the session's environment
+    (``environments/<provider>.yaml``), then the secret variables named there or in
+    ``secret_names`` (a collection's), read from the credential store (blocking: keyring)."""
+    from explorer.core.workspace.environments import load_environments
+
+    layers: list[Layer] = []
+    wanted = set(secret_names)
+    if workspace is not None:
+        name = session.env.name.lower()
+        saved = load_environments(workspace, session.profile.id)
+        match = next((e for e in saved if e.name.lower() == name), None)
+        if match is not None:
+            wanted |= set(match.secret_names)
+            layers.append(Layer(f"saved {session.env.name}", dict(match.values)))
+    if wanted:
+        values = session.store.values(session.key(""), sorted(wanted))
+        layers.append(Layer("keyring", values, frozenset(values)))
+    return tuple(layers)
 
 
 def _load_token(raw: str | None) -> Token | None:
