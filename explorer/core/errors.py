@@ -31,8 +31,8 @@ class UsageError(ExplorerError):
 class TemplateError(ExplorerError):
     """A ``{{variable}}`` could not be resolved.
 
-    ``problems`` lists each undefined (or recursive) variable with where it was used, so the UI can
-    underline every one of them at once instead of failing on the first.
+    ``problems`` lists each undefined (recursive, too deep, too large) variable with where it was
+    used, so the UI can underline every one of them at once instead of failing on the first.
     """
 
     def __init__(self, problems: list[tuple[str, str]], *, reason: str = "undefined") -> None:
@@ -42,6 +42,18 @@ class TemplateError(ExplorerError):
         noun = "variable" if len(problems) == 1 else "variables"
         if reason == "recursive":
             text = f"Recursive {noun} {listed}: a variable refers back to itself; break the cycle."
+        elif reason == "too deep":
+            verb = "is" if len(problems) == 1 else "are"
+            text = (
+                f"{noun.capitalize()} {listed} {verb} nested more than 10 levels deep (a value "
+                "that uses a variable whose value uses another ...); flatten the chain."
+            )
+        elif reason == "too large":
+            verb = "expands" if len(problems) == 1 else "expand"
+            text = (
+                f"{noun.capitalize()} {listed} {verb} to more than 16 MB because variables refer "
+                "to others many times over (a template bomb); nothing was sent."
+            )
         else:
             text = (
                 f"Undefined {noun} {listed}: define {'it' if len(problems) == 1 else 'them'} "
@@ -86,8 +98,22 @@ class IncompleteResponse(TransportError):
     """The server closed the connection before the whole body arrived, or sent a broken body."""
 
 
+class MalformedResponse(TransportError):
+    """The server answered with something that is not valid HTTP (a garbled status line, a
+    header line over 64 KB, more than 100 headers, conflicting lengths, no answer at all)."""
+
+
 class ResponseTooLarge(TransportError):
     """The decoded body grew past the configured cap (protects against decompression bombs)."""
+
+
+class StorageError(ExplorerError):
+    """A file could not be written (read-only, disk full, a folder in the way); the previous
+    version of the file is left as it was."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
 
 
 class Cancelled(ExplorerError):

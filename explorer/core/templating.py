@@ -33,6 +33,9 @@ from explorer.core.models import (
 
 VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 MAX_DEPTH = 10
+MAX_EXPANDED = 16 * 1024 * 1024
+"""Characters variables may produce in one request: a "billion laughs" set of variables (each
+referring to the next ten times) would otherwise take every byte of memory."""
 ENV_PREFIX = "$env."
 
 DYNAMIC: dict[str, Callable[[], str]] = {
@@ -94,6 +97,9 @@ class _Expander:
         self.scope = scope
         self.undefined: list[tuple[str, str]] = []
         self.recursive: list[tuple[str, str]] = []
+        self.too_deep: list[tuple[str, str]] = []
+        self.too_large: list[tuple[str, str]] = []
+        self.produced = 0
         self.secrets: set[str] = set()
 
     def expand(self, text: str, where: str) -> str:
@@ -104,11 +110,14 @@ class _Expander:
     def _expand(self, text: str, where: str, chain: tuple[str, ...]) -> str:
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
+            if self.too_large:
+                return match.group(0)
             if name in DYNAMIC:
                 return DYNAMIC[name]()
             if name in chain or len(chain) >= MAX_DEPTH:
-                if (name, where) not in self.recursive:
-                    self.recursive.append((name, where))
+                problems = self.recursive if name in chain else self.too_deep
+                if (name, where) not in problems:
+                    problems.append((name, where))
                 return match.group(0)
             found = self.scope.lookup(name)
             if found is None:
@@ -117,6 +126,12 @@ class _Expander:
                 return match.group(0)
             raw, secret = found
             value = self._expand(raw, where, (*chain, name)) if "{{" in raw else raw
+            self.produced += len(value)
+            if self.produced > MAX_EXPANDED:
+                culprit = (chain[0] if chain else name, where)
+                if culprit not in self.too_large:
+                    self.too_large.append(culprit)
+                return match.group(0)
             if secret and value:
                 self.secrets.add(value)
             return value
@@ -124,8 +139,12 @@ class _Expander:
         return VARIABLE.sub(replace, text)
 
     def check(self) -> None:
+        if self.too_large:
+            raise TemplateError(self.too_large, reason="too large")
         if self.recursive:
             raise TemplateError(self.recursive, reason="recursive")
+        if self.too_deep:
+            raise TemplateError(self.too_deep, reason="too deep")
         if self.undefined:
             raise TemplateError(self.undefined)
 
@@ -192,7 +211,11 @@ def build_url(url: str, params: list[tuple[str, str]]) -> str:
         )
     if any(ch in url for ch in "\r\n\t") or " " in url.strip():
         raise InvalidURL(
-            f"'{url}' contains spaces or line breaks; encode them (%20) or remove them."
+            f"{url!r} contains spaces or line breaks; encode them (%20) or remove them."
+        )
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        raise InvalidURL(
+            f"{url!r} contains control characters; remove them or percent-encode them."
         )
     try:
         parts = urlsplit(url)
@@ -203,11 +226,36 @@ def build_url(url: str, params: list[tuple[str, str]]) -> str:
         raise InvalidURL(f"'{parts.scheme}' URLs cannot be sent; use http:// or https://.")
     if not parts.hostname:
         raise InvalidURL(f"'{url}' has no host; write it as https://host/path.")
+    _check_host(parts.hostname, url)
     if not params:
         return url
     extra = urlencode(params, doseq=True)
     query = f"{parts.query}&{extra}" if parts.query else extra
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def _check_host(host: str, url: str) -> None:
+    """Reject host names DNS cannot carry before anything is sent (an empty or over-long label,
+    a non-ASCII name that is not a valid IDN), so the user reads what is wrong with the host
+    instead of a connection error."""
+    if host.startswith("[") or ":" in host:
+        return  # an IPv6 literal; urlsplit has checked its brackets
+    name = host.removesuffix(".")
+    if not name.isascii():
+        import idna  # lazy: only international names need it (it comes with requests)
+
+        try:
+            name = idna.encode(name, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise InvalidURL(
+                f"The host '{host}' in '{url}' is not a valid international domain name ({exc})."
+            ) from exc
+    labels = name.split(".")
+    if len(name) > 253 or any(not label or len(label) > 63 for label in labels):
+        raise InvalidURL(
+            f"The host '{host}' in '{url}' is not a valid host name: labels between dots must "
+            "be 1 to 63 characters and the whole name at most 253."
+        )
 
 
 def _check_headers(headers: list[tuple[str, str]]) -> None:
@@ -230,7 +278,7 @@ def _resolve_body(
         return None, None
     if mode is BodyMode.JSON:
         text = ex.expand(body.text, "body")
-        if not ex.undefined and not ex.recursive and text.strip():
+        if not (ex.undefined or ex.recursive or ex.too_deep or ex.too_large) and text.strip():
             try:
                 json.loads(text)
             except json.JSONDecodeError as exc:

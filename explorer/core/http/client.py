@@ -10,6 +10,7 @@ chunks. ``requests.Session`` is not documented as thread-safe, so each worker th
 from __future__ import annotations
 
 import contextlib
+import http.client
 import socket
 import ssl
 import threading
@@ -34,6 +35,7 @@ from explorer.core.errors import (
     IncompleteResponse,
     InvalidRequest,
     InvalidURL,
+    MalformedResponse,
     RequestTimeout,
     ResponseTooLarge,
     TLSError,
@@ -50,6 +52,7 @@ from explorer.core.models import (
     Response,
     Timings,
 )
+from explorer.core.redaction import SENSITIVE_HEADERS
 
 __all__ = ["CancelToken", "ClientConfig", "HttpClient", "ProgressCallback"]
 
@@ -62,7 +65,6 @@ ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes received so far, Content-Length or None) after each chunk."""
 
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-_CROSS_ORIGIN_STRIP = frozenset({"authorization", "cookie", "proxy-authorization"})
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -253,7 +255,7 @@ class HttpClient:
                 )
             method, body, headers = _redirected(response.status_code, method, body, headers)
             if _origin(next_url) != origin or _downgraded(url, next_url):
-                headers = [(k, v) for k, v in headers if k.lower() not in _CROSS_ORIGIN_STRIP]
+                headers = [(k, v) for k, v in headers if not _credential(k, v, request.secrets)]
             url = next_url
 
     def _prepare(
@@ -303,8 +305,9 @@ class HttpClient:
                 body.write(chunk)
                 if cap is not None and body.size > cap:
                     raise ResponseTooLarge(
-                        f"The response body grew past {cap:,} bytes after decoding and was "
-                        "stopped; download it with a tool that writes straight to disk."
+                        f"The response body from {_host_of(request.url)} grew past {cap:,} bytes "
+                        "after decoding and was stopped (a compression bomb, or simply too big); "
+                        "download it with a tool that writes straight to disk."
                     )
                 if on_progress is not None:
                     on_progress(body.size, total)
@@ -379,6 +382,15 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def _credential(name: str, value: str, secrets: frozenset[str]) -> bool:
+    """Whether a header must stay behind on a redirect to another origin: every header known to
+    carry credentials (``Authorization``, ``Cookie``, API-key headers such as
+    ``Ocp-Apim-Subscription-Key``) and any header holding a secret variable's value."""
+    if name.lower() in SENSITIVE_HEADERS:
+        return True
+    return any(secret in value for secret in secrets if secret)
 
 
 def _downgraded(old: str, new: str) -> bool:
@@ -472,6 +484,9 @@ def _translate(
         | requests.exceptions.URLRequired,
     ):
         return InvalidURL(f"'{request.url}' is not a URL that can be sent: {_short(exc)}.")
+    malformed = _malformed(exc, host)
+    if malformed is not None:
+        return malformed
     if isinstance(exc, requests.exceptions.InvalidHeader):
         return InvalidURL(f"A header cannot be sent: {_short(exc)}.")
     if isinstance(exc, requests.exceptions.ProxyError):
@@ -488,6 +503,32 @@ def _translate(
             f"{host} closed the connection before the whole response arrived; try again."
         )
     return ConnectError(f"The connection to {host} failed: {_short(exc)}.")
+
+
+def _malformed(exc: BaseException, host: str) -> TransportError | None:
+    """A response that is not valid HTTP: the connection worked, the server's answer did not."""
+    root = _root(exc)
+    if isinstance(root, http.client.RemoteDisconnected):
+        return IncompleteResponse(
+            f"{host} closed the connection without answering; try again, and check that the "
+            "address points at an HTTP server."
+        )
+    if isinstance(root, http.client.LineTooLong):
+        return MalformedResponse(
+            f"{host} sent a header line longer than 64 KB, which is not a usable HTTP response; "
+            "check the address or ask the server's owner."
+        )
+    if isinstance(root, http.client.BadStatusLine):
+        return MalformedResponse(
+            f"{host} did not answer with an HTTP status line; check that the address and port "
+            "point at an HTTP server (and the scheme, http or https, is right)."
+        )
+    if isinstance(root, http.client.HTTPException | urllib3.exceptions.InvalidHeader):
+        return MalformedResponse(
+            f"{host} sent response headers that are not valid HTTP ({_short(root).strip()}); "
+            "check the address or ask the server's owner."
+        )
+    return None
 
 
 def _translate_body_error(
@@ -525,13 +566,24 @@ def _root(exc: BaseException) -> BaseException:
         seen = reason if isinstance(reason, BaseException) else nxt
 
 
+_EXPIRED, _HOST_MISMATCH, _IP_MISMATCH = 10, 62, 64  # OpenSSL X509_V_ERR_* codes
+
+
+def _verify_advice(code: int) -> str:
+    """What the user can do about a failed verification: an expired or misissued certificate
+    is the server's to fix; an unknown issuer is fixed by trusting the right CA."""
+    if code == _EXPIRED:
+        return "the server's owner must renew it"
+    if code in (_HOST_MISMATCH, _IP_MISMATCH):
+        return "the certificate was issued for another host; check the address you typed"
+    return "add the server's CA bundle or, for a test server only, turn off TLS verification"
+
+
 def _ssl_reason(exc: BaseException) -> str:
     root = _root(exc)
     if isinstance(root, ssl.SSLCertVerificationError):
-        return (
-            f"the certificate could not be verified ({root.verify_message}); "
-            "add the server's CA bundle or, for a test server only, turn off TLS verification"
-        )
+        why = str(root.verify_message).rstrip(".")
+        return f"the certificate could not be verified ({why}); {_verify_advice(root.verify_code)}"
     if isinstance(root, ssl.SSLError):
         text = root.reason or str(root)
         if "VERSION" in text.upper() or "PROTOCOL" in text.upper():
