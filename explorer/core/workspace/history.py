@@ -96,6 +96,25 @@ class HistoryEntry:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryDay:
+    """One day file as read: its entries (newest first) and its unreadable line numbers."""
+
+    entries: list[HistoryEntry]
+    damaged: tuple[int, ...]
+
+    def report(self) -> str:
+        """One sentence about damaged lines, or "" when there are none."""
+        if not self.damaged:
+            return ""
+        lines = ", ".join(str(n) for n in self.damaged)
+        noun = "line" if len(self.damaged) == 1 else "lines"
+        return (
+            f"History skipped {len(self.damaged)} unreadable {noun} ({noun} {lines}), "
+            "e.g. one cut short by a crash; every other entry is shown."
+        )
+
+
 class History:
     """The history of one workspace."""
 
@@ -161,10 +180,15 @@ class History:
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         fd = os.open(
             self.directory / f"{day.isoformat()}.jsonl",
-            os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+            os.O_RDWR | os.O_APPEND | os.O_CREAT,
             0o600,
         )
         try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                # A torn last line (a crash mid-write): end it, so it costs only itself and not
+                # the entry appended now.
+                line = b"\n" + line
             os.write(fd, line)
         finally:
             os.close(fd)
@@ -182,11 +206,20 @@ class History:
 
     def entries(self, day: date) -> list[HistoryEntry]:
         """The entries of ``day``, newest first; a damaged line is skipped, not fatal."""
+        return self.read(day).entries
+
+    def read(self, day: date) -> HistoryDay:
+        """The entries of ``day``, newest first, and the numbers of the lines that could not be
+        read (a torn last line after a crash, a hand edit), so the caller can say so."""
         path = self.directory / f"{day.isoformat()}.jsonl"
         if not path.exists():
-            return []
+            return HistoryDay([], ())
         entries = []
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        damaged = []
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
             try:
                 raw = json.loads(line)
                 entries.append(
@@ -210,8 +243,8 @@ class History:
                     )
                 )
             except (ValueError, KeyError, TypeError):
-                continue
-        return entries[::-1]
+                damaged.append(number)
+        return HistoryDay(entries[::-1], tuple(damaged))
 
     def recent(self, limit: int = 200) -> list[HistoryEntry]:
         """The newest ``limit`` entries across days, newest first."""

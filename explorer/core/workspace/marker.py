@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from explorer.core.errors import FormatError
+from explorer.core.errors import FormatError, StorageError
 
 MARKER = "workspace.yaml"
 FORMAT_VERSION = 1
@@ -51,17 +51,30 @@ def find_workspace(start: Path) -> Path | None:
 def open_workspace(root: Path, *, create: bool = True) -> WorkspaceMarker:
     """Read the marker in ``root``; create the folder and marker when missing and allowed."""
     path = root / MARKER
+    if root.exists() and not root.is_dir():
+        raise FormatError("is a file, not a workspace folder; choose a folder", path=str(root))
     if not path.exists():
         if not create:
             raise FormatError(
                 "no workspace.yaml here; this folder is not a workspace", path=str(root)
             )
-        root.mkdir(parents=True, exist_ok=True)
         marker = WorkspaceMarker(root, str(uuid.uuid4()))
-        write_marker(marker)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            write_marker(marker)
+        except OSError as exc:
+            raise StorageError(
+                f"the workspace cannot be created ({exc.strerror}); choose a folder you can "
+                "write to",
+                path=str(root),
+            ) from exc
         return marker
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FormatError("not UTF-8 text; restore it from git", path=str(path)) from exc
+    except OSError as exc:
+        raise FormatError(f"cannot be read ({exc.strerror})", path=str(path)) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

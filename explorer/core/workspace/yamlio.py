@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from explorer.core.errors import FormatError
+from explorer.core.errors import FormatError, StorageError
 
 
 class _Dumper(yaml.SafeDumper):
@@ -83,16 +83,32 @@ def read(path: Path) -> Any:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` so readers see the old file or the new one, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``text`` so readers see the old file or the new one, never half of either.
+
+    A failure (read-only folder, full disk, a folder where the file should be) leaves the old
+    file as it was and is reported as a ``StorageError`` naming the file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _not_written(path, exc) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _not_written(path, exc) from exc
         raise
+
+
+def _not_written(path: Path, exc: OSError) -> StorageError:
+    return StorageError(
+        f"cannot be written ({exc.strerror or exc}); the previous version is unchanged. Check "
+        "the folder's permissions and free space.",
+        path=str(path),
+    )
 
 
 def write(path: Path, data: Any) -> None:
