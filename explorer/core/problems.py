@@ -11,6 +11,7 @@ an API (APIM before Procode) answer in their own format.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,8 +262,16 @@ def _text_head(body: bytes | str | None, limit: int = 300) -> str:
     if not body:
         return ""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if _HTML.match(text):
+        # An error page (a proxy's 502, an HTML 500): its words, not its markup.
+        text = _TAG.sub(" ", _INVISIBLE.sub(" ", text))
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_HTML = re.compile(r"\s*<(!doctype html|html|head|body|h1|title)\b", re.IGNORECASE)
+_INVISIBLE = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _retry_after(headers: HeaderLookup | None, now: float | None) -> float | None:
