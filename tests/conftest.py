@@ -15,7 +15,10 @@ if os.environ.get("EXPLORER_BLOCK_QT") == "1":
 
     blockqt.install()
 
+from tests.support.fuzz import register_profiles
 from tests.support.servers import EdgeServer, WsgiServer
+
+register_profiles()
 
 _NEEDS = re.compile(r"needs '([^']+)', which this machine lacks")
 _missing: dict[str, set[str]] = {}

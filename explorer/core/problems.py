@@ -55,7 +55,7 @@ class Problem:
             line += " [" + "; ".join(f"{f.name}: {f.message}" for f in self.fields) + "]"
         if self.retry_after is not None:
             line += f" (retry after {self.retry_after:g} s)"
-        return line
+        return " ".join(line.split())  # a server's line breaks must not break our one line
 
 
 def normalise(

@@ -182,7 +182,7 @@ def resolve(spec: RequestSpec, scope: Scope, *, base_dir: Path | None = None) ->
     ex.check()
 
     if not method or not re.fullmatch(r"[A-Z][A-Z0-9_-]*", method):
-        raise InvalidRequest(f"'{spec.method}' is not an HTTP method; use GET, POST, PUT ...")
+        raise InvalidRequest(f"{spec.method!r} is not an HTTP method; use GET, POST, PUT ...")
     _check_headers(headers)
     if implied_type and not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("Content-Type", implied_type))
@@ -207,7 +207,7 @@ def build_url(url: str, params: list[tuple[str, str]]) -> str:
         raise InvalidURL("The URL is empty; type an address such as https://api.example.com/v1.")
     if "://" not in url:
         raise InvalidURL(
-            f"'{url}' has no scheme; start it with https:// (or http:// for a local server)."
+            f"{url!r} has no scheme; start it with https:// (or http:// for a local server)."
         )
     if any(ch in url for ch in "\r\n\t") or " " in url.strip():
         raise InvalidURL(
@@ -221,11 +221,11 @@ def build_url(url: str, params: list[tuple[str, str]]) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        raise InvalidURL(f"'{url}' is not a valid URL ({exc}); check the host and port.") from exc
+        raise InvalidURL(f"{url!r} is not a valid URL ({exc}); check the host and port.") from exc
     if parts.scheme.lower() not in ("http", "https"):
         raise InvalidURL(f"'{parts.scheme}' URLs cannot be sent; use http:// or https://.")
     if not parts.hostname:
-        raise InvalidURL(f"'{url}' has no host; write it as https://host/path.")
+        raise InvalidURL(f"{url!r} has no host; write it as https://host/path.")
     _check_host(parts.hostname, url)
     if not params:
         return url
@@ -248,12 +248,12 @@ def _check_host(host: str, url: str) -> None:
             name = idna.encode(name, uts46=True).decode("ascii")
         except idna.IDNAError as exc:
             raise InvalidURL(
-                f"The host '{host}' in '{url}' is not a valid international domain name ({exc})."
+                f"The host {host!r} in {url!r} is not a valid international domain name ({exc})."
             ) from exc
     labels = name.split(".")
     if len(name) > 253 or any(not label or len(label) > 63 for label in labels):
         raise InvalidURL(
-            f"The host '{host}' in '{url}' is not a valid host name: labels between dots must "
+            f"The host {host!r} in {url!r} is not a valid host name: labels between dots must "
             "be 1 to 63 characters and the whole name at most 253."
         )
 
@@ -261,10 +261,10 @@ def _check_host(host: str, url: str) -> None:
 def _check_headers(headers: list[tuple[str, str]]) -> None:
     for name, value in headers:
         if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
-            raise InvalidRequest(f"'{name}' is not a valid header name; use letters, digits and -.")
+            raise InvalidRequest(f"{name!r} is not a valid header name; use letters, digits and -.")
         if "\r" in value or "\n" in value:
             raise InvalidRequest(
-                f"The value of header '{name}' contains a line break, which would inject headers; "
+                f"The value of header {name!r} contains a line break, which would inject headers; "
                 "remove it."
             )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.core.errors import FormatError
@@ -19,6 +19,7 @@ from explorer.core.formats.http_file import export_http, import_http
 from explorer.core.formats.openapi import import_openapi
 from explorer.core.formats.postman import import_postman
 from tests.core.formats.samples import http_tree
+from tests.support.fuzz import bounded
 
 DATA = Path(__file__).parent / "data"
 Importer = Callable[[str, str], ImportResult]
@@ -44,7 +45,7 @@ SEEDS: dict[str, list[str]] = {
         (DATA / "legacy.swagger.json").read_text(),
     ],
 }
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = bounded(60)  # HYPOTHESIS_PROFILE=long multiplies it
 
 
 def check(kind: str, text: str) -> None:

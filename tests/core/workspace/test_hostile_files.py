@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.core.errors import FormatError
 from explorer.core.models import Body, BodyMode, FormField, KeyValue, RequestSpec
 from explorer.core.workspace import codec, yamlio
 from explorer.core.workspace.model import Folder, Variable
+from tests.support.fuzz import bounded
 
 SEED_REQUEST = yamlio.dump(
     codec.request_to_data(
@@ -31,7 +32,7 @@ SEED_FOLDER = yamlio.dump(
         Folder("F", 2, "d\ne", "p", (Variable("a", "1"), Variable("s", secret=True))), root=True
     )
 )
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = bounded(150)  # HYPOTHESIS_PROFILE=long multiplies it
 
 
 def load(text: str) -> None:
