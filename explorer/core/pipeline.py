@@ -39,6 +39,7 @@ from explorer.core.problems import Problem, normalise
 from explorer.core.providers import SECRET_SLOTS, CredentialSlot, Environment, ProviderProfile
 from explorer.core.ratelimit import LimiterRegistry, Quota, RateLimiter, RetryPolicy, parse_quota
 from explorer.core.templating import Layer, Scope, expand, resolve
+from explorer.core.transport_policy import require_https
 
 __all__ = ["ApiSession", "SessionResult", "default_slots"]
 
@@ -189,6 +190,7 @@ class ApiSession:
         scope = self.scope(credentials=creds)
         auth = self.profile.auth
         token_url = expand(self.env.token_url or auth.token_url, scope, "token URL")
+        require_https(token_url, live=self.env.live, who=self._who, what="token")
         client_id = expand(auth.client_id, scope, "client_id") or creds.get("client_id", "")
         who = creds.get("username") or client_id
         # A changed client secret must not reuse the old manager; key on its digest, never on it.
@@ -265,6 +267,7 @@ class ApiSession:
         creds = self._slot_values()
         scope = self.scope(variables, creds, fallback)
         resolved = resolve(self._prepared(spec), scope)
+        require_https(resolved.url, live=self.env.live, who=self._who)
         manager = None
         if spec.auth is None or spec.auth.type == "inherit":
             manager = self.token_manager(creds)
@@ -387,6 +390,10 @@ class ApiSession:
             if name.lower() not in present
         )
         return replace(spec, url=url, headers=(*spec.headers, *extra))
+
+    @property
+    def _who(self) -> str:
+        return f"{self.profile.name} ({self.env.name})"
 
     def _secret(self, slot: str) -> bool:
         return slot in SECRET_SLOTS or any(s.name == slot and s.secret for s in self.slots)
