@@ -14,7 +14,6 @@ import os
 import random
 import re
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,9 +37,16 @@ MAX_EXPANDED = 16 * 1024 * 1024
 referring to the next ten times) would otherwise take every byte of memory."""
 ENV_PREFIX = "$env."
 
+
+def _uuid4() -> str:
+    import uuid  # here, not at start-up: it imports ``platform`` (a few ms of every run)
+
+    return str(uuid.uuid4())
+
+
 DYNAMIC: dict[str, Callable[[], str]] = {
-    "$uuid": lambda: str(uuid.uuid4()),
-    "$guid": lambda: str(uuid.uuid4()),
+    "$uuid": _uuid4,
+    "$guid": _uuid4,
     "$timestamp": lambda: str(int(time.time())),
     "$isoTimestamp": lambda: (
         datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -8,7 +8,6 @@ a workspace find it by walking up to the marker.
 from __future__ import annotations
 
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +57,8 @@ def open_workspace(root: Path, *, create: bool = True) -> WorkspaceMarker:
             raise FormatError(
                 "no workspace.yaml here; this folder is not a workspace", path=str(root)
             )
+        import uuid  # only when a workspace is created: it imports ``platform``
+
         marker = WorkspaceMarker(root, str(uuid.uuid4()))
         try:
             root.mkdir(parents=True, exist_ok=True)
