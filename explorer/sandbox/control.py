@@ -105,8 +105,9 @@ def faults(state: State, request: SimRequest) -> SimResponse:
                         f"Fault option '{name}' must be a {type(default).__name__}; got {value!r}."
                     )
                 current[name] = type(default)(value)
-            if not 0 <= current["error_rate"] <= 1:
-                raise BadInput("'error_rate' must be between 0 and 1.")
+            for rate in ("error_rate", "malformed_rate", "drop_rate"):
+                if not 0 <= current[rate] <= 1:
+                    raise BadInput(f"'{rate}' must be between 0 and 1.")
             if not 500 <= current["error_status"] <= 599:
                 raise BadInput("'error_status' must be a 5xx status.")
             if current["latency_ms"] < 0 or current["error_next"] < 0:

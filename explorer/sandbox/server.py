@@ -159,10 +159,12 @@ class _Handler(BaseHTTPRequestHandler):
             )
             if faults.error_next > 0:
                 faults.error_next -= 1
-            latency, drop, malformed = (
-                faults.latency_ms,
-                faults.drop_connection,
-                faults.malformed_json,
+            latency = faults.latency_ms
+            drop = faults.drop_connection or (
+                faults.drop_rate > 0 and state.random.random() < faults.drop_rate
+            )
+            malformed = faults.malformed_json or (
+                faults.malformed_rate > 0 and state.random.random() < faults.malformed_rate
             )
             status = faults.error_status
         if latency and self.server.stopping.wait(latency / 1000):

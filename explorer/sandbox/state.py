@@ -31,6 +31,8 @@ class Faults:
     error_status: int = 503
     malformed_json: bool = False
     drop_connection: bool = False
+    malformed_rate: float = 0.0
+    drop_rate: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -178,6 +178,22 @@ def test_fault_dropped_connection(sim: Sim) -> None:
     assert requests.get(f"{sim.url}/pce/sandbox/v1/customer/1", timeout=5).status_code == 401
 
 
+def test_fault_drop_and_malformed_rates_hit_a_fraction(sim: Sim) -> None:
+    faults = {"provider": "pce", "drop_rate": 0.3, "malformed_rate": 0.3}
+    sim.http.post(f"{sim.url}/_sandbox/faults", json=faults, timeout=5)
+    dropped = malformed = answered = 0
+    for _ in range(60):
+        try:
+            response = requests.get(f"{sim.url}/pce/sandbox/v1/customer/1", timeout=5)
+        except requests.ConnectionError:
+            dropped += 1
+            continue
+        answered += 1
+        malformed += "+fault.malformed_json" in response.headers["X-Sandbox-Rule"]
+    assert 5 < dropped < 40
+    assert 3 < malformed < answered
+
+
 def test_fault_latency(sim: Sim) -> None:
     sim.http.post(
         f"{sim.url}/_sandbox/faults", json={"provider": "pce", "latency_ms": 300}, timeout=5
@@ -195,6 +211,8 @@ def test_faults_reject_unknown_options(sim: Sim) -> None:
         {"provider": "nope"},
         {"provider": "pce", "explode": True},
         {"provider": "pce", "error_rate": 2},
+        {"provider": "pce", "drop_rate": -0.1},
+        {"provider": "pce", "malformed_rate": 1.5},
         {"provider": "pce", "latency_ms": "x"},
     ):
         response = sim.http.post(f"{sim.url}/_sandbox/faults", json=bad, timeout=5)
