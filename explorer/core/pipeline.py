@@ -38,6 +38,7 @@ from explorer.core.models import Exchange, FileBody, KeyValue, RequestSpec, Reso
 from explorer.core.problems import Problem, normalise
 from explorer.core.providers import SECRET_SLOTS, CredentialSlot, Environment, ProviderProfile
 from explorer.core.ratelimit import LimiterRegistry, Quota, RateLimiter, RetryPolicy, parse_quota
+from explorer.core.redaction import remember
 from explorer.core.templating import Layer, Scope, expand, resolve
 from explorer.core.transport_policy import require_https
 
@@ -267,6 +268,8 @@ class ApiSession:
         creds = self._slot_values()
         scope = self.scope(variables, creds, fallback)
         resolved = resolve(self._prepared(spec), scope)
+        # Known from here on to logs and crash reports, wherever they end up (docs/security.md).
+        remember(resolved.secrets | {v for k, v in creds.items() if self._secret(k)})
         require_https(resolved.url, live=self.env.live, who=self._who)
         manager = None
         if spec.auth is None or spec.auth.type == "inherit":

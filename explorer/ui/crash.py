@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from explorer.core.redaction import RedactingFormatter, format_exception, mask_credentials
 
 log = logging.getLogger("explorer.crash")
 
@@ -24,7 +25,8 @@ class CrashHandler:
     def install(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(self.log_path, encoding="utf-8", delay=True)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        # Every line of the log, tracebacks included, is masked (docs/security.md).
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         logging.getLogger("explorer").addHandler(handler)
         sys.excepthook = self.excepthook
 
@@ -38,7 +40,7 @@ class CrashHandler:
             QApplication.quit()
             return
         self.count += 1
-        text = "".join(traceback.format_exception(kind, error, tb))
+        text = format_exception(kind, error, tb)
         log.error("unhandled exception\n%s", text)
         if QApplication.instance() is None:
             sys.__excepthook__(kind, error, tb)
@@ -50,7 +52,8 @@ class CrashHandler:
         dialog.setIcon(QMessageBox.Icon.Critical)
         dialog.setWindowTitle("API Explorer hit a bug")
         dialog.setText(
-            f"Something went wrong inside API Explorer: {kind.__name__}: {error}. "
+            "Something went wrong inside API Explorer: "
+            f"{mask_credentials(f'{kind.__name__}: {error}')}. "
             "Your requests are unaffected; the details are in the log."
         )
         dialog.setInformativeText(f"Log file: {self.log_path}")

@@ -33,6 +33,7 @@ from explorer.core.auth.tokens import (
 from explorer.core.errors import Cancelled, ExplorerError
 from explorer.core.http.client import CancelToken
 from explorer.core.ratelimit import wait
+from explorer.core.redaction import remember
 
 __all__ = ["Credentials", "TokenManager", "TokenRegistry"]
 
@@ -84,6 +85,8 @@ class TokenManager:
         self.clock = clock
         self._cond = threading.Condition(threading.RLock())
         self._token: Token | None = initial
+        if initial is not None:
+            remember(initial.secrets())
         self._persist_token = persist_token
         self._stale = False
         self._leader = False
@@ -194,6 +197,7 @@ class TokenManager:
                 self._leader = False
                 if token is not None:
                     self._token, self._stale = token, False
+                    remember(token.secrets())  # for logs and crash reports
                 if token is not None or failure is not None:
                     self._failure = failure
                     self._generation += 1
