@@ -125,7 +125,7 @@ class KeyringStore(CredentialStore):
         return True
 
     def _call(self, operation: Callable[[], T]) -> T:
-        from keyring.errors import KeyringError, KeyringLocked, NoKeyringError, PasswordDeleteError
+        from keyring.errors import KeyringLocked, NoKeyringError, PasswordDeleteError
 
         try:
             return operation()
@@ -141,7 +141,12 @@ class KeyringStore(CredentialStore):
                 "No OS keyring is available; use a session-only store, which forgets secrets "
                 "when the app exits."
             ) from exc
-        except (KeyringError, EOFError, OSError) as exc:
+        except _service_gone() as exc:
+            raise KeyringUnavailable(
+                f"The OS keyring service is not reachable ({exc or type(exc).__name__}); start "
+                "or unlock your desktop keyring, or use a session-only store."
+            ) from exc
+        except _stack_errors() as exc:
             raise KeyringUnavailable(
                 f"The keyring ({self.description}) failed: {exc or type(exc).__name__}; unlock or "
                 "repair it, or use a session-only store."
@@ -184,6 +189,39 @@ def open_credential_store(
             return SessionStore(reason=str(exc))
         raise
     return store
+
+
+def _service_gone() -> tuple[type[Exception], ...]:
+    """What the Secret Service stack raises, outside keyring's own errors, when its D-Bus
+    session or daemon has gone away under a running session (a refused bus socket is
+    secretstorage's ``SecretServiceNotAvailableException``; a daemon dying mid-call, jeepney's
+    ``DBusErrorResponse``). Empty where that stack is not installed (macOS, Windows)."""
+    errors: list[type[Exception]] = []
+    try:
+        from secretstorage.exceptions import SecretServiceNotAvailableException
+
+        errors.append(SecretServiceNotAvailableException)
+    except ImportError:
+        pass
+    try:
+        from jeepney.wrappers import DBusErrorResponse
+
+        errors.append(DBusErrorResponse)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def _stack_errors() -> tuple[type[Exception], ...]:
+    """keyring's own errors, I/O errors, and any other error of the Secret Service stack (an
+    item or collection it cannot open)."""
+    from keyring.errors import KeyringError
+
+    try:
+        from secretstorage.exceptions import SecretStorageException
+    except ImportError:
+        return (KeyringError, EOFError, OSError)
+    return (KeyringError, EOFError, OSError, SecretStorageException)
 
 
 def _strongest(backend: KeyringBackend) -> KeyringBackend:

@@ -84,6 +84,17 @@ class SecretService:
 
         return Keyring()
 
+    def kill_daemon(self) -> None:
+        """SIGKILL gnome-keyring-daemon, leaving the bus up (a crashed keyring)."""
+        self._daemon.kill()
+        self._daemon.wait(5)
+
+    def kill_bus(self) -> None:
+        """SIGKILL the D-Bus session bus (a logged-out or crashed desktop session); the
+        keyring daemon loses its bus and exits too."""
+        self._bus.kill()
+        self._bus.wait(5)
+
     def stop(self) -> None:
         for process in (getattr(self, "_daemon", None), self._bus):
             if process is not None and process.poll() is None:
