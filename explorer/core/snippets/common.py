@@ -104,3 +104,11 @@ def encoded_pieces(
             else:
                 add(True, escape(text))
     return pieces
+
+
+def concat(text: Text, quote: Callable[[str], str]) -> str:
+    """``text`` as a ``+`` concatenation of quoted literals and variable names, the expression
+    form Python, JavaScript and Go share (``""`` when empty)."""
+    if not text.parts:
+        return '""'
+    return " + ".join(p.ident if isinstance(p, Ref) else quote(p) for p in text.parts)

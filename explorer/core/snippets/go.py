@@ -13,12 +13,13 @@ import json
 
 from explorer.core.snippets.common import (
     comment_lines,
+    concat,
     encoded_pieces,
     query_joiner,
     seconds,
     url_with_query,
 )
-from explorer.core.snippets.model import FormPart, Ref, SnippetRequest, Text
+from explorer.core.snippets.model import FormPart, SnippetRequest, Text
 
 _T = "\t"
 
@@ -29,9 +30,7 @@ def gostr(value: str) -> str:
 
 
 def expr(text: Text) -> str:
-    if not text.parts:
-        return '""'
-    return " + ".join(p.ident if isinstance(p, Ref) else gostr(p) for p in text.parts)
+    return concat(text, gostr)
 
 
 def _encoded_pairs(pairs: list[tuple[Text, Text]], imports: set[str]) -> str:

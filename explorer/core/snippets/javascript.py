@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 
-from explorer.core.snippets.common import comment_lines, url_with_query
-from explorer.core.snippets.model import FormPart, Ref, SnippetRequest, Text
+from explorer.core.snippets.common import comment_lines, concat, url_with_query
+from explorer.core.snippets.model import FormPart, SnippetRequest, Text
 
 _I = "  "
 
@@ -21,9 +21,7 @@ def jsstr(value: str) -> str:
 
 
 def expr(text: Text) -> str:
-    if not text.parts:
-        return '""'
-    return " + ".join(p.ident if isinstance(p, Ref) else jsstr(p) for p in text.parts)
+    return concat(text, jsstr)
 
 
 def _block(text: Text, indent: str) -> str:

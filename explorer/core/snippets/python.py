@@ -8,11 +8,10 @@ through ``json=``); form fields go as a list of pairs, which ``requests`` encode
 from __future__ import annotations
 
 from explorer.core.models import DEFAULT_MAX_REDIRECTS
-from explorer.core.snippets.common import comment_lines, seconds
+from explorer.core.snippets.common import comment_lines, concat, seconds
 from explorer.core.snippets.model import (
     ACCESS_TOKEN,
     FormPart,
-    Ref,
     SnippetRequest,
     Text,
     TokenFlow,
@@ -32,9 +31,7 @@ def pystr(value: str) -> str:
 
 
 def expr(text: Text) -> str:
-    if not text.parts:
-        return '""'
-    return " + ".join(p.ident if isinstance(p, Ref) else pystr(p) for p in text.parts)
+    return concat(text, pystr)
 
 
 def _block(text: Text, indent: str) -> str:
