@@ -146,10 +146,11 @@ def main() -> int:
     from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
 
-    from explorer.app import Executors, build_services, tune_interpreter
+    from explorer.app import tune_interpreter
     from explorer.core.models import RequestSpec
+    from explorer.services.api import SendContext
+    from explorer.services.compose import Executors, build_services
     from explorer.ui.main_window import MainWindow
-    from explorer.ui.services import SendContext
 
     tune_interpreter()  # as app.run_gui does
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -55,7 +55,8 @@ def shoot(home: Path) -> int:
     from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
 
-    from explorer.app import Executors, build_services, tune_interpreter
+    from explorer.app import tune_interpreter
+    from explorer.services.compose import Executors, build_services
     from explorer.ui import theme
     from explorer.ui.main_window import MainWindow
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer.app import Executors, build_services
-from explorer.ui.services import Services
+from explorer.services.api import Services
+from explorer.services.compose import Executors, build_services
 
 # The offscreen platform warns that it cannot propagate size hints whenever a window is shown.
 OFFSCREEN_NOISE = "propagateSizeHints"

@@ -1,4 +1,4 @@
-"""The workspace services ``app.py`` gives the window: collections, trash, external edits,
+"""The workspace services ``compose.py`` gives the window: collections, trash, external edits,
 history, import and export, over the Qt-free ``explorer.core.workspace`` and ``formats``.
 
 Every call returns a ``Future``: file work runs on the one-thread disk executor (so operations
@@ -15,22 +15,29 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from explorer.core.models import Exchange, RequestSpec
-from explorer.ui.services import HistoryEntry, ImportPreview, Trashed, WorkspaceTree
+from explorer.services.workspace_api import HistoryEntry, ImportPreview, Trashed, WorkspaceTree
+
+if TYPE_CHECKING:
+    from explorer.core.providers import ProviderProfile
+    from explorer.core.workspace import history
+    from explorer.core.workspace.store import WorkspaceStore
+    from explorer.core.workspace.watcher import ChangeSet, WorkspaceWatcher
+    from explorer.services.core import Core
 
 SAMPLES_SUFFIX = "-samples"
 T = TypeVar("T")
 
 
-def after_core(ready: Future[Any], executor: Executor, fn: Callable[[], T]) -> Future[T]:
+def after_core(ready: Future[Core], executor: Executor, fn: Callable[[], T]) -> Future[T]:
     """``fn`` on ``executor`` once the core is up. Nothing is queued before that, so a window
     that quits before the core starts (``--quit-after-show``) leaves no task blocking the
     executor's shutdown."""
     result: Future[T] = Future()
 
-    def submit(core: Future[Any]) -> None:
+    def submit(core: Future[Core]) -> None:
         error = core.exception()
         if error is not None:
             result.set_exception(error)
@@ -64,7 +71,7 @@ def workspace_root(workspace: Path | None, demo: bool) -> Path:
     return default.with_name("demo-workspace") if demo else default
 
 
-def materialise_samples(store: Any, profiles: dict[str, Any]) -> None:
+def materialise_samples(store: WorkspaceStore, profiles: dict[str, ProviderProfile]) -> None:
     """One ``<provider> samples`` collection per provider with samples, written only when its
     folder is missing (an edited or deleted sample collection is the user's business)."""
     from explorer.core.workspace.collections import save_collection, slugify
@@ -86,16 +93,16 @@ class CoreWorkspace:
 
     disk: Executor
     worker: Executor
-    ready: Future[Any]
+    ready: Future[Core]
     workspace: Path | None
     demo: bool
-    _store: Any = None
-    _watcher: Any = None
+    _store: WorkspaceStore | None = None
+    _watcher: WorkspaceWatcher | None = None
     _listeners: list[Callable[[frozenset[Path]], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopped: bool = False
 
-    def _open(self) -> Any:
+    def _open(self) -> WorkspaceStore:
         """The store, opened on the disk thread once the core has the marker."""
         if self._store is None:
             from explorer.core.workspace.store import WorkspaceStore
@@ -112,9 +119,10 @@ class CoreWorkspace:
                 self._store, self._watcher = store, watcher
                 if not self._stopped:  # a quit during the first load starts no thread
                     watcher.start()
+            return store
         return self._store
 
-    def _on_watcher_changed(self, changes: Any) -> None:
+    def _on_watcher_changed(self, changes: ChangeSet) -> None:
         paths = frozenset(changes.added | changes.modified | changes.removed)
         with self._lock:
             listeners = list(self._listeners)
@@ -133,8 +141,9 @@ class CoreWorkspace:
         if watcher is not None:
             watcher.stop()
 
-    def _run(self, operation: str, *args: Any) -> Future[Any]:
-        return after_core(self.ready, self.disk, lambda: getattr(self._open(), operation)(*args))
+    def _on_disk(self, operation: Callable[[WorkspaceStore], T]) -> Future[T]:
+        """``operation`` on the store, on the disk thread, once the core is up."""
+        return after_core(self.ready, self.disk, lambda: operation(self._open()))
 
     # -- the tree ------------------------------------------------------------------------
     def load(self) -> Future[WorkspaceTree]:
@@ -155,37 +164,43 @@ class CoreWorkspace:
         )
 
     def create_collection(self, name: str, provider: str = "") -> Future[Path]:
-        return self._run("create_collection", name, provider)
+        return self._on_disk(lambda store: store.create_collection(name, provider))
 
     def create_folder(self, parent: Path, name: str) -> Future[Path]:
-        return self._run("create_folder", parent, name)
+        return self._on_disk(lambda store: store.create_folder(parent, name))
 
     def create_request(self, folder: Path, spec: RequestSpec) -> Future[Path]:
-        return self._run("create_request", folder, spec)
+        return self._on_disk(lambda store: store.create_request(folder, spec))
 
     def save_request(self, path: Path, spec: RequestSpec) -> Future[None]:
-        return self._run("save_request", path, spec)
+        return self._on_disk(lambda store: store.save_request(path, spec))
 
     def rename(self, path: Path, name: str) -> Future[Path]:
-        return self._run("rename", path, name)
+        return self._on_disk(lambda store: store.rename(path, name))
 
     def duplicate(self, path: Path) -> Future[Path]:
-        return self._run("duplicate", path)
+        return self._on_disk(lambda store: store.duplicate(path))
 
     def move(self, path: Path, folder: Path) -> Future[Path]:
-        return self._run("move", path, folder)
+        return self._on_disk(lambda store: store.move(path, folder))
 
     def reorder(self, paths: list[Path]) -> Future[None]:
-        return self._run("reorder", paths)
+        return self._on_disk(lambda store: store.reorder(paths))
 
     def delete(self, path: Path) -> Future[Trashed]:
-        return self._run("delete", path)
+        return self._on_disk(lambda store: store.delete(path))
 
     def trash(self) -> Future[list[Trashed]]:
-        return self._run("trash")
+        return self._on_disk(lambda store: list[Trashed](store.trash()))
 
     def restore(self, entry: Trashed) -> Future[Path]:
-        return self._run("restore", entry)
+        def run(store: WorkspaceStore) -> Path:
+            from explorer.core.workspace.store import TrashEntry
+
+            assert isinstance(entry, TrashEntry), "a trash entry comes from trash() or delete()"
+            return store.restore(entry)
+
+        return self._on_disk(run)
 
     # -- import and export ---------------------------------------------------------------
     def preview_import(self, kind: str, path: Path) -> Future[ImportPreview]:
@@ -221,8 +236,10 @@ class CoreWorkspace:
             result = preview.result
             assert isinstance(result, ImportResult)
             applied = service.apply(result, into, store.root)
+            watcher = self._watcher
+            assert watcher is not None, "opened with the store"
             for path in (into, *applied.environment_files):
-                self._watcher.acknowledge(path)
+                watcher.acknowledge(path)
             return applied.collection_dir
 
         return after_core(self.ready, self.disk, run)
@@ -261,18 +278,19 @@ class WorkspaceHistory:
     thread, pruned to the retention once when first opened."""
 
     disk: Executor
-    ready: Future[Any]
+    ready: Future[Core]
     workspace: Path | None
     demo: bool
-    _history: Any = None
+    _history: history.History | None = None
 
-    def _open(self) -> Any:
+    def _open(self) -> history.History:
         if self._history is None:
             from explorer.core.workspace.history import History
 
             self.ready.result()
-            self._history = History(workspace_root(self.workspace, self.demo))
-            self._history.prune()
+            opened = History(workspace_root(self.workspace, self.demo))
+            opened.prune()
+            self._history = opened
         return self._history
 
     def record(self, entry: HistoryEntry, exchange: Exchange) -> Future[HistoryEntry]:
@@ -294,7 +312,7 @@ class WorkspaceHistory:
         )
 
 
-def _entry(kept: Any) -> HistoryEntry:
+def _entry(kept: history.HistoryEntry) -> HistoryEntry:
     """A core history line as the history list shows it."""
     return HistoryEntry(
         spec=kept.to_spec(),

@@ -1,25 +1,24 @@
-"""The small, Qt-free interfaces the window calls; ``explorer/app.py`` supplies the real ones.
+"""The Qt-free interfaces the window calls, and the values they exchange; ``compose.py`` builds
+the real implementations over the core.
 
 Widgets never do HTTP, token grants, keyring access or file formats themselves: they call these
 protocols, whose implementations own their executors and return ``concurrent.futures.Future``s
 that the UI awaits. Tests pass the same real implementations, or small fakes for what cannot exist
-here (a vendor's live host).
+here (a vendor's live host). The workspace's protocols live in ``workspace_api.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from explorer.core.errors import FormatError
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
-from explorer.core.runner.model import Progress, RunResult
-from explorer.core.templating import Scope
 from explorer.core.workspace.model import Folder
+from explorer.services.workspace_api import CollectionRuns, HistoryStore, WorkspaceService
 
 if TYPE_CHECKING:
     from explorer.core.auth.tokens import OtpPrompt
@@ -29,14 +28,16 @@ ProgressCallback = Callable[[int, int | None], None]
 
 @dataclass(frozen=True, slots=True)
 class SendContext:
-    """Where a request goes: the chosen provider and environment (None for a literal URL), the
-    scope its ``{{variables}}`` resolve in, and the folders it inherits headers, auth and
-    variables from."""
+    """Where a request goes, as the core's assembler (``explorer.core.context``) takes it: the
+    selected provider and environment (a saved request's collection binding decides over
+    them), the folders it inherits headers, auth and variables from, its file (relative body
+    files point into its folder) and values for its own ``{{variables}}`` (the first layer)."""
 
     provider_id: str | None = None
     environment: str | None = None
-    scope: Scope = field(default_factory=Scope)
     folders: tuple[Folder, ...] = ()  # where the request is saved, nearest folder first
+    request_path: Path | None = None
+    variables: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,129 +164,6 @@ class SnippetService(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """A sent request as history keeps it: the spec with secrets redacted, and a summary."""
-
-    spec: RequestSpec
-    status: int
-    elapsed_ms: float
-    size: int
-    sent_at: str
-    provider_id: str | None = None
-    environment: str | None = None
-
-
-class HistoryStore(Protocol):
-    """The workspace's history files; both calls run off the UI thread."""
-
-    def record(self, entry: HistoryEntry, exchange: Exchange) -> Future[HistoryEntry]:
-        """Append a send; the future yields the entry as kept (secrets redacted)."""
-        ...
-
-    def recent(self, limit: int = 200) -> Future[list[HistoryEntry]]: ...
-
-
-class PendingRun(Protocol):
-    """A collection run on a worker thread (``explorer.core.runner.service``)."""
-
-    @property
-    def future(self) -> Future[RunResult]: ...
-
-    def cancel(self) -> None: ...
-
-
-class CollectionRuns(Protocol):
-    """Runs a collection folder off the UI thread; ``on_progress`` is called on the worker."""
-
-    def start(
-        self,
-        directory: Path,
-        provider_id: str | None,
-        environment: str | None,
-        on_progress: Callable[[Progress], None],
-    ) -> PendingRun: ...
-
-
-@dataclass(frozen=True, slots=True)
-class WorkspaceTree:
-    """Every collection of the workspace and each file that could not be read (with its path
-    and line), so a broken file shows as such while the rest opens."""
-
-    root: Path
-    collections: tuple[Folder, ...] = ()
-    errors: tuple[FormatError, ...] = ()
-
-
-class Trashed(Protocol):
-    """A deleted item in the workspace trash (the core's ``TrashEntry``)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def origin(self) -> Path: ...
-
-    @property
-    def deleted_at(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ImportPreview:
-    """What an import will create (``lines``), what could not be mapped (``warnings``) and the
-    secret values that will not be written (by name); ``result`` is what ``apply`` writes."""
-
-    kind: str
-    source: Path
-    name: str
-    lines: tuple[str, ...]
-    request_count: int
-    warnings: tuple[str, ...]
-    secret_names: tuple[str, ...]
-    result: object
-
-
-class WorkspaceService(Protocol):
-    """The workspace's collections on disk. Every call runs off the UI thread and returns the
-    path an operation produced; the window reloads the tree after it."""
-
-    def load(self) -> Future[WorkspaceTree]: ...
-
-    def read_request(self, path: Path) -> Future[RequestSpec]: ...
-
-    def create_collection(self, name: str, provider: str = "") -> Future[Path]: ...
-
-    def create_folder(self, parent: Path, name: str) -> Future[Path]: ...
-
-    def create_request(self, folder: Path, spec: RequestSpec) -> Future[Path]: ...
-
-    def save_request(self, path: Path, spec: RequestSpec) -> Future[None]: ...
-
-    def rename(self, path: Path, name: str) -> Future[Path]: ...
-
-    def duplicate(self, path: Path) -> Future[Path]: ...
-
-    def move(self, path: Path, folder: Path) -> Future[Path]: ...
-
-    def reorder(self, paths: list[Path]) -> Future[None]: ...
-
-    def delete(self, path: Path) -> Future[Trashed]: ...
-
-    def trash(self) -> Future[list[Trashed]]: ...
-
-    def restore(self, entry: Trashed) -> Future[Path]: ...
-
-    def subscribe(self, listener: Callable[[frozenset[Path]], None]) -> None:
-        """``listener`` gets the paths of each settled external edit, on a worker thread."""
-        ...
-
-    def preview_import(self, kind: str, path: Path) -> Future[ImportPreview]: ...
-
-    def apply_import(self, preview: ImportPreview) -> Future[Path | None]: ...
-
-    def export(self, kind: str, collection: Path, target: Path) -> Future[list[Path]]: ...
-
-
-@dataclass(frozen=True, slots=True)
 class ProblemCard:
     """A failed call in the one shape the Problem tab renders (the core's normaliser fills it)."""
 
@@ -316,8 +194,8 @@ class OtpBridge:
 
 @dataclass
 class Services:
-    """Everything the window needs from outside Qt, built once by ``app.py``; ``start`` begins
-    loading the core (the app calls it after the first paint).
+    """Everything the window needs from outside Qt, built once by ``compose.build_services``;
+    ``start`` begins loading the core (the app calls it after the first paint).
 
     ``worker`` runs CPU work for the views (decoding, formatting, lexing, search); ``disk`` is a
     one-thread executor for writes, so they happen in order.
