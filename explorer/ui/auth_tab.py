@@ -1,32 +1,35 @@
-"""The request's auth (``authTab``): inherit the provider's, or override with none, basic,
-bearer or an API key. Parameter names are the auth registry's (``username``/``password``,
-``token``, ``header``/``format``/``api_key``); values may be ``{{variables}}``, so a secret can
-stay in the keyring and be referenced by name."""
+"""The request's auth (``authTab``): inherit the provider's, or set one of ``auth.schema``'s types.
+
+The fields are generated from the schema (one page per editable type, a line edit per parameter,
+a combo box where the parameter has choices), so the tab writes the parameters the registry,
+importers, exporters and snippets read. Values may be ``{{variables}}``, so a secret can stay in
+a secret variable and be referenced by name.
+
+An auth the tab cannot edit (OAuth2 as imported, or a type the app cannot send, such as digest)
+is shown read-only with one sentence and saved back exactly as it was loaded.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from explorer.core.auth.schema import SCHEMA, AuthType, is_secret, unsupported
 from explorer.core.models import AuthSpec
 
-CHOICES = (
-    ("inherit", "Inherit from provider"),
-    ("none", "No auth"),
-    ("basic", "Basic"),
-    ("bearer", "Bearer token"),
-    ("api-key", "API key"),
-)
-FIELDS = {
-    "basic": (("username", "Username", False), ("password", "Password", True)),
-    "bearer": (("token", "Token", True),),
-    "api-key": (
-        ("header", "Header", False),
-        ("format", "Format", False),
-        ("api_key", "Key", True),
-    ),
-}
-DEFAULTS = {"header": "Authorization", "format": "{api_key}"}
+INHERIT = "inherit"
+INHERIT_HINT = "Uses the provider's auth: its token is fetched and refreshed for you."
+_MASK = "••••••"
+
+Field = QLineEdit | QComboBox
 
 
 class AuthTab(QWidget):
@@ -37,58 +40,120 @@ class AuthTab(QWidget):
         self.setObjectName("authTab")
         self.kind = QComboBox(self)
         self.kind.setObjectName("authKindCombo")
-        for key, label in CHOICES:
-            self.kind.addItem(label, key)
         self.hint = QLabel(self)
+        self.hint.setObjectName("authHint")
         self.hint.setWordWrap(True)
-        self.form = QFormLayout()
-        self._edits: dict[str, QLineEdit] = {}
-        for fields in FIELDS.values():
-            for name, label, secret in fields:
-                if name in self._edits:
-                    continue
-                edit = QLineEdit(self)
-                edit.setObjectName(f"auth_{name}")
-                edit.setPlaceholderText("value or {{variable}}")
-                edit.setText(DEFAULTS.get(name, ""))
-                if secret:
-                    edit.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-                edit.textChanged.connect(self.changed)
-                self.form.addRow(label, edit)
-                self._edits[name] = edit
+        self.pages = QStackedWidget(self)
+        self._fields: dict[str, dict[str, Field]] = {}
+        self._page: dict[str, int] = {INHERIT: self.pages.addWidget(QWidget(self.pages))}
+        self.kind.addItem("Inherit from provider", INHERIT)
+        for kind in SCHEMA.values():
+            if kind.editable:
+                self.kind.addItem(kind.label, kind.name)
+                self._page[kind.name] = self.pages.addWidget(self._form(kind))
+        self.kept_view = QLabel(self.pages)
+        self.kept_view.setObjectName("authKeptParams")
+        self.kept_view.setWordWrap(True)
+        self._kept_page = self.pages.addWidget(self.kept_view)
+        self._kept: AuthSpec | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.kind)
         layout.addWidget(self.hint)
-        layout.addLayout(self.form)
+        layout.addWidget(self.pages)
         layout.addStretch(1)
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
         self._on_kind_changed()
 
+    def _form(self, kind: AuthType) -> QWidget:
+        page = QWidget(self.pages)
+        form = QFormLayout(page)
+        fields: dict[str, Field] = {}
+        for param in kind.params:
+            name = f"auth_{kind.name}_{param.name}".replace("-", "_")
+            field: Field
+            if param.choices:
+                field = QComboBox(page)
+                field.addItems(list(param.choices))
+                field.setCurrentText(param.default)
+                field.currentIndexChanged.connect(self.changed)
+            else:
+                field = QLineEdit(param.default, page)
+                field.setPlaceholderText("value or {{variable}}")
+                if param.secret:
+                    field.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+                field.textChanged.connect(self.changed)
+            field.setObjectName(name)
+            form.addRow(param.label, field)
+            fields[param.name] = field
+        self._fields[kind.name] = fields
+        return page
+
+    def field(self, kind: str, param: str) -> Field:
+        """The input of ``param`` on ``kind``'s page (tests and accessibility find it here)."""
+        return self._fields[kind][param]
+
     def load(self, auth: AuthSpec | None) -> None:
-        key = "inherit" if auth is None else auth.type
-        index = self.kind.findData(key)
-        self.kind.setCurrentIndex(max(0, index))
-        if auth is not None:
-            for name, value in auth.params:
-                if name in self._edits:
-                    self._edits[name].setText(value)
+        self._drop_kept()
+        if auth is None or auth.type == INHERIT:
+            self.kind.setCurrentIndex(self.kind.findData(INHERIT))
+            return
+        known = SCHEMA.get(auth.type)
+        if known is None or not known.editable:
+            self._kept = auth
+            label = known.label if known is not None else auth.type
+            self.kind.addItem(f"{label} (kept as imported)", auth.type)
+            self.kind.setCurrentIndex(self.kind.count() - 1)
+            return
+        values = dict(auth.params)
+        for param in known.params:
+            field = self._fields[known.name][param.name]
+            value = values.get(param.name, param.default)
+            if isinstance(field, QComboBox):
+                field.setCurrentText(value)
+            else:
+                field.setText(value)
+        self.kind.setCurrentIndex(self.kind.findData(known.name))
 
     def to_auth(self) -> AuthSpec | None:
         key = self.kind.currentData()
-        if key == "inherit":
+        if key == INHERIT:
             return None
-        names = [name for name, _, _ in FIELDS.get(key, ())]
-        return AuthSpec(key, tuple((name, self._edits[name].text()) for name in names))
+        if self._kept is not None and self.kind.currentIndex() == self.kind.count() - 1:
+            return self._kept
+        fields = self._fields[key]
+        return AuthSpec(
+            key,
+            tuple(
+                (name, f.currentText() if isinstance(f, QComboBox) else f.text())
+                for name, f in fields.items()
+            ),
+        )
+
+    def _drop_kept(self) -> None:
+        """Forget the previous request's kept auth and its combo entry."""
+        if self._kept is not None:
+            self._kept = None
+            self.kind.removeItem(self.kind.count() - 1)
 
     def _on_kind_changed(self) -> None:
         key = self.kind.currentData()
-        shown = {name for name, _, _ in FIELDS.get(key, ())}
-        for name, edit in self._edits.items():
-            self.form.setRowVisible(edit, name in shown)
-        self.hint.setText(
-            {
-                "inherit": "Uses the provider's auth: its token is fetched and refreshed for you.",
-                "none": "Sent without credentials.",
-            }.get(key, "Values may be {{variables}}; secrets belong in the credentials panel.")
-        )
+        kept = self._kept is not None and self.kind.currentIndex() == self.kind.count() - 1
+        if kept and self._kept is not None:
+            known = SCHEMA.get(self._kept.type)
+            self.hint.setText(known.note if known is not None else unsupported(self._kept.type))
+            self.kept_view.setText(
+                "\n".join(_shown(self._kept, n, v) for n, v in self._kept.params)
+            )
+            self.pages.setCurrentIndex(self._kept_page)
+        else:
+            known = SCHEMA.get(key)
+            self.hint.setText(known.hint if known is not None else INHERIT_HINT)
+            self.pages.setCurrentIndex(self._page.get(key, 0))
         self.changed.emit()
+
+
+def _shown(auth: AuthSpec, name: str, value: str) -> str:
+    """One kept parameter as shown: literal secrets masked, ``{{variables}}`` as they are."""
+    if value and "{{" not in value and is_secret(auth.type, name):
+        value = _MASK
+    return f"{name}: {value}"

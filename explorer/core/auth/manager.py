@@ -336,3 +336,12 @@ class TokenRegistry:
     def drop(self, key: Hashable) -> None:
         with self._lock:
             self._managers.pop(key, None)
+
+    def drop_matching(self, predicate: Callable[[Hashable], bool]) -> None:
+        """Drop every manager whose key matches, forgetting its token (credentials changed:
+        a caller still holding one must not keep using the old token)."""
+        with self._lock:
+            dropped = [key for key in self._managers if predicate(key)]
+            managers = [self._managers.pop(key) for key in dropped]
+        for manager in managers:
+            manager.forget()

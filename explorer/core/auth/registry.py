@@ -1,13 +1,13 @@
 """Auth types by their on-disk name, each yielding a ``requests.auth.AuthBase`` (HTTPie's model).
 
 A request file or provider preset names its auth (``none``, ``basic``, ``bearer``, ``api-key``,
-``oauth2``) and gives parameters; ``build_auth`` turns that into the object ``HttpClient.send``
-applies. OAuth2 refresh lives in the ``TokenManager`` behind the ``oauth2`` entry, never in the UI.
+``oauth2``) and gives parameters named as in ``schema``; ``build_auth`` checks them against it
+and turns them into the object ``HttpClient.send`` applies. OAuth2 refresh lives in the
+``TokenManager`` behind the ``oauth2`` entry, never in the UI.
 """
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -15,6 +15,7 @@ import requests
 from requests.auth import AuthBase, HTTPBasicAuth
 
 from explorer.core.auth.manager import TokenManager
+from explorer.core.auth.schema import unsupported, validate
 from explorer.core.errors import InvalidRequest
 from explorer.core.models import AuthSpec
 
@@ -47,24 +48,24 @@ class BearerAuth(AuthBase):
 
 
 class ApiKeyAuth(AuthBase):
-    """A key in a header (with a template such as ``ApiKey {username}:{password}``) or in the
-    query string (APIM's ``subscription-key``)."""
+    """A key in the header named ``key`` or, with ``where="query"``, in the query parameter
+    named ``key`` (APIM's ``subscription-key``), replacing one already there."""
 
-    def __init__(self, value: str, *, header: str = "Authorization", query: str = "") -> None:
+    def __init__(self, key: str, value: str, where: str = "header") -> None:
+        self.key = key
         self.value = value
-        self.header = header
-        self.query = query
+        self.where = where
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        if self.query:
+        if self.where == "query":
             parts = urlsplit(r.url or "")
             pairs = [
-                (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != self.query
+                (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != self.key
             ]
-            pairs.append((self.query, self.value))
+            pairs.append((self.key, self.value))
             r.url = urlunsplit(parts._replace(query=urlencode(pairs)))
         else:
-            r.headers[self.header] = self.value
+            r.headers[self.key] = self.value
         return r
 
 
@@ -79,18 +80,6 @@ class OAuth2Auth(AuthBase):
         return BearerAuth(token.access_token, token.token_type)(r)
 
 
-def format_api_key(template: str, values: Mapping[str, str]) -> str:
-    """Fill ``{name}`` fields of ``template``; a missing value is one clear error."""
-    names = [field for _, field, _, _ in string.Formatter().parse(template) if field]
-    missing = [name for name in names if not values.get(name)]
-    if missing:
-        raise InvalidRequest(
-            f"The API key format '{template}' needs {', '.join(missing)}; store "
-            f"{'it' if len(missing) == 1 else 'them'} with 'api-explorer credentials set'."
-        )
-    return template.format_map({name: values[name] for name in names})
-
-
 AuthFactory = Callable[[Mapping[str, str], TokenManager | None], AuthBase]
 
 
@@ -99,17 +88,22 @@ def _basic(params: Mapping[str, str], _: TokenManager | None) -> AuthBase:
 
 
 def _bearer(params: Mapping[str, str], _: TokenManager | None) -> AuthBase:
-    token = params.get("token") or params.get("static_token") or ""
-    if not token:
-        raise InvalidRequest("Bearer auth has no token; set one or store 'static_token'.")
-    return BearerAuth(token, params.get("scheme", "Bearer"))
+    if not params["token"]:
+        raise InvalidRequest("Bearer auth has no token; enter one or a {{variable}} that holds it.")
+    return BearerAuth(params["token"])
 
 
 def _api_key(params: Mapping[str, str], _: TokenManager | None) -> AuthBase:
-    value = format_api_key(params.get("format", "{api_key}"), params)
-    return ApiKeyAuth(
-        value, header=params.get("header") or "Authorization", query=params.get("query", "")
-    )
+    if not params["key"]:
+        raise InvalidRequest(
+            f"API-key auth has no name; enter the {params['in']} name the API expects."
+        )
+    if not params["value"]:
+        raise InvalidRequest(
+            f"API-key auth ({params['in']} {params['key']}) has no value; enter the key or a "
+            "{{variable}} that holds it (a variable, a secret variable or --var NAME=VALUE)."
+        )
+    return ApiKeyAuth(params["key"], params["value"], params["in"])
 
 
 def _oauth2(_: Mapping[str, str], manager: TokenManager | None) -> AuthBase:
@@ -141,11 +135,13 @@ def registry_key(kind: str) -> str:
 def build_auth(
     auth_type: str, params: Mapping[str, str], *, manager: TokenManager | None = None
 ) -> AuthBase:
-    factory = AUTH_TYPES.get(registry_key(auth_type))
+    """The auth object for ``auth_type`` (a request's type or a provider's ``auth.kind``), its
+    parameters validated against ``schema``; an unknown type is ``schema.unsupported``."""
+    kind = registry_key(auth_type)
+    factory = AUTH_TYPES.get(kind)
     if factory is None:
-        known = ", ".join(sorted(AUTH_TYPES))
-        raise InvalidRequest(f"Unknown auth type '{auth_type}'; use one of {known}.")
-    return factory(params, manager)
+        raise InvalidRequest(unsupported(auth_type))
+    return factory(validate(kind, params), manager)
 
 
 def explicit_auth(auth: AuthSpec | None) -> AuthBase | None:

@@ -16,7 +16,7 @@ import yaml
 from explorer.core.errors import FormatError, StorageError
 
 MARKER = "workspace.yaml"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,7 +160,9 @@ def build_cases(paths: dict[str, Path]) -> list[Case]:
             RequestSpec(
                 method="DELETE",
                 url="{{base}}/anything",
-                auth=AuthSpec("api-key", (("api_key", "{{tok}}"), ("query", "api_key"))),
+                auth=AuthSpec(
+                    "api-key", (("key", "api_key"), ("value", "{{tok}}"), ("in", "query"))
+                ),
                 connect_timeout=3.5,
                 read_timeout=20,
             ),

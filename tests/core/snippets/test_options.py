@@ -157,7 +157,7 @@ def test_process_environment_references_and_generated_headers() -> None:
             "curl",
             SnippetOptions(),
             SnippetError,
-            "'kerberos' cannot be exported",
+            "API Explorer cannot send kerberos auth yet",
         ),
         (
             RequestSpec(method="POST", url="https://x.example", body=Body(BodyMode.JSON, "{nope")),
