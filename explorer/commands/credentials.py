@@ -67,7 +67,7 @@ def add_provider_arguments(parser: argparse.ArgumentParser, *, required: bool) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.core.credentials import CredentialKey
+    from explorer.core.credentials import CredentialKey, write_slot
     from explorer.core.errors import UsageError
     from explorer.core.providers import SECRET_SLOTS
 
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
             "Nothing to store; pass --username, --password-stdin, --secret or --value."
         )
     for slot, value in values.items():
-        store.set(key(slot), value)
+        write_slot(store, key(slot), value)
     stored = ", ".join(sorted(values))
     _say(f"Stored {stored} for {profile.name} ({env.name}) in {store.description}.")
     return 0

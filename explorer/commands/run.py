@@ -122,54 +122,39 @@ def _report_paths(names: list[str]) -> list[Path]:
 
 
 def _sender(args: argparse.Namespace, plan: Plan, directory: Path) -> tuple[Sender, Any]:
-    """Through the provider environment's ``ApiSession`` when there is one, else plain."""
+    """The collection's sender, bound as every front end binds it (``context.bind``): the
+    collection's provider (or ``--provider``) in ``--env``; a provider-less collection may
+    pick one of its saved environments with ``--env``."""
+    from dataclasses import replace
+
+    from explorer.commands.send import parse_vars
+    from explorer.commands.workbench import open_workbench
+    from explorer.core.context import Binding
     from explorer.core.errors import UsageError
     from explorer.core.http import HttpClient
-    from explorer.core.runner.senders import ClientSender
+    from explorer.core.runner.senders import sender_for
 
-    provider_id = args.provider or (plan.provider if args.env else "")
-    if args.env and not provider_id:
-        raise UsageError("--env needs --provider (the collection names no provider).")
+    provider_id = args.provider or plan.provider
     if provider_id and not args.env:
         raise UsageError(
             f"The collection runs against provider '{provider_id}'; pass --env NAME as well."
         )
     client = HttpClient()
-    if not provider_id:
-        return ClientSender(client, directory.resolve()), client
-    return _session_sender(args, plan, directory, provider_id, client), client
-
-
-def _session_sender(
-    args: argparse.Namespace, plan: Plan, directory: Path, provider_id: str, client: Any
-) -> Sender:
-    """The session plus the workspace's saved values and the collection's secret variables
-    (from the keyring, under the provider environment, like ``snippet --reveal-secrets``)."""
-    from explorer.commands.credentials import keyring_store, provider, workspace
-    from explorer.commands.send import _ask_otp, parse_vars
-    from explorer.core.auth import TokenRegistry
-    from explorer.core.pipeline import ApiSession, workspace_layers
-    from explorer.core.ratelimit import LimiterRegistry
-    from explorer.core.runner.senders import SessionSender
-    from explorer.core.workspace.marker import find_workspace
-
-    if not getattr(args, "workspace", None):
-        args.workspace = find_workspace(directory.resolve())
-    marker = workspace(args)
-    profile = provider(marker, provider_id)
-    store = keyring_store()
-    session = ApiSession(
-        profile,
-        args.env,
-        store=store,
-        workspace_id=marker.id,
-        client=client,
-        limiters=LimiterRegistry(),
-        tokens=TokenRegistry(),
+    bench = open_workbench(
+        args,
+        client,
+        providers=bool(provider_id),
+        near=directory,
         variables=parse_vars(args.var),  # the token URL may use them too (sandbox_url)
-        otp=_ask_otp if sys.stdin.isatty() else None,
     )
-    return SessionSender(session, workspace_layers(session, marker.root, plan.secret_names))
+    # --provider on the command line binds the collection for this run.
+    bound = replace(plan, provider=provider_id) if provider_id != plan.provider else plan
+    try:
+        selected = Binding(provider_id or None, args.env)
+        return sender_for(bench, bound, directory.resolve(), selected), client
+    except BaseException:
+        client.close()
+        raise
 
 
 def _execute(plan: Plan, sender: Sender, options: Any, reports: list[Path]) -> int:

@@ -75,66 +75,44 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from explorer.core.http import HttpClient
-    from explorer.core.templating import Layer, Scope, resolve
-
-    spec = build_spec(args)
-    if args.provider or args.env:
-        return run_provider(args, spec)
-    scope = Scope((Layer("command line", parse_vars(args.var)),), process_env=args.process_env)
-    resolved = replace(
-        resolve(spec, scope, base_dir=Path.cwd()),
-        ca_bundle=args.ca_bundle,
-        client_cert=args.cert,
-        client_key=args.key,
-    )
-    client = HttpClient()
-    try:
-        exchange = client.send(resolved)
-    finally:
-        client.close()
-    print_exchange(exchange, verbose=args.verbose, output=args.output)
-    return exit_status(exchange.response.status)
-
-
-def run_provider(args: argparse.Namespace, spec: RequestSpec) -> int:
-    """Send through ``ApiSession``: the environment's base URL and variables, the preset's auth
-    with the keyring's credentials, the shared limiter, refresh on 401, the normalised error."""
-
-    from explorer.commands.credentials import keyring_store, provider, workspace
-    from explorer.core.auth import TokenRegistry
+    """One request through the engine every front end uses (``explorer.core.context``): with
+    ``--provider/--env`` the environment's base URL, variables, saved values, credentials and
+    token lifecycle; without, a literal request (``--ca-bundle/--cert`` apply to it)."""
+    from explorer.commands.workbench import open_workbench
+    from explorer.core.context import Binding, Placement, TlsFiles
     from explorer.core.errors import UsageError
     from explorer.core.http import HttpClient
-    from explorer.core.pipeline import ApiSession
-    from explorer.core.ratelimit import LimiterRegistry
 
-    if not (args.provider and args.env):
+    spec = build_spec(args)
+    provider = bool(args.provider or args.env)
+    if provider and not (args.provider and args.env):
         raise UsageError("--provider and --env go together; give both or neither.")
-    if args.ca_bundle or args.cert or args.key:
+    if provider and (args.ca_bundle or args.cert or args.key):
         raise UsageError("--ca-bundle, --cert and --key do not apply with --provider yet.")
-    marker = workspace(args)
-    profile = provider(marker, args.provider)
+    variables = parse_vars(args.var)
     client = HttpClient()
     try:
-        session = ApiSession(
-            profile,
-            args.env,
-            store=keyring_store(),
-            workspace_id=marker.id,
-            client=client,
-            limiters=LimiterRegistry(),
-            tokens=TokenRegistry(),
-            variables=parse_vars(args.var),
-            otp=_ask_otp if sys.stdin.isatty() else None,
+        bench = open_workbench(
+            args,
+            client,
+            providers=provider,
+            near=Path.cwd(),
+            variables=variables,
+            tls=TlsFiles(args.ca_bundle, args.cert, args.key),
+            process_env=args.process_env,
         )
-        result = session.send(spec)
+        assembled = bench.assemble(
+            spec, Placement(), Binding(args.provider, args.env), variables
+        )
+        result = bench.send(assembled)
     finally:
         client.close()
     exchange = result.redacted_exchange()
     if args.verbose:
         print_lifecycle(result)
+    else:
+        for note in result.notes:  # e.g. credentials held back from a foreign origin
+            sys.stderr.write(f"· {note}\n")
     print_exchange(exchange, verbose=args.verbose, output=args.output)
     return exit_status(exchange.response.status)
 
@@ -156,13 +134,6 @@ def print_lifecycle(result: Any) -> None:
                 f"· problem ({result.problem.format}): {result.problem.summary()}\n", result.secrets
             )
         )
-
-
-def _ask_otp(prompt: Any) -> str | None:
-    from getpass import getpass
-
-    sys.stderr.write(prompt.message + "\n")
-    return getpass(f"One-time password for {prompt.username}: ") or None
 
 
 def build_spec(args: argparse.Namespace) -> RequestSpec:

@@ -61,68 +61,55 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The request as the engine would send it (``explorer.core.context``): its collection's
+    provider (or ``--provider``) in ``--env``, the same layers, inheritance and file anchoring."""
+    from dataclasses import replace
+
     from explorer.commands.send import parse_vars
+    from explorer.commands.workbench import open_workbench
+    from explorer.core.context import Binding, placement_of
     from explorer.core.errors import UsageError
-    from explorer.core.snippets import SnippetOptions, generate
-    from explorer.core.snippets.source import load_request_source
+    from explorer.core.http import HttpClient
+    from explorer.core.snippets import generate
+    from explorer.core.snippets.environment import for_request
 
     path = Path(args.request_file)
     if not path.is_file():
         raise UsageError(f"'{path}' is not a file; give the path of a .request.yaml file.")
-    source = load_request_source(path, parse_vars(args.var))
-    provider_id = args.provider or (source.provider if args.env else "")
-    if args.env and not provider_id:
-        raise UsageError("--env needs --provider (the collection names no provider).")
-    options = SnippetOptions(
-        scope=source.scope,
-        secret_names=source.secret_names,
-        base_dir=source.base_dir,
-        keep_variables=args.keep_variables,
-        auth_mode="reveal" if args.reveal_secrets else "flow" if args.flow else "as-sent",
-        ca_bundle=args.ca_bundle,
-    )
-    if provider_id:
-        options = _with_provider(args, path, provider_id, options)
-    elif args.reveal_secrets and source.secret_names:
+    spec, placement = placement_of(path)
+    collection = placement.collection
+    bound_to = collection.provider if collection is not None else ""
+    provider_id = args.provider or (bound_to if args.env else "")
+    if provider_id and not args.env:
+        raise UsageError(f"--provider {provider_id} needs --env NAME too.")
+    if collection is not None and provider_id != bound_to:
+        # --provider on the command line binds the collection for this snippet; a collection's
+        # provider without --env leaves it unbound (a snippet of the literal request).
+        folders = (*placement.folders[:-1], replace(collection, provider=provider_id))
+        placement = replace(placement, folders=folders)
+    variables = parse_vars(args.var)
+    mode = "reveal" if args.reveal_secrets else "flow" if args.flow else "as-sent"
+    if mode == "reveal" and not provider_id and any(f.secret_names() for f in placement.folders):
         raise UsageError(
             "Secret variables live in the keyring per provider environment; pass --provider "
             "and --env to reveal them."
         )
-    sys.stdout.write(generate(source.spec, args.lang, options))
+    client = HttpClient()
+    try:
+        bench = open_workbench(
+            args, client, providers=bool(provider_id), near=path.parent, variables=variables
+        )
+        effective, options = for_request(
+            bench,
+            spec,
+            placement,
+            Binding(provider_id or None, args.env),
+            variables,
+            auth_mode=mode,
+            keep_variables=args.keep_variables,
+            ca_bundle=args.ca_bundle,
+        )
+    finally:
+        client.close()
+    sys.stdout.write(generate(effective, args.lang, options))
     return 0
-
-
-def _with_provider(args: argparse.Namespace, path: Path, provider_id: str, options: Any) -> Any:
-    """Layer the workspace's saved environment values in; read the keyring only to reveal."""
-    from explorer.commands.credentials import keyring_store, provider, workspace
-    from explorer.core.credentials import CredentialKey
-    from explorer.core.errors import UsageError
-    from explorer.core.snippets.environment import for_environment
-    from explorer.core.workspace.environments import load_environments
-
-    if not args.env:
-        raise UsageError(f"--provider {provider_id} needs --env NAME too.")
-    if not getattr(args, "workspace", None):
-        args.workspace = _workspace_of(path)
-    marker = workspace(args)
-    profile = provider(marker, provider_id)
-    env = profile.environment(args.env)
-
-    def read_stored(names: list[str]) -> dict[str, str]:
-        key = CredentialKey(marker.id, profile.id, env.name if env else args.env, "")
-        return dict(keyring_store().values(key, names))
-
-    return for_environment(
-        options,
-        profile,
-        args.env,
-        saved=load_environments(marker.root, profile.id) if env is not None else (),
-        read_stored=read_stored,
-    )
-
-
-def _workspace_of(path: Path) -> str | None:
-    from explorer.core.workspace.marker import find_workspace
-
-    found = find_workspace(path.resolve().parent)
-    return str(found) if found is not None else None

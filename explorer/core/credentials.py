@@ -235,5 +235,24 @@ def _strongest(backend: KeyringBackend) -> KeyringBackend:
     return backend
 
 
+ISSUED_SLOTS = ("refresh_token", "access_token")
+"""Slots the provider fills (a rotated refresh token, an opt-in kept access token): they belong
+to the identity that obtained them."""
+
+
+def write_slot(store: CredentialStore, key: CredentialKey, value: str | None) -> None:
+    """Store (or, with None, delete) one slot, wherever credentials are edited (the window,
+    ``credentials set|delete``). Changing the identity (user, password, client id or secret,
+    static token, key) also deletes the tokens issued to the old one, so the next send makes a
+    new grant with the new values instead of refreshing the old user's session."""
+    if value is None:
+        store.delete(key)
+    else:
+        store.set(key, value)
+    if key.slot not in ISSUED_SLOTS:
+        for issued in ISSUED_SLOTS:
+            store.delete(_with_slot(key, issued))
+
+
 def _with_slot(base: CredentialKey, slot: str) -> CredentialKey:
     return CredentialKey(base.workspace_id, base.provider, base.environment, slot)

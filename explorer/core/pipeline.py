@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import string
 import threading
 import time
 import uuid
@@ -30,25 +29,23 @@ from requests.auth import AuthBase
 from explorer.core.auth.grants import GrantSettings, TokenEndpoint
 from explorer.core.auth.manager import Credentials, TokenManager, TokenRegistry
 from explorer.core.auth.registry import BearerAuth, build_auth, explicit_auth, registry_key
+from explorer.core.auth.schema import GRANTS, api_key_from_template, provider_slots
 from explorer.core.auth.tokens import OtpCallback, Token, TokenEvent
-from explorer.core.credentials import CredentialKey, CredentialStore
-from explorer.core.errors import UsageError
+from explorer.core.credentials import CredentialKey, CredentialStore, write_slot
+from explorer.core.errors import InvalidRequest, TemplateError, UsageError
 from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
 from explorer.core.models import Exchange, FileBody, KeyValue, RequestSpec, ResolvedRequest
+from explorer.core.origins import origin_of
 from explorer.core.problems import Problem, normalise
 from explorer.core.providers import SECRET_SLOTS, CredentialSlot, Environment, ProviderProfile
 from explorer.core.ratelimit import LimiterRegistry, Quota, RateLimiter, RetryPolicy, parse_quota
 from explorer.core.redaction import remember
-from explorer.core.templating import Layer, Scope, expand, resolve
+from explorer.core.templating import Layer, Scope, expand, join_base_url, resolve
 from explorer.core.transport_policy import require_https
 
 __all__ = ["ApiSession", "SessionResult", "default_slots"]
 
-_OAUTH_GRANTS = {
-    "oauth2-password": "password",
-    "oauth2-client-credentials": "client_credentials",
-    "oauth2-refresh-only": "refresh_only",
-}
+_OAUTH_GRANTS = {kind: grant.mode for kind, grant in GRANTS.items()}
 GENERATED = {"$guid32": lambda: uuid.uuid4().hex, "$reference_id": lambda: uuid.uuid4().hex}
 """Per-request values for extra headers (Flexiti's ``x-reference-id``: a GUID of ≤ 32 chars)."""
 
@@ -74,15 +71,7 @@ class SessionResult:
 
 def default_slots(kind: str, api_key_format: str = "{api_key}") -> tuple[CredentialSlot, ...]:
     """The credential slots an auth kind needs when the preset does not list them."""
-    names: tuple[str, ...] = {
-        "oauth2-password": ("username", "password", "client_id", "client_secret"),
-        "oauth2-client-credentials": ("client_id", "client_secret"),
-        "oauth2-refresh-only": ("client_id", "client_secret", "refresh_token"),
-        "basic": ("username", "password"),
-        "bearer": ("static_token",),
-    }.get(kind, ())
-    if kind == "api-key":
-        names = tuple(f for _, f, _, _ in string.Formatter().parse(api_key_format) if f)
+    names = provider_slots(kind, api_key_format)
     optional = {"client_id", "client_secret"}
     return tuple(
         CredentialSlot(name, secret=name in SECRET_SLOTS, optional=name in optional)
@@ -147,17 +136,44 @@ class ApiSession:
 
     def _slot_values(self) -> dict[str, str]:
         """The slot values sends use, read from the keyring once per session (a keyring read is
-        a D-Bus round trip); ``forget_credentials`` after the user changes them."""
+        a D-Bus round trip); ``credentials_changed`` after the user changes them."""
         with self._creds_lock:
             if self._creds is None:
                 self._creds = self.credential_values()
                 self._creds.pop("refresh_token", None)
             return dict(self._creds)
 
-    def forget_credentials(self) -> None:
-        """Re-read the keyring on the next send (credentials were edited)."""
+    def credentials_changed(self) -> None:
+        """The stored credentials were edited: the next send re-reads them, and the token
+        manager of this environment (with the old client secret, user or token) is dropped, so
+        the next send makes a new grant with the new values."""
         with self._creds_lock:
             self._creds = None
+        prefix = self._manager_prefix
+        self.tokens.drop_matching(lambda key: isinstance(key, tuple) and key[:3] == prefix)
+
+    def write_credential(self, slot: str, value: str | None) -> None:
+        """Store or clear one slot (``credentials.write_slot``), then ``credentials_changed``:
+        the next send uses the new values."""
+        write_slot(self.store, self.key(slot), value)
+        self.credentials_changed()
+
+    @property
+    def _manager_prefix(self) -> tuple[str, str, str]:
+        return (self.workspace_id, self.profile.id, self.env.name.lower())
+
+    def origins(self, scope: Scope) -> frozenset[str]:
+        """The origins that may receive this environment's credentials: the base URL's, the
+        token endpoint's and those the preset lists (``origins``)."""
+        raw = (self.env.base_url, self.env.token_url or self.profile.auth.token_url)
+        found: set[str] = set()
+        for url in (*raw, *self.env.origins):
+            if not url:
+                continue
+            origin = origin_of(expand(url, scope, "provider origin"))
+            if origin is not None:
+                found.add(origin)
+        return frozenset(found)
 
     def scope(
         self,
@@ -194,9 +210,13 @@ class ApiSession:
         require_https(token_url, live=self.env.live, who=self._who, what="token")
         client_id = expand(auth.client_id, scope, "client_id") or creds.get("client_id", "")
         who = creds.get("username") or client_id
-        # A changed client secret must not reuse the old manager; key on its digest, never on it.
-        secret = hashlib.sha256(creds.get("client_secret", "").encode()).hexdigest()[:16]
-        key = (self.workspace_id, self.profile.id, self.env.name.lower(), who, token_url, secret)
+        # Changed credentials must not reuse the old manager: the key ends in a digest of what
+        # the grant sends (never the values themselves); ``credentials_changed`` drops them all.
+        identity = "\0".join(
+            (who, token_url, creds.get("client_secret", ""), creds.get("password", ""))
+        )
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+        key = (*self._manager_prefix, digest)
         settings = GrantSettings(
             provider=self.profile.name,
             environment=self.env.name,
@@ -263,16 +283,24 @@ class ApiSession:
         fallback: Sequence[Layer] = (),
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
+        base_dir: Path | None = None,
     ) -> SessionResult:
+        """Send ``spec``; ``base_dir`` anchors its relative file paths (the request file's
+        folder). A URL outside ``origins`` goes without the provider's auth and headers."""
         cancel = cancel or CancelToken()
         creds = self._slot_values()
         scope = self.scope(variables, creds, fallback)
-        resolved = resolve(self._prepared(spec), scope)
+        spec = self._absolute(spec)
+        notes: list[str] = []
+        own = self._own_origin(spec, scope, notes)
+        if own:
+            spec = self._with_extra_headers(spec)
+        resolved = resolve(spec, scope, base_dir=base_dir)
         # Known from here on to logs and crash reports, wherever they end up (docs/security.md).
         remember(resolved.secrets | {v for k, v in creds.items() if self._secret(k)})
         require_https(resolved.url, live=self.env.live, who=self._who)
         manager = None
-        if spec.auth is None or spec.auth.type == "inherit":
+        if own and (spec.auth is None or spec.auth.type == "inherit"):
             manager = self.token_manager(creds)
         events: list[TokenEvent] = []
         lock = threading.Lock()
@@ -283,8 +311,8 @@ class ApiSession:
 
         unsubscribe = manager.subscribe(collect) if manager is not None else None
         try:
-            exchange, attempts, notes, token, quota = self._exchange(
-                resolved, creds, manager, cancel, on_progress
+            exchange, attempts, token, quota = self._exchange(
+                resolved, creds if own else None, manager, cancel, on_progress, notes=notes
             )
         finally:
             if unsubscribe is not None:
@@ -312,12 +340,15 @@ class ApiSession:
     def _exchange(
         self,
         resolved: ResolvedRequest,
-        creds: Mapping[str, str],
+        creds: Mapping[str, str] | None,
         manager: TokenManager | None,
         cancel: CancelToken,
         on_progress: ProgressCallback | None,
-    ) -> tuple[Exchange, int, list[str], Token | None, Quota | None]:
-        notes: list[str] = []
+        *,
+        notes: list[str],
+    ) -> tuple[Exchange, int, Token | None, Quota | None]:
+        """Send with the limiter, one 401 replay and 429 retries; ``creds`` None means the
+        provider's own auth is not for this request's origin."""
         attempts = retries = 0
         replayed = False
         while True:
@@ -355,7 +386,7 @@ class ApiSession:
                 notes.append(f"429: retry {retries} after {delay:g} s")
                 continue
             break
-        return exchange, attempts, notes, token, quota
+        return exchange, attempts, token, quota
 
     def _no_retry_note(self, method: str, retries: int) -> str:
         if retries:
@@ -363,36 +394,65 @@ class ApiSession:
         return f"429 not retried: {method} is not idempotent"
 
     def _auth(
-        self, resolved: ResolvedRequest, creds: Mapping[str, str], token: Token | None
+        self, resolved: ResolvedRequest, creds: Mapping[str, str] | None, token: Token | None
     ) -> AuthBase | None:
         if token is not None:
             return BearerAuth(token.access_token, token.token_type)
         explicit = explicit_auth(resolved.auth)
-        if explicit is not None:
+        if explicit is not None or creds is None:
             return explicit
         auth = self.profile.auth
         kind = registry_key(self.kind)
         if kind == "none":
             return None
-        params = dict(creds)
+        # The preset's own vocabulary (slots, the api-key template) as the schema's params.
+        params: dict[str, str] = {}
         if kind == "api-key":
-            params.update(
-                format=auth.api_key_format, header=auth.api_key_header, query=auth.api_key_query
+            params = api_key_from_template(
+                auth.api_key_header, auth.api_key_query, auth.api_key_format, creds
             )
+        elif kind == "basic":
+            params = {"username": creds.get("username", ""), "password": creds.get("password", "")}
+        elif kind == "bearer":
+            params = {"token": creds.get("static_token", "")}
+            if not params["token"]:
+                raise InvalidRequest(
+                    f"{self._who} needs a static_token; store it with "
+                    "'api-explorer credentials set --secret static_token'."
+                )
         return build_auth(kind, params)
 
-    def _prepared(self, spec: RequestSpec) -> RequestSpec:
-        """Absolute URL against ``base_url`` and the provider's extra headers (user's win)."""
-        url = spec.url
-        if "://" not in url and not url.startswith("{{"):
-            url = "{{base_url}}" + ("" if url.startswith("/") else "/") + url
+    def _absolute(self, spec: RequestSpec) -> RequestSpec:
+        """A relative URL (``/path``) joined to ``{{base_url}}``."""
+        url = join_base_url(spec.url)
+        return spec if url == spec.url else replace(spec, url=url)
+
+    def _own_origin(self, spec: RequestSpec, scope: Scope, notes: list[str]) -> bool:
+        """Whether the request goes to one of ``origins``; when not, ``notes`` says so."""
+        try:
+            target = origin_of(expand(spec.url, scope, "URL"))
+        except TemplateError:
+            return True  # resolution reports the undefined variables next
+        if target is None:
+            return True  # not an http(s) URL with a host: resolution says what is wrong
+        allowed = self.origins(scope)
+        if target in allowed:
+            return True
+        notes.append(
+            f"{self._who}'s credentials were not sent: {target} is not one of its origins "
+            f"({', '.join(sorted(allowed)) or 'none'})"
+        )
+        return False
+
+    def _with_extra_headers(self, spec: RequestSpec) -> RequestSpec:
+        """The provider's extra headers (a user's header of the same name wins)."""
         present = {h.name.lower() for h in spec.headers if h.enabled}
         extra = tuple(
             KeyValue(name, _generated(value))
             for name, value in self.profile.auth.extra_headers
             if name.lower() not in present
         )
-        return replace(spec, url=url, headers=(*spec.headers, *extra))
+        return replace(spec, headers=(*spec.headers, *extra)) if extra else spec
 
     @property
     def _who(self) -> str:
@@ -407,7 +467,11 @@ ACCESS_SLOT = "access_token"
 
 
 def workspace_layers(
-    session: ApiSession, workspace: Path | None, secret_names: Iterable[str] = ()
+    session: ApiSession,
+    workspace: Path | None,
+    secret_names: Iterable[str] = (),
+    *,
+    read_secrets: bool = True,
 ) -> tuple[Layer, ...]:
     """What a send resolves after the environment and credentials, everywhere a request is
     sent (window, ``run``): the workspace's saved values of the session's environment
@@ -424,7 +488,7 @@ def workspace_layers(
         if match is not None:
             wanted |= set(match.secret_names)
             layers.append(Layer(f"saved {session.env.name}", dict(match.values)))
-    if wanted:
+    if wanted and read_secrets:
         values = session.store.values(session.key(""), sorted(wanted))
         layers.append(Layer("keyring", values, frozenset(values)))
     return tuple(layers)

@@ -230,7 +230,17 @@ AUTH_KEYS = frozenset(
     }
 )
 ENV_KEYS = frozenset(
-    {"name", "base_url", "live", "sandbox", "variables", "secret_variables", "token_url", "notes"}
+    {
+        "name",
+        "base_url",
+        "live",
+        "sandbox",
+        "variables",
+        "secret_variables",
+        "token_url",
+        "origins",
+        "notes",
+    }
 )
 SAMPLE_KEYS = frozenset({"name", "method", "url", "params", "headers", "body", "docs"})
 BODY_KEYS = frozenset({"json", "text", "form", "content_type"})
@@ -296,6 +306,7 @@ def _environment(r: _Reader) -> Environment:
         variables=dict(variables),
         secret_variables=r.strings("secret_variables"),
         token_url=r.text("token_url") if r.has("token_url") else None,
+        origins=r.strings("origins"),
         notes=r.text("notes", ""),
     )
 

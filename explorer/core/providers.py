@@ -97,6 +97,9 @@ class Environment:
     variables: Mapping[str, str] = field(default_factory=dict)
     secret_variables: tuple[str, ...] = ()
     token_url: str | None = None
+    #: Further origins (``https://host[:port]``) that may receive the provider's credentials,
+    #: beside the base URL's and the token URL's; may use ``{{variables}}``.
+    origins: tuple[str, ...] = ()
     notes: str = ""
 
 

@@ -163,6 +163,15 @@ def expand(text: str, scope: Scope, where: str = "text") -> str:
     return result
 
 
+def join_base_url(url: str) -> str:
+    """A URL without a scheme (``/path``, ``path``) under ``{{base_url}}``; others unchanged.
+    One rule for sends, snippets and previews."""
+    stripped = url.strip()
+    if not stripped or "://" in stripped or stripped.startswith("{{"):
+        return url
+    return "{{base_url}}" + ("" if stripped.startswith("/") else "/") + stripped
+
+
 def variables_in(text: str) -> list[str]:
     """The variable names a string refers to, in order of first use."""
     return list(dict.fromkeys(VARIABLE.findall(text)))

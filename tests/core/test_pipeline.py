@@ -339,5 +339,5 @@ def test_slot_values_are_read_once_until_forgotten(client, httpbin_url) -> None:
     assert sent() == "ApiKey u:one"
     store.set(CredentialKey(WS, "static", "e", "password"), "two")
     assert sent() == "ApiKey u:one"
-    session.forget_credentials()
+    session.credentials_changed()
     assert sent() == "ApiKey u:two"

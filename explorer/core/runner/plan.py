@@ -1,9 +1,10 @@
 """What a run sends: a collection's requests in ``seq`` order (folders depth-first) with what
 they inherit, and the rows of a data file.
 
-Inheritance is the same as a single send's (``snippets.source``): folder headers the request
-does not set itself are added, the nearest folder's auth applies when the request has none, and
-folder variables resolve after the run's own (nearest folder first). A collection with broken
+Inheritance is the same as a single send's (``explorer.core.context``): folder headers the
+request does not set itself are added, the nearest folder's auth applies when the request has
+none, relative body files point into the request file's folder, and folder variables resolve
+after the run's own (nearest folder first). A collection with broken
 files still runs what it could read; the broken files are listed so the summary names them.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from explorer.core.context import anchor_files
 from explorer.core.errors import FormatError, UsageError
 from explorer.core.models import RequestSpec
 from explorer.core.templating import Layer
@@ -71,9 +73,9 @@ def _walk(
     layers = folder_layers(chain)  # one tuple for the folder's requests, read-only
     for item in folder.items:
         if isinstance(item, SavedRequest):
-            found.append(
-                PlannedRequest(len(found), with_inherited(item.spec, chain), trail, layers)
-            )
+            base_dir = item.path.parent if item.path is not None else None
+            spec = anchor_files(with_inherited(item.spec, chain), base_dir)
+            found.append(PlannedRequest(len(found), spec, trail, layers))
         else:
             _walk(item, chain, (*trail, item.name), found)
 

@@ -8,7 +8,7 @@ thread, and the ``ApiSession``'s token manager and limiter are shared by design.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -18,17 +18,22 @@ from explorer.core.models import Exchange, RequestSpec
 from explorer.core.templating import Layer, Scope, resolve
 
 if TYPE_CHECKING:  # a run without a provider never loads the auth stack (start-up time)
+    from explorer.core.context import Binding, Workbench
     from explorer.core.pipeline import ApiSession
+    from explorer.core.runner.plan import Plan
 
-__all__ = ["ClientSender", "Sender", "Sent", "SessionSender"]
+__all__ = ["ClientSender", "Sender", "Sent", "SessionSender", "sender_for"]
 
 
 @dataclass(frozen=True, slots=True)
 class Sent:
-    """The exchange and every secret value the send knew, so results can mask them."""
+    """The exchange and every secret value the send knew, so results can mask them; ``scope``
+    builds the scope the request resolved in (on demand: assertions expand their templates in
+    it, and most have none)."""
 
     exchange: Exchange
     secrets: frozenset[str]
+    scope: Callable[[], Scope] = Scope
 
 
 class Sender(Protocol):
@@ -66,7 +71,7 @@ class ClientSender:
 
             auth = explicit_auth(resolved.auth)
         exchange = self.client.send(resolved, auth=auth, cancel=cancel)
-        return Sent(exchange, resolved.secrets)
+        return Sent(exchange, resolved.secrets, lambda: scope)
 
 
 @dataclass
@@ -87,4 +92,21 @@ class SessionSender:
         result = self.session.send(
             spec, variables=variables, fallback=(*self.defaults, *layers), cancel=cancel
         )
-        return Sent(result.exchange, result.secrets)
+        fallback = (*self.defaults, *layers)
+        return Sent(
+            result.exchange, result.secrets, lambda: self.session.scope(variables, None, fallback)
+        )
+
+
+def sender_for(workbench: Workbench, plan: Plan, directory: Path, selected: Binding) -> Sender:
+    """How ``api-explorer run`` and the window's Run dialog send a collection: bound as
+    ``context.bind`` decides (the collection's provider, the selected environment), with the
+    layers a single send of the same request gets after its own."""
+    from explorer.core.context import Placement
+    from explorer.core.workspace.model import Folder
+
+    collection = Folder(plan.name, provider=plan.provider, path=directory)
+    bound = workbench.bound(Placement((collection,)), selected, plan.secret_names)
+    if bound.session is None:
+        return ClientSender(workbench.client, directory, bound.layers)
+    return SessionSender(bound.session, bound.layers)

@@ -13,11 +13,13 @@ import re
 import string
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from explorer.core.auth.schema import GRANTS, validate
 from explorer.core.errors import InvalidRequest, TemplateError
 from explorer.core.models import AuthSpec, Body, BodyMode, RequestSpec
+from explorer.core.origins import origin_of
 from explorer.core.pipeline import default_slots
 from explorer.core.providers import (
     SECRET_SLOTS,
@@ -42,18 +44,17 @@ from explorer.core.templating import (
     DYNAMIC,
     ENV_PREFIX,
     MAX_DEPTH,
+    MAX_EXPANDED,
     VARIABLE,
     Layer,
     Scope,
     build_url,
+    expand,
+    join_base_url,
 )
 
 AUTH_MODES = ("as-sent", "reveal", "flow")
-_GRANTS = {
-    "oauth2-password": "password",
-    "oauth2-client-credentials": "client_credentials",
-    "oauth2-refresh-only": "refresh_token",
-}
+_GRANTS = {kind: grant.grant_type for kind, grant in GRANTS.items()}
 #: Names the generated code itself uses, in any target; a kept variable never shadows them.
 _RESERVED_WORDS = (
     "access_token auth body break case chan client const continue data default defer do "
@@ -135,6 +136,7 @@ class _Builder:
         self.recursive: list[tuple[str, str]] = []
         self.secrets: set[str] = set()
         self.notes: list[str] = []
+        self.produced = 0
 
     # -- strings -------------------------------------------------------------------------------
 
@@ -196,6 +198,9 @@ class _Builder:
                 self.undefined.append((name, where))
             return Text.of(token)
         value = self.text(found[0], where, (*chain, name))
+        self.produced += sum(len(p) for p in value.parts if isinstance(p, str))
+        if self.produced > MAX_EXPANDED:
+            raise TemplateError([(chain[0] if chain else name, where)], reason="too large")
         if secret:
             if value.literal:
                 self.secrets.add(value.literal)
@@ -283,15 +288,21 @@ def _environment(provider: ProviderProfile | None, name: str | None) -> Environm
 
 
 def _layered(options: SnippetOptions, env: Environment | None, slot_secrets: set[str]) -> Scope:
-    """The request's scope, then the environment and the credentials (``ApiSession.scope``)."""
+    """The environment and the credentials right after the request's own variables (the first
+    layer of ``options.scope``) and before the rest (saved values, secret variables, folders):
+    the order ``ApiSession.scope`` sends in (``explorer.core.context``)."""
     scope = options.scope
     if env is None:
         return scope
     secret = frozenset(slot_secrets | set(env.secret_variables))
     values = {**env.variables, "base_url": env.base_url}
     creds = {k: v for k, v in options.credentials.items() if k != "refresh_token" and v}
-    scope = scope.with_layer(Layer(f"environment {env.name}", values, secret), first=False)
-    return scope.with_layer(Layer("credentials", creds, secret), first=False)
+    own, rest = scope.layers[:1], scope.layers[1:]
+    provider = (
+        Layer(f"environment {env.name}", values, secret),
+        Layer("credentials", creds, secret),
+    )
+    return replace(scope, layers=(*own, *provider, *rest))
 
 
 def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
@@ -301,8 +312,8 @@ def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
     if not re.fullmatch(r"[A-Z][A-Z0-9_-]*", method):
         raise InvalidRequest(f"'{spec.method}' is not an HTTP method; use GET, POST, PUT ...")
     raw_url = spec.url.strip()
-    if b.environment is not None and "://" not in raw_url and not raw_url.startswith("{{"):
-        raw_url = "{{base_url}}" + ("" if raw_url.startswith("/") else "/") + raw_url
+    if b.environment is not None:
+        raw_url = join_base_url(raw_url)
     url = b.text(raw_url, "URL")
     params = [
         (b.text(p.name, "params"), b.text(p.value, f"param {p.name}"))
@@ -315,7 +326,7 @@ def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
             name = b.plain(h.name, "header name").strip()
             headers.append((name, b.text(h.value, f"header {h.name}")))
     body, implied = _body(spec.body, b)
-    basic, flow = _auth(spec.auth, b, headers, params)
+    basic, flow = _auth(spec.auth, b, headers, params, url)
     b.check()
     _validate(url, headers)
     if body is not None and body.kind == "multipart":
@@ -435,46 +446,83 @@ def _path(raw: str, b: _Builder) -> str:
     return str(path)
 
 
+def _own_origin(b: _Builder, url: Text) -> bool:
+    """Whether ``url`` is on one of the provider environment's origins (``ApiSession.origins``);
+    when it is not, the snippet says so and carries none of the provider's credentials."""
+    env, provider = b.environment, b.options.provider
+    head = url.literal if url.literal is not None else url.parts[0] if url.parts else ""
+    target = origin_of(head) if isinstance(head, str) and "://" in head else None
+    if env is None or provider is None or target is None:
+        return True
+    allowed: set[str] = set()
+    for raw in (env.base_url, env.token_url or provider.auth.token_url, *env.origins):
+        try:
+            origin = origin_of(expand(raw, b.scope, "provider origin")) if raw else None
+        except TemplateError:
+            origin = None
+        if origin is not None:
+            allowed.add(origin)
+    if target in allowed:
+        return True
+    b.notes.append(
+        f"{provider.name} ({env.name})'s credentials are not in this snippet: {target} is not "
+        f"one of its origins ({', '.join(sorted(allowed)) or 'none'})."
+    )
+    return False
+
+
 def _auth(
     auth: AuthSpec | None,
     b: _Builder,
     headers: list[tuple[str, Text]],
     params: list[tuple[Text, Text]],
+    url: Text,
 ) -> tuple[BasicAuth | None, TokenFlow | None]:
     """Apply the request's auth (or the provider's, when it inherits) to headers and params."""
     provider = b.options.provider
     kind = "provider" if auth is None or auth.type in ("inherit", "provider") else auth.type
     if kind == "provider":
-        if provider is None:
+        if provider is None or not _own_origin(b, url):
             _no_flow(b)
             return None, None
         return _provider_auth(provider, b, headers, params)
     assert auth is not None
-    if kind == "oauth2" and provider is not None:
+    if kind == "oauth2" and provider is not None and _own_origin(b, url):
         return _provider_auth(provider, b, headers, params)
     _no_flow(b)
     if kind == "none":
         return None, None
-    params_of = dict(auth.params)
+    if kind == "oauth2":
+        raise SnippetError("OAuth2 auth needs a provider; pass --provider and --env.")
+    try:
+        checked = validate(kind, dict(auth.params))
+    except InvalidRequest as exc:
+        raise SnippetError(str(exc)) from None
     if kind == "basic":
-        user = b.text(auth.get("username"), "auth username")
-        return BasicAuth(user, b.secret_param(auth.get("password"), "password")), None
-    if kind in ("bearer", "oauth2"):
-        raw = params_of.get("token") or params_of.get("static_token") or ""
-        scheme = auth.get("scheme", "Bearer")
-        scheme = "Bearer" if scheme.lower() == "bearer" else scheme
-        _set(headers, "Authorization", Text.of(scheme + " ") + b.secret_param(raw, "token"))
+        user = b.text(checked["username"], "auth username")
+        return BasicAuth(user, b.secret_param(checked["password"], "password")), None
+    if kind == "bearer":
+        token = b.secret_param(checked["token"], "token")
+        _set(headers, "Authorization", Text.of("Bearer ") + token)
         return None, None
-    if kind == "api-key":
-        value = _format(auth.get("format", "{api_key}"), b, params_of)
-        query = auth.get("query")
-        if query:
-            params[:] = [(k, v) for k, v in params if k.literal != query]
-            params.append((Text.of(query), value))
-        else:
-            _set(headers, auth.get("header") or "Authorization", value)
-        return None, None
-    raise SnippetError(f"The auth type '{auth.type}' cannot be exported to a snippet yet.")
+    value = b.secret_param(checked["value"], "api_key")
+    _api_key(checked["key"], checked["in"], value, headers, params)
+    return None, None
+
+
+def _api_key(
+    key: str,
+    where: str,
+    value: Text,
+    headers: list[tuple[str, Text]],
+    params: list[tuple[Text, Text]],
+) -> None:
+    """An API key in the header or the query parameter named ``key``, replacing one there."""
+    if where == "query":
+        params[:] = [(k, v) for k, v in params if k.literal != key]
+        params.append((Text.of(key), value))
+    else:
+        _set(headers, key, value)
 
 
 def _no_flow(b: _Builder) -> None:
@@ -524,13 +572,9 @@ def _static_auth(
 ) -> BasicAuth | None:
     """Auth kinds without a token endpoint: the credentials go on every call."""
     if cfg.kind == "api-key":
-        value = _format(cfg.api_key_format, b)
-        if cfg.api_key_query:
-            query = cfg.api_key_query
-            params[:] = [(k, v) for k, v in params if k.literal != query]
-            params.append((Text.of(query), value))
-        else:
-            _set(headers, cfg.api_key_header, value)
+        where = "query" if cfg.api_key_query else "header"
+        key = cfg.api_key_query or cfg.api_key_header or "Authorization"
+        _api_key(key, where, _format(cfg.api_key_format, b), headers, params)
     elif cfg.kind == "basic":
         return BasicAuth(_slot(b, "username"), _slot(b, "password"))
     elif cfg.kind == "bearer":
@@ -560,20 +604,14 @@ def _token_url(cfg: AuthConfig, b: _Builder) -> Text:
     return b.text(raw, "token URL")
 
 
-def _format(template: str, b: _Builder, values: Mapping[str, str] | None = None) -> Text:
-    """``ApiKey {username}:{password}``: each ``{field}`` is an auth parameter of the request
-    (``values``; secret ones through ``secret_param``) or else a credential slot."""
+def _format(template: str, b: _Builder) -> Text:
+    """A provider's API-key template (``ApiKey {username}:{password}``): each ``{field}`` is a
+    credential slot."""
     parts: list[str | Ref] = []
     for literal, name, _, _ in string.Formatter().parse(template):
         parts.append(literal)
-        if not name:
-            continue
-        if values is None:
+        if name:
             parts.extend(_slot(b, name).parts)
-        elif name in ("username", "user", "client_id"):
-            parts.extend(b.text(values.get(name, ""), f"auth {name}").parts)
-        else:
-            parts.extend(b.secret_param(values.get(name, ""), name).parts)
     return Text.of(*parts)
 
 

@@ -12,13 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from explorer.core.errors import UsageError
+from explorer.core.models import RequestSpec
 from explorer.core.pipeline import default_slots
 from explorer.core.providers import ProviderProfile
 from explorer.core.snippets.build import SnippetOptions
 from explorer.core.templating import Layer, Scope
-from explorer.core.workspace.environments import EnvironmentValues
+from explorer.core.workspace.environments import EnvironmentValues, load_environments
+from explorer.core.workspace.model import folder_layers
+
+if TYPE_CHECKING:
+    from explorer.core.context import Binding, Placement, Workbench
 
 StoredReader = Callable[[list[str]], Mapping[str, str]]
 """Reads the named stored values of the environment (blocking: a keyring call)."""
@@ -72,3 +78,53 @@ def _after_own(scope: Scope, layers: Sequence[Layer]) -> Scope:
     """``layers`` after the request's own variables (the first layer) and before the folders'
     (the rest): the order a send resolves in."""
     return replace(scope, layers=(*scope.layers[:1], *layers, *scope.layers[1:]))
+
+
+def for_request(
+    workbench: Workbench,
+    spec: RequestSpec,
+    placement: Placement,
+    selected: Binding,
+    variables: Mapping[str, str] | None = None,
+    *,
+    auth_mode: str = "as-sent",
+    keep_variables: bool = False,
+    ca_bundle: str | None = None,
+    access_token: str | None = None,
+) -> tuple[RequestSpec, SnippetOptions]:
+    """What ``generate`` needs for ``spec`` placed at ``placement``, decided by the same
+    assembler a send uses (binding, inheritance, anchored files, layer order). The store is read
+    only to reveal."""
+    reveal = auth_mode == "reveal"
+    assembled = workbench.assemble(spec, placement, selected, variables, read_secrets=False)
+    secret_names = frozenset(
+        {*assembled.secret_names, *(n for layer in assembled.layers for n in layer.secret)}
+    )
+    options = SnippetOptions(
+        secret_names=secret_names,
+        auth_mode=auth_mode,
+        keep_variables=keep_variables,
+        base_dir=assembled.base_dir,
+        ca_bundle=ca_bundle,
+    )
+    session = assembled.session
+    if session is None:
+        return assembled.spec, replace(options, scope=assembled.scope())
+    own = {**session.variables, **assembled.variables}
+    folders = folder_layers(placement.folders)
+    options = replace(
+        options,
+        scope=Scope((Layer("request", own), *folders)),
+        access_token=access_token if reveal else None,
+    )
+    saved: tuple[EnvironmentValues, ...] = ()
+    if workbench.workspace_root is not None:
+        saved = tuple(load_environments(workbench.workspace_root, session.profile.id))
+    options = for_environment(
+        options,
+        session.profile,
+        session.env.name,
+        saved=saved,
+        read_stored=lambda names: workbench.store.values(session.key(""), names),
+    )
+    return assembled.spec, options

@@ -75,7 +75,7 @@ def test_a_failed_assertion_exits_1_and_names_it(tmp_path, httpbin_url) -> None:
         (["COLLECTION", "--report", "r.html"], "must end in .json or .xml"),
         (["COLLECTION", "--iterations", "0"], "--iterations must be 1 or more"),
         (["COLLECTION", "--data", "missing.csv"], "Cannot read the data file"),
-        (["COLLECTION", "--env", "x"], "--env needs --provider"),
+        (["COLLECTION", "--env", "x"], "The collection has no environment 'x'"),
         (["COLLECTION", "--provider", "nobody", "--env", "x"], "No provider 'nobody'"),
     ],
 )

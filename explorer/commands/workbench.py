@@ -1,0 +1,77 @@
+"""The command line's ``Workbench``: the same engine the window sends through, opened for one
+command (``send``, ``run``, ``snippet``).
+
+A command that names no provider needs neither the providers nor the keyring, and must not
+create a workspace where there is none: it gets an empty workbench over the workspace around
+``near`` (if any), whose saved environments a provider-less collection may still use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from explorer.core.auth.tokens import OtpPrompt
+    from explorer.core.context import TlsFiles, Workbench
+    from explorer.core.http import HttpClient
+
+
+def open_workbench(
+    args: argparse.Namespace,
+    client: HttpClient,
+    *,
+    providers: bool,
+    near: Path | None = None,
+    variables: Mapping[str, str] | None = None,
+    tls: TlsFiles | None = None,
+    process_env: bool = False,
+) -> Workbench:
+    """``providers`` True opens (or creates) the workspace given by ``--workspace`` or found
+    around ``near`` (else the working directory, else the default one) with its providers and
+    the OS keyring; False only looks for an existing workspace around ``near``."""
+    from explorer.commands.credentials import keyring_store, workspace
+    from explorer.core.auth import TokenRegistry
+    from explorer.core.context import Workbench
+    from explorer.core.ratelimit import LimiterRegistry
+    from explorer.core.workspace.marker import find_workspace
+
+    found = find_workspace(near.resolve()) if near is not None else None
+    root: Path | None
+    if providers:
+        from explorer.core.provider_loader import load_providers
+
+        if not getattr(args, "workspace", None) and found is not None:
+            args.workspace = str(found)
+        marker = workspace(args)
+        profiles, _errors = load_providers(marker.root)
+        workspace_id, root = marker.id, marker.root
+    else:
+        given = getattr(args, "workspace", None)
+        profiles, workspace_id = {}, ""
+        root = Path(given) if given else found
+    return Workbench(
+        profiles=profiles,
+        store_factory=keyring_store,
+        workspace_id=workspace_id,
+        workspace_root=root,
+        client=client,
+        limiters=LimiterRegistry(),
+        tokens=TokenRegistry(),
+        variables=dict(variables or {}),
+        otp=ask_otp if sys.stdin.isatty() else None,
+        default_dir=Path.cwd(),
+        process_env=process_env,
+        tls=tls,
+    )
+
+
+def ask_otp(prompt: OtpPrompt) -> str | None:
+    """A one-time password from the terminal (Procode's ``SendOTP`` users)."""
+    from getpass import getpass
+
+    sys.stderr.write(prompt.message + "\n")
+    return getpass(f"One-time password for {prompt.username}: ") or None

@@ -1,0 +1,461 @@
+"""What a request *is*, decided in one place for every front end.
+
+The window, ``send``, ``run``, the window's Run dialog and ``snippet`` all hand a request and
+where it lives to this module and get back the same answer:
+
+- **which provider and environment apply** (``bind``): a saved request's collection decides the
+  provider; the selector (or ``--provider/--env``) sets the environment and covers requests that
+  live in no collection. A collection bound to no provider is never given the selected
+  provider's variables or auth: its ``{{base_url}}`` is its own.
+- **the variable layers, in one order** (``Assembled.scope``): the request's own (``--var``,
+  data rows, captures), the provider environment (with ``base_url``), its stored credentials,
+  the workspace's saved values of that environment, secret variables from the credential store,
+  then the folders' variables, nearest first. A collection without a provider has its own saved
+  environments (``environments/<collection folder>.yaml``, where an import puts "Server 1").
+- **inheritance** (folder headers and auth), **where relative paths point** (the request file's
+  folder, everywhere; the working directory only for requests that live in no file), and the
+  base-URL join.
+
+``ApiSession`` (``pipeline``) then adds what only a provider has: credentials, tokens, limits and
+the origins that may receive them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from explorer.core.credentials import CredentialStore
+from explorer.core.errors import UsageError
+from explorer.core.models import Body, BodyMode, RequestSpec
+from explorer.core.templating import Layer, Scope
+from explorer.core.workspace.model import Folder, folder_layers, with_inherited
+
+if TYPE_CHECKING:
+    from explorer.core.auth.manager import TokenRegistry
+    from explorer.core.auth.tokens import OtpCallback
+    from explorer.core.credentials import CredentialKey
+    from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
+    from explorer.core.pipeline import ApiSession, SessionResult
+    from explorer.core.providers import ProviderProfile
+    from explorer.core.ratelimit import LimiterRegistry
+
+__all__ = [
+    "Assembled",
+    "Binding",
+    "Placement",
+    "TlsFiles",
+    "Workbench",
+    "anchor_files",
+    "bind",
+    "send_literal",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a request lives: the folders above it (nearest first, its collection last) and
+    its file. An unsaved request has neither."""
+
+    folders: tuple[Folder, ...] = ()
+    path: Path | None = None
+
+    @property
+    def collection(self) -> Folder | None:
+        return self.folders[-1] if self.folders else None
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Where the request's relative file paths point: its file's folder."""
+        return self.path.parent if self.path is not None else None
+
+    @property
+    def collection_key(self) -> str:
+        """The name a provider-less collection's saved environments are filed under (its
+        folder's name, as an import writes them)."""
+        collection = self.collection
+        if collection is None:
+            return ""
+        if collection.path is not None:
+            return collection.path.name
+        return collection.name
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A provider and one of its environments; a provider of None is a literal request, whose
+    environment (if any) names one of its collection's saved environments."""
+
+    provider_id: str | None = None
+    environment: str | None = None
+
+
+def bind(placement: Placement, selected: Binding) -> Binding:
+    """The binding a request is sent under. A collection's provider wins over the selector's
+    (the selector still picks the environment when it shows that provider); a collection bound
+    to no provider gets none, whatever the selector shows."""
+    collection = placement.collection
+    if collection is None:
+        return selected
+    if not collection.provider:
+        environment = selected.environment if selected.provider_id is None else None
+        return Binding(None, environment)
+    if selected.provider_id == collection.provider:
+        return selected
+    return Binding(collection.provider, None)
+
+
+def anchor_files(spec: RequestSpec, base_dir: Path | None) -> RequestSpec:
+    """``spec`` with relative body-file paths (binary-file bodies, multipart file parts) made
+    absolute under ``base_dir``; templated paths are left to resolution."""
+    if base_dir is None:
+        return spec
+    body = spec.body
+
+    def anchored(raw: str) -> str:
+        if not raw or "{{" in raw:
+            return raw
+        path = Path(raw).expanduser()
+        return raw if path.is_absolute() else str(base_dir / path)
+
+    if body.mode is BodyMode.BINARY_FILE and body.file:
+        new_body: Body = replace(body, file=anchored(body.file))
+    elif body.mode is BodyMode.MULTIPART and any(f.is_file for f in body.fields):
+        fields = tuple(
+            replace(f, value=anchored(f.value)) if f.is_file else f for f in body.fields
+        )
+        new_body = replace(body, fields=fields)
+    else:
+        return spec
+    return replace(spec, body=new_body)
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """A request ready to send or to turn into a snippet: inherited headers and auth applied,
+    file paths anchored, its binding, and the layers that resolve after the provider's own."""
+
+    spec: RequestSpec
+    placement: Placement
+    binding: Binding
+    session: ApiSession | None
+    variables: Mapping[str, str]
+    layers: tuple[Layer, ...]
+    base_dir: Path | None
+    secret_names: frozenset[str] = frozenset()
+
+    process_env: bool = False
+
+    def scope(self, credentials: Mapping[str, str] | None = None) -> Scope:
+        """Every layer in the documented order. With a session, its environment and the given
+        ``credentials`` (none read when omitted: a preview must not touch the keyring)."""
+        if self.session is None:
+            layers = (Layer("request", dict(self.variables)), *self.layers)
+            return Scope(layers, process_env=self.process_env)
+        return self.session.scope(self.variables, credentials or {}, self.layers)
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """A CA bundle and client certificate for literal requests (``send --ca-bundle/--cert``)."""
+
+    ca_bundle: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A binding with its session (None for a literal request) and saved layers."""
+
+    binding: Binding
+    session: ApiSession | None
+    layers: tuple[Layer, ...]
+
+
+StoreFactory = Callable[[], "CredentialStore"]
+
+
+class _OnFirstUse(CredentialStore):
+    """The credential store, opened by the first call that reads or writes it: a snippet
+    without reveal, or a provider whose auth stores nothing, never opens the keyring."""
+
+    def __init__(self, factory: StoreFactory) -> None:
+        self._factory = factory
+        self._store: CredentialStore | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> CredentialStore:
+        with self._lock:
+            if self._store is None:
+                self._store = self._factory()
+            return self._store
+
+    def get(self, key: CredentialKey) -> str | None:
+        return self._open().get(key)
+
+    def set(self, key: CredentialKey, value: str) -> None:
+        self._open().set(key, value)
+
+    def delete(self, key: CredentialKey) -> bool:
+        return self._open().delete(key)
+
+    def values(self, base: CredentialKey, slots: Iterable[str]) -> dict[str, str]:
+        return self._open().values(base, slots)
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return self._open().kind
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        return self._open().description
+
+
+@dataclass
+class Workbench:
+    """One workspace's providers, credential store, HTTP client and shared registries, and the
+    ``ApiSession`` of each provider environment: what every front end sends through. The store
+    is opened on first need (a provider-less run never touches the keyring)."""
+
+    profiles: Mapping[str, ProviderProfile]
+    store_factory: StoreFactory
+    workspace_id: str
+    workspace_root: Path | None
+    client: HttpClient
+    limiters: LimiterRegistry
+    tokens: TokenRegistry
+    variables: Mapping[str, str] = field(default_factory=dict)
+    otp: OtpCallback | None = None
+    default_dir: Path | None = None
+    process_env: bool = False
+    tls: TlsFiles | None = None
+    _sessions: dict[tuple[str, str], ApiSession] = field(default_factory=dict)
+    _store: _OnFirstUse | None = None
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @property
+    def store(self) -> CredentialStore:
+        """The store, opened on first use (``_OnFirstUse`` has its interface)."""
+        with self._lock:
+            if self._store is None:
+                self._store = _OnFirstUse(self.store_factory)
+            return self._store
+
+    def profile(self, provider_id: str) -> ProviderProfile:
+        profile = self.profiles.get(provider_id)
+        if profile is None:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise UsageError(f"No provider '{provider_id}'; known providers: {known}.")
+        return profile
+
+    def session(self, provider_id: str, environment: str) -> ApiSession:
+        """The environment's session, made once (its credential cache and token manager live
+        as long as the workbench)."""
+        from explorer.core.pipeline import ApiSession
+
+        profile = self.profile(provider_id)
+        env = profile.environment(environment)
+        key = (provider_id, env.name if env is not None else environment)
+        with self._lock:
+            session = self._sessions.get(key)
+            if session is not None:
+                return session
+            session = self._sessions[key] = ApiSession(
+                profile,
+                environment,
+                store=self.store,
+                workspace_id=self.workspace_id,
+                client=self.client,
+                limiters=self.limiters,
+                tokens=self.tokens,
+                variables=self.variables,
+                otp=self.otp,
+            )
+            return session
+
+    def bound(
+        self,
+        placement: Placement,
+        selected: Binding,
+        secret_names: frozenset[str] = frozenset(),
+        *,
+        read_secrets: bool = True,
+    ) -> Bound:
+        """The binding of a request placed at ``placement``, its session, and the saved
+        layers that resolve after the session's own (before the folders')."""
+        binding = bind(placement, selected)
+        provider_id = binding.provider_id
+        if provider_id is None:
+            return Bound(binding, None, self._collection_layers(placement, binding))
+        environment = binding.environment or self._default_environment(provider_id)
+        binding = Binding(provider_id, environment)
+        session = self.session(provider_id, environment)
+        saved = self.saved_layers(session, secret_names, read_secrets=read_secrets)
+        return Bound(binding, session, saved)
+
+    def _default_environment(self, provider_id: str) -> str:
+        """A collection bound to a provider the selector does not show goes to that provider's
+        sandbox environment (never to a live one unasked); without one, the user chooses."""
+        profile = self.profile(provider_id)
+        sandbox = next((e.name for e in profile.environments if e.sandbox), None)
+        if sandbox is None:
+            names = ", ".join(e.name for e in profile.environments) or "none"
+            raise UsageError(
+                f"The collection is bound to {profile.name}; choose one of its environments "
+                f"({names})."
+            )
+        return sandbox
+
+    def assemble(
+        self,
+        spec: RequestSpec,
+        placement: Placement = Placement(),
+        selected: Binding = Binding(),
+        variables: Mapping[str, str] | None = None,
+        *,
+        read_secrets: bool = True,
+    ) -> Assembled:
+        """Everything about ``spec`` but its credentials. ``read_secrets`` False skips the
+        credential store (previews, snippets that must not reveal)."""
+        secret_names = frozenset(n for f in placement.folders for n in f.secret_names())
+        bound = self.bound(placement, selected, secret_names, read_secrets=read_secrets)
+        base_dir = placement.base_dir or self.default_dir
+        effective = anchor_files(with_inherited(spec, placement.folders), base_dir)
+        return Assembled(
+            spec=effective,
+            placement=placement,
+            binding=bound.binding,
+            session=bound.session,
+            variables=dict(variables or {}),
+            layers=(*bound.layers, *folder_layers(placement.folders)),
+            base_dir=base_dir,
+            secret_names=secret_names,
+            process_env=self.process_env,
+        )
+
+    def saved_layers(
+        self, session: ApiSession, secret_names: frozenset[str], *, read_secrets: bool = True
+    ) -> tuple[Layer, ...]:
+        """The workspace's saved values of the session's environment, then the secret
+        variables (named there or by the collection) from the store."""
+        from explorer.core.pipeline import workspace_layers
+
+        if not read_secrets:
+            return workspace_layers(session, self.workspace_root, (), read_secrets=False)
+        return workspace_layers(session, self.workspace_root, secret_names)
+
+    def _collection_layers(self, placement: Placement, binding: Binding) -> tuple[Layer, ...]:
+        """A provider-less collection's chosen saved environment (an import's "Server 1")."""
+        if self.workspace_root is None or not binding.environment or placement.collection is None:
+            return ()
+        from explorer.core.workspace.environments import load_environments
+
+        wanted = binding.environment.lower()
+        saved = load_environments(self.workspace_root, placement.collection_key)
+        match = next((e for e in saved if e.name.lower() == wanted), None)
+        if match is None:
+            names = ", ".join(e.name for e in saved) or "none saved"
+            raise UsageError(
+                f"The collection has no environment '{binding.environment}' ({names})."
+            )
+        return (Layer(f"saved {match.name}", dict(match.values)),)
+
+    def send(
+        self,
+        assembled: Assembled,
+        *,
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> SessionResult:
+        """Send through the binding's session, or as a literal request with the request's own
+        auth; either way the result carries the normalised problem and every secret used."""
+        if assembled.session is not None:
+            return assembled.session.send(
+                assembled.spec,
+                variables=assembled.variables,
+                fallback=assembled.layers,
+                cancel=cancel,
+                on_progress=on_progress,
+                base_dir=assembled.base_dir,
+            )
+        return send_literal(
+            self.client, assembled, cancel=cancel, on_progress=on_progress, tls=self.tls
+        )
+
+
+def send_literal(
+    client: HttpClient,
+    assembled: Assembled,
+    *,
+    cancel: CancelToken | None = None,
+    on_progress: ProgressCallback | None = None,
+    tls: TlsFiles | None = None,
+) -> SessionResult:
+    """A request with no provider: its own auth only (basic, bearer, api-key ...)."""
+    from explorer.core.auth.registry import explicit_auth
+    from explorer.core.pipeline import SessionResult
+    from explorer.core.problems import normalise
+    from explorer.core.templating import resolve
+
+    resolved = resolve(assembled.spec, assembled.scope(), base_dir=assembled.base_dir)
+    if tls is not None:
+        resolved = replace(
+            resolved,
+            ca_bundle=tls.ca_bundle,
+            client_cert=tls.client_cert,
+            client_key=tls.client_key,
+        )
+    auth = explicit_auth(resolved.auth) if resolved.auth is not None else None
+    exchange = client.send(resolved, auth=auth, cancel=cancel, on_progress=on_progress)
+    response = exchange.response
+    problem = normalise(
+        response.status, response.headers, response.body.head(256 * 1024), reason=response.reason
+    )
+    return SessionResult(
+        exchange=exchange,
+        problem=problem,
+        events=(),
+        quota=None,
+        attempts=1,
+        notes=(),
+        secrets=resolved.secrets,
+    )
+
+
+def format_version_at(path: Path) -> int:
+    """The format version of the workspace holding ``path`` (files of an older workspace are
+    upgraded when read), the current one outside any workspace."""
+    from explorer.core.workspace.marker import FORMAT_VERSION, find_workspace, open_workspace
+
+    root = find_workspace(path.resolve())
+    if root is None:
+        return FORMAT_VERSION
+    return open_workspace(root, create=False).format_version
+
+
+def placement_of(path: Path) -> tuple[RequestSpec, Placement]:
+    """A saved request file and where it lives: its folders up to ``collection.yaml``, nearest
+    first, each knowing its folder (``api-explorer snippet FILE``)."""
+    from explorer.core.workspace import migrations, yamlio
+    from explorer.core.workspace.codec import folder_from_data
+    from explorer.core.workspace.collections import COLLECTION_FILE, FOLDER_FILE, load_request
+
+    version = format_version_at(path.parent)
+    saved = load_request(path, version)
+    folders: list[Folder] = []
+    current = path.resolve().parent
+    while True:
+        for name in (FOLDER_FILE, COLLECTION_FILE):
+            meta = current / name
+            if meta.is_file():
+                data = migrations.upgrade("folder", yamlio.read(meta), version, path=str(meta))
+                folders.append(replace(folder_from_data(data, str(meta)), path=current))
+                if name == COLLECTION_FILE:
+                    return saved.spec, Placement(tuple(folders), path.resolve())
+        if current.parent == current:
+            return saved.spec, Placement(tuple(folders), path.resolve())
+        current = current.parent
