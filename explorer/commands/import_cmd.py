@@ -41,20 +41,23 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from explorer.core.formats import service
     from explorer.core.formats.common import describe
+    from explorer.core.workspace.marker import open_workspace
 
     if args.file == "-":
         result = service.parse(args.kind, sys.stdin.read(), "<stdin>", args.name)
     else:
         result = service.read(args.kind, Path(args.file), args.name)
     workspace, into = _locate(Path(args.into), args.workspace)
+    tree = service.plan_import(result, into, workspace, args.provider).tree
     out = sys.stdout
-    tree = result.collection
     if args.dry_run:
         lines = [f"{tree.name}/", *describe(tree, "  ")] if tree.items else []
         lines += [f"environment {env.name!r}" for env in result.environments]
         lines.append(f"would import {len(tree.requests())} request(s) into {into}")
         out.write("\n".join(lines) + "\n")
     else:
+        if workspace is not None:
+            open_workspace(workspace)  # a bare name's workspace is created now, once checked
         applied = service.apply(result, into, workspace, args.provider)
         if applied.collection_dir is not None:
             out.write(f"Imported {applied.request_count} request(s) into {into}\n")
@@ -73,8 +76,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _locate(into: Path, workspace_arg: str | None) -> tuple[Path | None, Path]:
     """(workspace, collection folder): a path keeps the workspace it is in (if any); a bare
-    name goes under ``--workspace`` (or the default workspace)'s ``collections/``."""
+    name goes under ``--workspace`` (or the default workspace)'s ``collections/``. Nothing is
+    written: a workspace that does not exist yet is only checked to be creatable."""
+    from explorer.core.formats.service import check_folder
     from explorer.core.workspace.marker import (
+        MARKER,
         default_workspace_dir,
         find_workspace,
         open_workspace,
@@ -84,5 +90,8 @@ def _locate(into: Path, workspace_arg: str | None) -> tuple[Path | None, Path]:
         existing = next(p for p in (into.absolute(), *into.absolute().parents) if p.exists())
         return find_workspace(existing), into
     root = Path(workspace_arg) if workspace_arg else default_workspace_dir()
-    open_workspace(root)
+    if (root / MARKER).exists() or (root.exists() and not root.is_dir()):
+        open_workspace(root, create=False)  # read (or refused) as the import will
+    else:
+        check_folder(root)
     return root, root / "collections" / into

@@ -1,9 +1,11 @@
 """The "Run collection" dialog: the runner's results in a table as they come, a progress bar and
 Cancel. The run happens on the service's worker thread; progress and the final result cross to
-the GUI thread through a queued signal, so no widget is touched off the GUI thread."""
+the GUI thread through a queued signal, so no widget is touched off the GUI thread. Rows stay in
+plan order (iteration, then ``seq``) whatever order requests finish in."""
 
 from __future__ import annotations
 
+from bisect import bisect
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.runner.model import Progress, RequestResult, RunResult
-from explorer.ui.services import CollectionRuns, PendingRun
+from explorer.services.workspace_api import CollectionRuns, PendingRun
 
 COLUMNS = ("Iteration", "Request", "Status", "Time (ms)", "Assertions", "Result")
 
@@ -70,6 +72,7 @@ class RunDialog(QDialog):
         for widget in (self.summary, self.progress, self.table, buttons):
             layout.addWidget(widget)
         self.run_result: RunResult | None = None
+        self._order: list[tuple[int, int]] = []  # (iteration, index) of each row, sorted
         self._bridge = _Bridge(self)
         self._bridge.progressed.connect(self._on_run_progressed)
         self._bridge.finished.connect(self._on_run_finished)
@@ -103,7 +106,9 @@ class RunDialog(QDialog):
         self._add_row(progress.result)
 
     def _add_row(self, result: RequestResult) -> None:
-        row = self.table.rowCount()
+        key = (result.iteration, result.index)
+        row = bisect(self._order, key)
+        self._order.insert(row, key)
         self.table.insertRow(row)
         held = sum(c.passed for c in result.checks)
         cells = (

@@ -1,5 +1,6 @@
 """The "Run collection" dialog on the real runner against httpbin: rows arrive as requests
-finish, the summary says how it went, Cancel stops the run, and the window's Run menu opens it."""
+finish, in plan order, the summary says how it went, Cancel stops the run, and the window's Run
+menu opens it without changing the provider selected in the window."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from PySide6.QtCore import Qt
 from explorer.core.http import HttpClient
 from explorer.core.runner.service import LocalRuns
 from explorer.ui.run_dialog import RunDialog
-from tests.core.runner.helpers import request, status, write
+from tests.core.runner.helpers import plain_workbench, request, status, write
 from tests.ui.conftest import OFFSCREEN_NOISE
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -21,7 +22,8 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 @pytest.fixture
 def runs() -> Iterator[LocalRuns]:
     client = HttpClient()
-    service = LocalRuns(lambda: (client, None), concurrency=1)
+    workbench = plain_workbench(client)
+    service = LocalRuns(lambda: workbench)
     yield service
     service.shutdown()
     client.close()
@@ -46,6 +48,28 @@ def test_results_fill_the_table_and_the_summary(qtbot, runs, tmp_path: Path, htt
     assert dialog.progress.value() == dialog.progress.maximum() == 3
     assert dialog.summary.text().startswith("Failed: 3 requests, 2 passed; 2/3 assertions held")
     assert not dialog.cancel_button.isEnabled()
+
+
+def test_rows_stay_in_plan_order_with_concurrency(qtbot, tmp_path: Path, httpbin_url) -> None:
+    items = (
+        request("slow", httpbin_url + "/delay/1", 0),
+        request("fast", httpbin_url + "/get", 1),
+        request("faster", httpbin_url + "/status/204", 2),
+    )
+    client = HttpClient()
+    workbench = plain_workbench(client)
+    runs = LocalRuns(lambda: workbench, concurrency=4)
+    try:
+        dialog = RunDialog(runs, write(tmp_path, *items))
+        qtbot.addWidget(dialog)
+        with qtbot.waitSignal(dialog.run_finished, timeout=20_000):
+            dialog.open()
+    finally:
+        runs.shutdown()
+        client.close()
+    assert dialog.run_result is not None
+    assert dialog.run_result.results[0].name != "slow"  # it finished last ...
+    assert [dialog.table.item(r, 1).text() for r in range(3)] == ["slow", "fast", "faster"]
 
 
 def test_cancel_stops_the_run(qtbot, runs, tmp_path: Path, httpbin_url) -> None:
@@ -79,7 +103,7 @@ def test_a_collection_runs_from_the_tree_in_its_own_provider(qtbot, demo_window)
 
     from tests.ui.test_vendor_flows import choose
 
-    choose(qtbot, demo_window, "pce")  # another provider is chosen; the run picks PriceEdge's
+    choose(qtbot, demo_window, "pce")  # another provider is chosen; the run uses PriceEdge
     tree = demo_window.findChild(QTreeView, "collectionTree")
     model = tree.model()
 
@@ -96,7 +120,7 @@ def test_a_collection_runs_from_the_tree_in_its_own_provider(qtbot, demo_window)
     dialog = demo_window.findChild(RunDialog)
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.run_result is not None, timeout=30_000)
-    assert demo_window.provider_bar.provider().id == "priceedge"
+    assert demo_window.provider_bar.provider().id == "pce"  # the selection is left as it was
     assert dialog.table.rowCount() == 4
     assert dialog.run_result.ok, dialog.summary.text()
     dialog.close()

@@ -1,20 +1,29 @@
 """Import and export as whole operations, shared by the CLI and the window's File menu.
 
 ``read`` parses a file of a given kind into an ``ImportResult`` (nothing written: the window
-shows ``describe(result.collection)`` and ``result.warnings`` as the preview); ``apply`` writes it
-into a workspace; ``export`` turns a collection folder into the text of a format.
+shows ``describe(result.collection)`` and ``result.warnings`` as the preview); ``plan_import``
+decides whether and where it can be written, without writing (``import --dry-run``); ``apply``
+writes it into a workspace after the same decision, so a dry run fails exactly when the import
+would; ``export`` turns a collection folder into the text of a format.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from explorer.core.errors import ExplorerError, FormatError, UsageError
+from explorer.core.errors import ExplorerError, FormatError, StorageError, UsageError
 from explorer.core.formats.common import ImportResult, read_input
+from explorer.core.workspace import codec, yamlio
 from explorer.core.workspace.collections import COLLECTION_FILE, load_collection, save_collection
-from explorer.core.workspace.environments import merge_environment
+from explorer.core.workspace.environments import (
+    environment_path,
+    load_environments,
+    merge_environment,
+)
 from explorer.core.workspace.marker import FORMAT_VERSION
+from explorer.core.workspace.model import Folder, SavedRequest
 
 IMPORT_KINDS = ("postman", "http", "curl", "openapi")
 EXPORT_KINDS = ("postman", "http")
@@ -55,36 +64,106 @@ def read(kind: str, path: Path, name: str | None = None) -> ImportResult:
     return parse(kind, read_input(path), str(path), name)
 
 
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import will write: the collection (its provider applied) into
+    ``collection_dir`` (None for an environment-only file), and its environments into the
+    provider's file ``environment_file`` (None when there are none)."""
+
+    tree: Folder
+    collection_dir: Path | None
+    environment_key: str
+    environment_file: Path | None
+
+
+def plan_import(
+    result: ImportResult, into: Path, workspace: Path | None, provider: str | None = None
+) -> ImportPlan:
+    """Every check the import makes, writing nothing: the target is a new collection folder
+    that can be created, each file serialises, environments have a workspace and a readable,
+    writable file to merge into. ``apply`` calls it first, and so does ``--dry-run``."""
+    tree = result.collection
+    if provider:
+        tree = replace(tree, provider=provider)
+    env_only = not tree.items and bool(result.environments)
+    if not env_only:
+        if (into / COLLECTION_FILE).exists():
+            raise UsageError(
+                f"{into} already holds a collection; import into a new folder, or delete it first."
+            )
+        check_folder(into)
+        _serialise(tree, root=True)
+    key = provider or tree.provider or into.name
+    env_file = None
+    if result.environments:
+        if workspace is None:
+            raise UsageError(
+                f"{into} is not inside a workspace, so environments cannot be saved; "
+                "pass --workspace DIR or import into a workspace's collections folder."
+            )
+        env_file = environment_path(workspace, key)
+        load_environments(workspace, key)  # a file that does not parse cannot be merged into
+        _check_file(env_file)
+    return ImportPlan(tree, None if env_only else into, key, env_file)
+
+
+def check_folder(path: Path) -> None:
+    """``path`` is a folder, or can be made one: the nearest existing folder on the way is a
+    folder this process may write (what ``mkdir`` and the first file write will need)."""
+    existing = path
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise StorageError("is a file, not a folder; choose another place", path=str(existing))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise StorageError(
+            "cannot be written (permission denied); choose a folder you can write to",
+            path=str(existing),
+        )
+
+
+def _check_file(path: Path) -> None:
+    if path.exists() and (path.is_dir() or not os.access(path, os.W_OK)):
+        reason = "is a folder, not a file" if path.is_dir() else "cannot be written"
+        raise StorageError(f"{reason}; move it out of the way", path=str(path))
+    check_folder(path.parent)
+
+
+def _serialise(folder: Folder, *, root: bool) -> None:
+    """Every file of the collection as text, so one that cannot be saved fails before any is
+    written (``save_collection`` does the same per file)."""
+    yamlio.dump(codec.folder_to_data(folder, root=root))
+    for item in folder.items:
+        if isinstance(item, SavedRequest):
+            yamlio.dump(codec.request_to_data(item.spec, item.seq))
+        else:
+            _serialise(item, root=False)
+
+
 def apply(
     result: ImportResult, into: Path, workspace: Path | None, provider: str | None = None
 ) -> Applied:
     """Write an import: the collection into the new folder ``into``, environments into
     ``workspace``'s ``environments/<provider>.yaml``. Secret values are never written."""
-    tree = result.collection
-    if provider:
-        tree = replace(tree, provider=provider)
-    env_only = not tree.items and bool(result.environments)
-    if not env_only and (into / COLLECTION_FILE).exists():
-        raise UsageError(
-            f"{into} already holds a collection; import into a new folder, or delete it first."
+    plan = plan_import(result, into, workspace, provider)
+    env_files: tuple[Path, ...] = ()
+    if workspace is not None and result.environments:
+        env_files = tuple(
+            dict.fromkeys(
+                merge_environment(workspace, plan.environment_key, env)
+                for env in result.environments
+            )
         )
-    if result.environments and workspace is None:
-        raise UsageError(
-            f"{into} is not inside a workspace, so environments cannot be saved; "
-            "pass --workspace DIR or import into a workspace's collections folder."
-        )
-    env_files = tuple(
-        dict.fromkeys(
-            merge_environment(workspace, provider or tree.provider or into.name, env)
-            for env in result.environments
-            if workspace is not None
-        )
-    )
-    if not env_only:
-        save_collection(tree, into)
+    if plan.collection_dir is not None:
+        try:
+            save_collection(plan.tree, plan.collection_dir)
+        except OSError as exc:  # a folder that vanished or filled up meanwhile
+            raise StorageError(
+                f"cannot be written ({exc.strerror or exc})", path=str(plan.collection_dir)
+            ) from exc
     return Applied(
-        None if env_only else into,
-        len(tree.requests()),
+        plan.collection_dir,
+        len(plan.tree.requests()),
         env_files,
         tuple(sorted(result.secrets)),
     )

@@ -4,22 +4,31 @@ Without a ``status`` assertion a response of 400 or above fails the request (an 
 ``status < 400``), so an unattended run never reports a 500 as a pass; with one, that assertion
 decides, so an expected 404 can be tested. The body is parsed as JSON at most once per response
 and only when a JSONPath needs it.
+
+Targets and expected values may hold ``{{variables}}``: ``expand`` (the scope the request was
+resolved with) fills them in before the check, so a data row can say what to expect. A string
+that held a template is compared with the found value's text (as a capture stores it), because a
+data row is text: ``'{{qty}}'`` with ``qty=3`` matches the number 3.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from explorer.core.errors import FormatError
+from explorer.core.errors import FormatError, TemplateError
 from explorer.core.models import Assertion, Capture, CheckKind, Exchange, Response
 from explorer.core.runner.jsonpath import find
 from explorer.core.runner.model import CheckResult
 
-__all__ = ["apply_captures", "describe", "evaluate"]
+__all__ = ["Expand", "apply_captures", "describe", "evaluate"]
 
 _MISSING = object()
+
+Expand = Callable[[str], str]
+"""Expands a text's ``{{variables}}``; raises ``TemplateError`` for one it cannot."""
 
 
 class _Body:
@@ -52,58 +61,111 @@ def describe(check: Assertion) -> str:
     return f"{label} == {check.expected}"
 
 
-def evaluate(assertions: tuple[Assertion, ...], exchange: Exchange) -> tuple[CheckResult, ...]:
+def evaluate(
+    assertions: tuple[Assertion, ...], exchange: Exchange, expand: Expand | None = None
+) -> tuple[CheckResult, ...]:
     """Every assertion's result, plus the implicit ``status < 400`` when none checks status."""
     body = _Body(exchange.response)
-    results = [_evaluate(check, exchange, body) for check in assertions]
+    results = [_evaluate(check, exchange, body, expand) for check in assertions]
     status = exchange.response.status
     if not any(a.kind == CheckKind.STATUS for a in assertions):
         results.insert(0, CheckResult("status < 400", status < 400, f"got {status}"))
     return tuple(results)
 
 
-def _evaluate(check: Assertion, exchange: Exchange, body: _Body) -> CheckResult:
-    label = describe(check)
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """An assertion with its templates expanded; ``value`` is a JSONPath expectation decoded
+    (``_MISSING`` when the path only has to select something)."""
+
+    assertion: Assertion
+    value: Any = _MISSING
+
+
+class _Text(str):
+    """An expected string that held a template: it matches a value whose text is equal."""
+
+    __slots__ = ()
+
+
+def _evaluate(
+    check: Assertion, exchange: Exchange, body: _Body, expand: Expand | None
+) -> CheckResult:
     try:
-        passed, found = _CHECKS[check.kind](check, exchange, body)
+        prepared = _prepare(check, expand)
+    except TemplateError as exc:
+        return CheckResult(describe(check), False, str(exc))
+    label = describe(prepared.assertion)
+    try:
+        passed, found = _CHECKS[check.kind](prepared, exchange, body)
     except FormatError as exc:
         return CheckResult(label, False, str(exc))
     return CheckResult(label, passed, "" if passed else found)
 
 
-def _status(check: Assertion, exchange: Exchange, _body: _Body) -> tuple[bool, str]:
+def _prepare(check: Assertion, expand: Expand | None) -> _Check:
+    """The check with its header name, JSONPath and expected value expanded."""
+    value: Any = _MISSING
+    if check.kind == CheckKind.JSONPATH and check.expected is not None:
+        value = json.loads(check.expected)
+    if expand is None or check.kind not in (CheckKind.HEADER, CheckKind.JSONPATH):
+        return _Check(check, value)
+    expected = check.expected
+    if check.kind == CheckKind.HEADER and expected is not None:
+        expected = expand(expected)
+    elif value is not _MISSING:
+        value = _expand_json(value, expand)
+        expected = _json(value)
+    return _Check(replace(check, target=expand(check.target), expected=expected), value)
+
+
+def _expand_json(value: Any, expand: Expand) -> Any:
+    """Every string of a JSON value expanded; one that held a template becomes ``_Text``."""
+    if isinstance(value, str):
+        return _Text(expand(value)) if "{{" in value else value
+    if isinstance(value, list):
+        return [_expand_json(item, expand) for item in value]
+    if isinstance(value, dict):
+        return {key: _expand_json(item, expand) for key, item in value.items()}
+    return value
+
+
+def _status(check: _Check, exchange: Exchange, _body: _Body) -> tuple[bool, str]:
     status = exchange.response.status
-    return str(status) == check.expected, f"got {status}"
+    return str(status) == check.assertion.expected, f"got {status}"
 
 
-def _max_ms(check: Assertion, exchange: Exchange, _body: _Body) -> tuple[bool, str]:
+def _max_ms(check: _Check, exchange: Exchange, _body: _Body) -> tuple[bool, str]:
     took = exchange.timings.total_ms
-    return took <= float(check.expected or 0), f"took {took:.0f} ms"
+    return took <= float(check.assertion.expected or 0), f"took {took:.0f} ms"
 
 
-def _header(check: Assertion, exchange: Exchange, _body: _Body) -> tuple[bool, str]:
-    value = exchange.response.headers.get(check.target)
+def _header(check: _Check, exchange: Exchange, _body: _Body) -> tuple[bool, str]:
+    expected = check.assertion.expected
+    value = exchange.response.headers.get(check.assertion.target)
     if value is None:
         return False, "absent"
-    return check.expected is None or value == check.expected, f"got '{value}'"
+    return expected is None or value == expected, f"got '{value}'"
 
 
-def _jsonpath(check: Assertion, _exchange: Exchange, body: _Body) -> tuple[bool, str]:
+def _jsonpath(check: _Check, _exchange: Exchange, body: _Body) -> tuple[bool, str]:
     document = body.document()
     if document is _MISSING:
         return False, "the body is not JSON"
-    matches = find(document, check.target)
-    if check.expected is None:
+    matches = find(document, check.assertion.target)
+    if check.value is _MISSING:
         return bool(matches), "no match"
     if not matches:
         return False, "no match"
     actual = matches[0] if len(matches) == 1 else matches
-    expected = json.loads(check.expected)
-    return _same(actual, expected), f"got {_json(actual)}"
+    return _same(actual, check.value), f"got {_json(actual)}"
 
 
 def _same(actual: Any, expected: Any) -> bool:
-    """JSON equality: 1 equals 1.0, but true is not 1 (Python's == says it is)."""
+    """JSON equality: 1 equals 1.0, but true is not 1 (Python's == says it is); a templated
+    string equals a value with the same text."""
+    if isinstance(expected, _Text):
+        return _text(actual) == expected
     if isinstance(actual, bool) or isinstance(expected, bool):
         return actual is expected
     if isinstance(actual, list) and isinstance(expected, list):
@@ -115,7 +177,7 @@ def _same(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
-_CHECKS: dict[CheckKind, Callable[[Assertion, Exchange, _Body], tuple[bool, str]]] = {
+_CHECKS: dict[CheckKind, Callable[[_Check, Exchange, _Body], tuple[bool, str]]] = {
     CheckKind.STATUS: _status,
     CheckKind.MAX_MS: _max_ms,
     CheckKind.HEADER: _header,

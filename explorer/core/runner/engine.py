@@ -27,6 +27,7 @@ from explorer.core.runner.checks import apply_captures, evaluate
 from explorer.core.runner.model import CheckResult, Outcome, Progress, RequestResult, RunResult
 from explorer.core.runner.plan import Plan, PlannedRequest
 from explorer.core.runner.senders import Sender
+from explorer.core.templating import Scope, expand
 
 __all__ = ["RunOptions", "Runner"]
 
@@ -90,6 +91,30 @@ class _Schedule:
         with self._changed:
             self._stopped = True
             self._changed.notify_all()
+
+
+class _Expansion:
+    """Expands assertion templates in the scope the request resolved in, built on the first
+    template (a session's scope reads the credential store), and collects the secret values that
+    scope holds so what a failure says can mask them."""
+
+    def __init__(self, scope: Callable[[], Scope]) -> None:
+        self._build = scope
+        self._scope: Scope | None = None
+        self.secrets: frozenset[str] = frozenset()
+
+    def __call__(self, text: str) -> str:
+        if "{{" not in text:
+            return text
+        if self._scope is None:
+            self._scope = self._build()
+            self.secrets = frozenset(
+                value
+                for layer in self._scope.layers
+                for name, value in layer.values.items()
+                if name in layer.secret and value
+            )
+        return expand(text, self._scope, "assertion")
 
 
 class Runner:
@@ -200,18 +225,19 @@ class Runner:
             return None
         except ExplorerError as exc:
             return replace(base, error=str(exc))
-        exchange, secrets = sent.exchange, sent.secrets
+        exchange, expansion = sent.exchange, _Expansion(sent.scope)
         size = exchange.response.body.size
         try:
-            checks = evaluate(spec.assertions, exchange)
+            checks = evaluate(spec.assertions, exchange, expansion)
             captured, missed = apply_captures(spec.captures, exchange)
         finally:
             exchange.response.body.discard()
         if captured:
             with self._lock:
                 self._variables[iteration].update(captured)
+        secrets = sent.secrets | expansion.secrets
         masked = tuple(
-            CheckResult(c.description, c.passed, mask_text(c.detail, secrets))
+            CheckResult(mask_text(c.description, secrets), c.passed, mask_text(c.detail, secrets))
             for c in (*checks, *missed)
         )
         passed = all(c.passed for c in masked)

@@ -1,5 +1,11 @@
 """Runs for the window: each on a thread of its own executor, cancellable, with progress
-delivered on that thread (the dialog marshals it to the GUI thread)."""
+delivered on that thread (the dialog marshals it to the GUI thread).
+
+A run from the window is the run ``api-explorer run`` makes: one request at a time in ``seq``
+order, in the collection's own provider (the environment selected in the window when it belongs
+to that provider), with the workspace's saved values and secret variables behind the provider's
+own (``senders.sender_for``, the function the command line uses too).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from explorer.core.http.client import HttpClient
 from explorer.core.runner.engine import ProgressCallback, Runner, RunOptions
 from explorer.core.runner.model import RunResult
 from explorer.core.runner.plan import plan_collection
-from explorer.core.runner.senders import ClientSender, Sender, SessionSender
+from explorer.core.runner.senders import sender_for
 
 if TYPE_CHECKING:
-    from explorer.core.pipeline import ApiSession
+    from explorer.core.context import Workbench
 
 __all__ = ["LocalRuns", "PendingRun"]
 
@@ -31,17 +36,15 @@ class PendingRun:
         self.runner_ready.add_done_callback(lambda ready: ready.result().cancel())
 
 
-SessionFor = Callable[[str, str], "ApiSession"]
-Connect = Callable[[], tuple[HttpClient, SessionFor | None]]
+Connect = Callable[[], "Workbench"]
 
 
 class LocalRuns:
-    """Runs collections through ``session_for(provider, environment)`` when the window has a
-    provider environment chosen, else straight through the client. ``connect`` gives both and
-    is called on the worker (the window's core may still be starting: never wait on the GUI
-    thread)."""
+    """Runs collections through the window's workbench (its client, sessions, token managers
+    and limiters). ``connect`` gives it and is called on the worker (the window's core may still
+    be starting: never wait on the GUI thread). ``concurrency`` is 1, as on the command line."""
 
-    def __init__(self, connect: Connect, concurrency: int = 4) -> None:
+    def __init__(self, connect: Connect, concurrency: int = 1) -> None:
         self.connect = connect
         self.concurrency = concurrency
         self._executor = ThreadPoolExecutor(2, thread_name_prefix="explorer-runs")
@@ -53,16 +56,20 @@ class LocalRuns:
         environment: str | None,
         on_progress: ProgressCallback,
     ) -> PendingRun:
+        """Run the collection in ``directory``; ``provider_id`` and ``environment`` are what the
+        window has selected (used only where the collection's binding allows)."""
         ready: Future[Runner] = Future()
 
         def run() -> RunResult:
+            from explorer.core.context import Binding
+
             try:
                 plan = plan_collection(directory)
-                client, session_for = self.connect()
-                sender: Sender = ClientSender(client, directory)
-                if provider_id and environment and session_for is not None:
-                    sender = SessionSender(session_for(provider_id, environment))
-                runner = Runner(plan, sender, RunOptions(concurrency=self.concurrency), on_progress)
+                workbench = self.connect()
+                selected = Binding(provider_id, environment)
+                sender = sender_for(workbench, plan, directory, selected)
+                options = RunOptions(concurrency=self.concurrency)
+                runner = Runner(plan, sender, options, on_progress)
             except BaseException as exc:
                 ready.set_exception(exc)
                 raise

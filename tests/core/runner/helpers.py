@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from explorer.core.auth import TokenRegistry
+from explorer.core.context import Workbench
+from explorer.core.credentials import CredentialStore
+from explorer.core.http import HttpClient
 from explorer.core.models import Assertion, Capture, CheckKind, RequestSpec
+from explorer.core.ratelimit import LimiterRegistry
 from explorer.core.runner.engine import Runner, RunOptions
 from explorer.core.runner.model import RunResult
 from explorer.core.runner.plan import plan_collection
@@ -46,3 +51,12 @@ def capture(name: str, path: str, source: str = "jsonpath") -> Capture:
 
 def run(directory: Path, sender: Sender, **options: object) -> RunResult:
     return Runner(plan_collection(directory), sender, RunOptions(**options)).run()  # type: ignore[arg-type]
+
+
+def plain_workbench(client: HttpClient) -> Workbench:
+    """A workbench without providers, workspace or keyring: enough for provider-less runs."""
+
+    def no_store() -> CredentialStore:
+        raise AssertionError("a provider-less run reads no credentials")
+
+    return Workbench({}, no_store, "test", None, client, LimiterRegistry(), TokenRegistry())
