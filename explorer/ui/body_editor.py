@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.json_template import json_problem, with_stand_ins
 from explorer.core.models import Body, BodyMode, FormField, KeyValue
 from explorer.ui.key_value_table import KeyValueTable
 
@@ -34,17 +35,6 @@ MODES = (
 )
 RAW_TYPES = ("text/plain", "application/xml", "text/html", "application/x-yaml", "text/csv")
 VALIDATE_MS = 200
-
-
-def json_problem(text: str) -> str:
-    """'' when ``text`` is valid JSON (or blank), else where and why it is not."""
-    if not text.strip():
-        return ""
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        return f"Line {exc.lineno}, column {exc.colno}: {exc.msg}."
-    return ""
 
 
 class BodyEditor(QWidget):
@@ -138,7 +128,12 @@ class BodyEditor(QWidget):
         return Body(mode, fields=tuple(fields))
 
     def validation_problem(self) -> str:
-        return json_problem(self.text.toPlainText()) if self.mode == BodyMode.JSON else ""
+        """Where and why the JSON body is not JSON ('' when it is, or is no JSON body); a
+        ``{{variable}}`` stands for a value, as it will once the core expands it."""
+        if self.mode != BodyMode.JSON:
+            return ""
+        problem = json_problem(self.text.toPlainText())
+        return "" if problem is None else str(problem)
 
     def _on_mode_combo_changed(self) -> None:
         mode = self.mode
@@ -170,7 +165,9 @@ class BodyEditor(QWidget):
         else:
             self.status.setText("Valid JSON")
         self.status.setProperty("invalid", bool(problem))
-        self.pretty_button.setEnabled(not problem)
+        text = self.text.toPlainText()
+        # Pretty-printing re-serialises parsed JSON, which a body with placeholders is not yet.
+        self.pretty_button.setEnabled(not problem and with_stand_ins(text) == text)
 
     def _on_pretty_clicked(self) -> None:
         try:

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from explorer.core.errors import FormatError
 from explorer.core.workspace.model import Folder, SavedRequest
+from explorer.services.workspace_api import WorkspaceTree
 from explorer.ui.method_badge import badge_icon
-from explorer.ui.services import WorkspaceTree
 
 META_FILES = ("collection.yaml", "folder.yaml")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
+from explorer.services.workspace_api import WorkspaceTree
 from explorer.ui.collection_model import CollectionFilter, CollectionModel, Kind, Role
 from explorer.ui.collection_tree import CollectionTree
-from explorer.ui.services import WorkspaceTree
 
 
 class CollectionPane(QWidget):

@@ -19,18 +19,17 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QPushButton
 
-from explorer.core.errors import ExplorerError
 from explorer.core.models import RequestSpec
 from explorer.core.workspace.model import Folder, folders_above
+from explorer.services.workspace_api import Trashed, WorkspaceService, WorkspaceTree
 from explorer.ui.collection_model import Kind, Role
 from explorer.ui.collection_pane import CollectionPane
 from explorer.ui.export_dialog import ExportDialog
 from explorer.ui.import_dialog import ImportDialog
 from explorer.ui.message_box import message_box
-from explorer.ui.relay import Relay
+from explorer.ui.operations import Failure, Operations
 from explorer.ui.request_editor import RequestEditor
 from explorer.ui.save_as_dialog import FIRST_COLLECTION, SaveAsDialog
-from explorer.ui.services import Trashed, WorkspaceService, WorkspaceTree
 from explorer.ui.trash_dialog import TrashDialog
 
 T = TypeVar("T")
@@ -45,6 +44,8 @@ class CollectionsController(QObject):
     #: One sentence for the response area (an error, a broken file, a finished export).
     message = Signal(str, bool)
     tree_loaded = Signal()
+    #: Another request is now in the builder (the window clears the response, re-scopes the URL).
+    opened = Signal()
     run_requested = Signal(object)  # a collection folder to run
     saved = Signal(object)
     _externally_changed = Signal(object)
@@ -55,9 +56,11 @@ class CollectionsController(QObject):
         service: WorkspaceService,
         pane: CollectionPane,
         editor: RequestEditor,
+        ops: Operations,
     ) -> None:
         super().__init__(window)
         self.window = window
+        self.ops = ops
         self.service = service
         self.pane = pane
         self.editor = editor
@@ -66,7 +69,6 @@ class CollectionsController(QObject):
         self.saved_spec: RequestSpec | None = None
         self.dirty = False
         self.last_deleted: Trashed | None = None
-        self._relay = Relay(self)
         self._dialog: Any = None
         self._dirty_timer = QTimer(self)
         self._dirty_timer.setSingleShot(True)
@@ -120,7 +122,7 @@ class CollectionsController(QObject):
     def open_trash(self) -> TrashDialog:
         """Every deleted item, restorable one by one (``Restore last deleted`` is the quick one)."""
         root = self.tree.root if self.tree is not None else Path.home()
-        dialog = TrashDialog(self.service, root, self.window)
+        dialog = TrashDialog(self.service, root, self.ops, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.restored.connect(self._on_trash_dialog_restored)
         dialog.open()
@@ -134,14 +136,11 @@ class CollectionsController(QObject):
 
     # -- loading ------------------------------------------------------------------------------
     def reload(self, then: Callable[[WorkspaceTree], object] | None = None) -> None:
-        self._relay.watch(self.service.load(), lambda done: self._on_service_loaded(done, then))
+        self.ops.run(self.service.load(), lambda tree: self._on_service_loaded(tree, then))
 
     def _on_service_loaded(
-        self, done: Future[WorkspaceTree], then: Callable[[WorkspaceTree], object] | None
+        self, tree: WorkspaceTree, then: Callable[[WorkspaceTree], object] | None
     ) -> None:
-        if not self._succeeded(done):
-            return
-        tree = done.result()
         self.tree = tree
         self.pane.load(tree)
         self.pane.set_dirty(self.path, self.dirty)
@@ -150,23 +149,9 @@ class CollectionsController(QObject):
         self.tree_loaded.emit()
 
     def _after(self, future: Future[T], then: Callable[[T], object]) -> None:
-        """Call ``then(result)`` on the UI thread when ``future`` succeeds."""
-
-        def finished(done: Future[T]) -> None:
-            if self._succeeded(done):
-                then(done.result())
-
-        self._relay.watch(future, finished)
-
-    def _succeeded(self, done: Future[Any]) -> bool:
-        """False (and the sentence shown) when a service call failed as the core intends."""
-        error = done.exception()
-        if isinstance(error, ExplorerError | OSError):
-            self.message.emit(str(error), True)
-            return False
-        if error is not None:
-            raise error
-        return True
+        """Call ``then(result)`` on the UI thread when ``future`` succeeds (a failure goes to
+        the window's message channel)."""
+        self.ops.run(future, then)
 
     # -- the open request ---------------------------------------------------------------------
     def folders_of_open(self) -> tuple[Folder, ...]:
@@ -216,11 +201,14 @@ class CollectionsController(QObject):
         self._show(None, spec)
 
     def _show(self, path: Path | None, spec: RequestSpec) -> None:
+        another = path is None or path != self.path
         self.path = path
         self.saved_spec = spec
         self.editor.load(spec)
         self._dirty_timer.stop()
         self._set_dirty(False)
+        if another:
+            self.opened.emit()
 
     def _on_dirty_timer_timeout(self) -> None:
         self._set_dirty(
@@ -273,20 +261,14 @@ class CollectionsController(QObject):
             self.save_as()
             return
         path, spec = self.path, self.editor.to_spec()
-        self._relay.watch(
+        self._after(
             self.service.save_request(path, spec),
-            lambda done: self._on_service_saved(done, path, spec, then),
+            lambda _none: self._on_service_saved(path, spec, then),
         )
 
     def _on_service_saved(
-        self,
-        done: Future[None],
-        path: Path,
-        spec: RequestSpec,
-        then: Callable[[], None] | None,
+        self, path: Path, spec: RequestSpec, then: Callable[[], None] | None
     ) -> None:
-        if not self._succeeded(done):
-            return
         if path == self.path:
             self.saved_spec = spec
             self._on_dirty_timer_timeout()
@@ -363,18 +345,16 @@ class CollectionsController(QObject):
         elif action == "duplicate" and where is not None:
             self._then_reveal(self.service.duplicate(where))
         elif action == "delete" and where is not None:
-            self._relay.watch(self.service.delete(where), lambda d: self._on_deleted(d, where))
+            self._after(self.service.delete(where), lambda gone: self._on_deleted(gone, where))
         elif action == "export" and where is not None:
             self.open_export(where)
         elif action == "run" and where is not None:
             self.run_collection(where)
 
     def run_collection(self, path: Path) -> None:
-        """Run the collection holding ``path`` in its own provider, as ``api-explorer run``
-        would by default."""
+        """Run the collection holding ``path``. The run service binds it to its own provider,
+        as ``api-explorer run`` does; the window's selection is left as it is."""
         found = self.pane.collection_of(path)
-        if found is not None and found[1]:
-            self.provider_wanted.emit(found[1])
         self.run_requested.emit(found[0] if found is not None else path)
 
     def current_collection(self) -> Path | None:
@@ -405,16 +385,17 @@ class CollectionsController(QObject):
 
     def _on_tree_item_renamed(self, path: object, name: str) -> None:
         if isinstance(path, Path):
-            self._relay.watch(
-                self.service.rename(path, name), lambda done: self._on_moved(done, path)
-            )
+            self._move(self.service.rename(path, name), path)
 
-    def _on_moved(self, done: Future[Path], old: Path, order: int = -1) -> None:
+    def _move(self, future: Future[Path], old: Path, order: int = -1) -> None:
+        def failed(error: Failure) -> None:
+            self.ops.channel.show_error(str(error))
+            self.reload()  # the tree shows the name or place the item still has on disk
+
+        self.ops.run(future, lambda new: self._on_moved(new, old, order), on_failure=failed)
+
+    def _on_moved(self, new: Path, old: Path, order: int = -1) -> None:
         """After a rename or move: follow the open request to its new path, then reorder."""
-        if not self._succeeded(done):
-            self.reload()
-            return
-        new = done.result()
         if self.path is not None and (self.path == old or old in self.path.parents):
             self.path = new if self.path == old else new / self.path.relative_to(old)
         if order >= 0:
@@ -461,18 +442,14 @@ class CollectionsController(QObject):
             order.insert(len(order) if row < 0 else row - (1 if before < row else 0), path)
             self._after(self.service.reorder(order), lambda _none: self.reload())
             return
-        self._relay.watch(
-            self.service.move(path, folder), lambda done: self._on_moved(done, path, row)
-        )
+        self._move(self.service.move(path, folder), path, row)
 
-    def _on_deleted(self, done: Future[Trashed], path: Path) -> None:
-        if not self._succeeded(done):
-            return
-        self.last_deleted = done.result()
+    def _on_deleted(self, trashed: Trashed, path: Path) -> None:
+        self.last_deleted = trashed
         if self.path is not None and (self.path == path or path in self.path.parents):
             self.path = None  # the builder keeps the request; Ctrl+S asks where to save it
             self._set_dirty(False)
-        self.window.statusBar().showMessage(f"Deleted “{self.last_deleted.name}”.", UNDO_SHOWN_MS)
+        self.ops.channel.show_info(f"Deleted “{trashed.name}”.", UNDO_SHOWN_MS)
         self.undo_button.show()
         self._undo_timer.start()
         self.reload()
@@ -483,7 +460,7 @@ class CollectionsController(QObject):
         if entry is None:
             return
         self.last_deleted = None
-        self.window.statusBar().clearMessage()
+        self.ops.channel.clear()
         self._then_reveal(self.service.restore(entry))
 
     # -- external edits -----------------------------------------------------------------------
@@ -499,13 +476,15 @@ class CollectionsController(QObject):
             self._reload_open(path)
 
     def _reload_open(self, path: Path) -> None:
-        def loaded(done: Future[RequestSpec]) -> None:
-            if done.exception() is not None or path != self.path:
-                self.message.emit(f"{path.name} changed on disk and could not be read.", True)
-                return
-            self._show(path, done.result())
+        def loaded(spec: RequestSpec) -> None:
+            if path == self.path:
+                self._show(path, spec)
 
-        self._relay.watch(self.service.read_request(path), loaded)
+        self.ops.run(
+            self.service.read_request(path),
+            loaded,
+            failure=f"{path.name} changed on disk and could not be read",
+        )
 
     def _ask_external(self, path: Path) -> None:
         box = message_box(
@@ -529,7 +508,7 @@ class CollectionsController(QObject):
 
     # -- import and export --------------------------------------------------------------------
     def open_import(self) -> ImportDialog:
-        dialog = ImportDialog(self.service, self.window)
+        dialog = ImportDialog(self.service, self.ops, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._on_import_dialog_imported)
         self._dialog = dialog
@@ -559,10 +538,8 @@ class CollectionsController(QObject):
         dialog.open()
 
     def _export(self, kind: str, collection: Path, target: Path) -> None:
-        def done(result: Future[list[Path]]) -> None:
-            if self._succeeded(result):
-                files = ", ".join(str(p) for p in result.result())
-                self.window.statusBar().showMessage(f"Exported to {files}", UNDO_SHOWN_MS)
-                self.message.emit(f"Exported to {files}.", False)
+        def done(written: list[Path]) -> None:
+            files = ", ".join(str(p) for p in written)
+            self.ops.channel.show_info(f"Exported to {files}.", UNDO_SHOWN_MS)
 
-        self._relay.watch(self.service.export(kind, collection, target), done)
+        self._after(self.service.export(kind, collection, target), done)

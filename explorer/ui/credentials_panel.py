@@ -7,8 +7,6 @@ held: it is fetched on press and wiped from the field on release.
 
 from __future__ import annotations
 
-from concurrent.futures import Future
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -21,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.ui.relay import Relay
-from explorer.ui.services import CredentialService, SlotState
+from explorer.services.api import CredentialService, SlotState
+from explorer.ui.operations import Failure, Operations
 
 
 class CredentialsPanel(QWidget):
@@ -33,8 +31,8 @@ class CredentialsPanel(QWidget):
         self.setObjectName("credentialsPanel")
         self.setAccessibleName("Credentials")
         self._service: CredentialService | None = None
+        self._ops: Operations | None = None
         self._target: tuple[str, str] | None = None
-        self._relay = Relay(self)
         self._generation = 0
         self.slots: list[SlotState] = []
         self.title = QLabel("Credentials", self)
@@ -55,33 +53,37 @@ class CredentialsPanel(QWidget):
         self._reveal_field: QLineEdit | None = None
         self.show_target(None, None)
 
-    def set_service(self, service: CredentialService | None) -> None:
+    def set_service(self, service: CredentialService | None, ops: Operations) -> None:
+        """The store to show, and the window's operations (failures go to its channel)."""
         self._service = service
+        self._ops = ops
 
     def show_target(self, provider_id: str | None, environment: str | None) -> None:
         """Show the slots of one provider environment (None: nothing to show)."""
         self._generation += 1
         self._target = (provider_id, environment) if provider_id and environment else None
         self.slots = []
-        if self._target is None or self._service is None:
+        if self._target is None or self._service is None or self._ops is None:
             self._fill([])
             self.store_label.setText("Choose a provider to manage its credentials.")
             return
         generation = self._generation
-        self._relay.watch(
+        self._ops.run(
             self._service.slots(*self._target),
-            lambda done: self._on_service_slots(generation, done),
+            lambda slots: self._on_service_slots(generation, slots),
+            on_failure=lambda error: self._on_service_slots_failed(generation, error),
         )
 
-    def _on_service_slots(self, generation: int, done: Future[list[SlotState]]) -> None:
-        if generation != self._generation:
-            return
-        error = done.exception()
-        if error is not None:
+    def _on_service_slots_failed(self, generation: int, error: Failure) -> None:
+        """The environment's slots cannot be read (no session for it): say why, here."""
+        if generation == self._generation:
             self._fill([])
             self.store_label.setText(str(error))
+
+    def _on_service_slots(self, generation: int, slots: list[SlotState]) -> None:
+        if generation != self._generation:
             return
-        self._fill(done.result())
+        self._fill(slots)
         service = self._service
         if service is not None:
             reason = service.unavailable_reason
@@ -135,18 +137,19 @@ class CredentialsPanel(QWidget):
         return box
 
     def _on_reveal_pressed(self, slot: str, field: QLineEdit) -> None:
-        if self._service is None or self._target is None:
+        if self._service is None or self._target is None or self._ops is None:
             return
         self._reveal_field = field
-        self._relay.watch(
+        self._ops.run(
             self._service.reveal(*self._target, slot),
-            lambda done: self._on_service_revealed(field, done),
+            lambda value: self._on_service_revealed(field, value),
+            failure="The value could not be read",
         )
 
-    def _on_service_revealed(self, field: QLineEdit, done: Future[str | None]) -> None:
-        if self._reveal_field is not field or done.exception() is not None:
+    def _on_service_revealed(self, field: QLineEdit, value: str | None) -> None:
+        if self._reveal_field is not field:
             return
-        field.setText(done.result() or "")
+        field.setText(value or "")
         field.show()
 
     def _on_reveal_released(self, field: QLineEdit) -> None:
@@ -170,7 +173,7 @@ class CredentialsPanel(QWidget):
         self._write(slot, value)
 
     def _write(self, slot: str, value: str | None) -> None:
-        if self._service is None or self._target is None:
+        if self._service is None or self._target is None or self._ops is None:
             return
         target = self._target
         future = (
@@ -178,13 +181,13 @@ class CredentialsPanel(QWidget):
             if value is None
             else self._service.set(*target, slot, value)
         )
-        self._relay.watch(future, lambda done: self._on_service_written(target, done))
+        self._ops.run(
+            future,
+            lambda _none: self._on_service_written(target),
+            failure="The credential could not be stored",
+        )
 
-    def _on_service_written(self, target: tuple[str, str], done: Future[None]) -> None:
-        error = done.exception()
-        if error is not None:
-            self.store_label.setText(str(error))
-            return
+    def _on_service_written(self, target: tuple[str, str]) -> None:
         self.changed.emit()
         if target == self._target:
             self.show_target(*target)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
-from explorer.ui.services import HistoryEntry
+from explorer.services.workspace_api import HistoryEntry
 
 LIMIT = 500
 

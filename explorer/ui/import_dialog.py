@@ -7,7 +7,6 @@ supersedes an older one (latest wins). Nothing is written until "Import" (``appl
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -25,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.errors import ExplorerError
-from explorer.ui.relay import Relay
-from explorer.ui.services import ImportPreview, WorkspaceService
+from explorer.services.workspace_api import ImportPreview, WorkspaceService
+from explorer.ui.operations import Failure, Operations
 
 KINDS = (
     ("postman", "Postman collection or environment (.json)"),
@@ -50,13 +48,15 @@ def guess_kind(path: Path) -> str | None:
 class ImportDialog(QDialog):
     imported = Signal(object)
 
-    def __init__(self, service: WorkspaceService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: WorkspaceService, ops: Operations, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("importDialog")
         self.setWindowTitle("Import")
         self.resize(640, 480)
         self._service = service
-        self._relay = Relay(self)
+        self._ops = ops
         self._generation = 0
         self.preview: ImportPreview | None = None
         self.kind = QComboBox(self)
@@ -117,23 +117,21 @@ class ImportDialog(QDialog):
         self._generation += 1
         generation = self._generation
         self.summary.setText("Reading…")
-        self._relay.watch(
+        self._ops.run(
             self._service.preview_import(self.kind.currentData(), Path(text).expanduser()),
-            lambda done: self._on_service_previewed(generation, done),
+            lambda preview: self._on_service_previewed(generation, preview),
+            on_failure=lambda error: self._on_service_preview_failed(generation, error),
         )
 
-    def _on_service_previewed(self, generation: int, done: Future[ImportPreview]) -> None:
-        if generation != self._generation:
-            return
-        error = done.exception()
-        if isinstance(error, ExplorerError):
+    def _on_service_preview_failed(self, generation: int, error: Failure) -> None:
+        if generation == self._generation:
             self.summary.setText(str(error))
             self.tree_text.clear()
             self.report.clear()
+
+    def _on_service_previewed(self, generation: int, preview: ImportPreview) -> None:
+        if generation != self._generation:
             return
-        if error is not None:
-            raise error
-        preview = done.result()
         self.preview = preview
         summary = f"{preview.request_count} request(s) into a new collection “{preview.name}”."
         if preview.secret_names:
@@ -151,17 +149,18 @@ class ImportDialog(QDialog):
             return
         self.import_button.setEnabled(False)
         self.summary.setText("Importing…")
-        self._relay.watch(self._service.apply_import(self.preview), self._on_service_applied)
+        self._ops.run(
+            self._service.apply_import(self.preview),
+            self._on_service_applied,
+            on_failure=self._on_service_apply_failed,
+        )
 
-    def _on_service_applied(self, done: Future[Path | None]) -> None:
-        error = done.exception()
-        if isinstance(error, ExplorerError):
-            self.summary.setText(str(error))
-            self.import_button.setEnabled(True)
-            return
-        if error is not None:
-            raise error
-        self.imported.emit(done.result())
+    def _on_service_apply_failed(self, error: Failure) -> None:
+        self.summary.setText(str(error))
+        self.import_button.setEnabled(True)
+
+    def _on_service_applied(self, created: Path | None) -> None:
+        self.imported.emit(created)
         self.accept()
 
     def _on_browse_clicked(self) -> None:

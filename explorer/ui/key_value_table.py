@@ -68,6 +68,16 @@ class KeyValueTable(QWidget):
             self._append(row)
         self._filling = False
 
+    def flag_values(self, rows: frozenset[int], reason: str) -> None:
+        """Mark the value cells of ``rows`` (as loaded) with ``reason``: a value that has to be
+        re-entered. The mark goes when the value is edited."""
+        for index in rows:
+            item = self.table.item(index, 1)
+            if item is not None:
+                item.setToolTip(reason)
+                item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, reason)
+                item.setBackground(self.palette().toolTipBase())
+
     def to_rows(self) -> tuple[KeyValue, ...]:
         if self.bulk_button.isChecked():
             return self._parse_bulk()
@@ -94,6 +104,11 @@ class KeyValueTable(QWidget):
     def _on_table_item_changed(self, item: QTableWidgetItem) -> None:
         if self._filling:
             return
+        if item.column() == 1 and item.text() and item.toolTip():
+            self._filling = True  # the flag's own changes are no edit
+            item.setToolTip("")
+            item.setData(Qt.ItemDataRole.BackgroundRole, None)
+            self._filling = False
         last = self.table.rowCount() - 1
         if item.row() == last and item.text():
             self._filling = True

@@ -25,30 +25,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.errors import Cancelled, ExplorerError
+from explorer.core.auth.tokens import TokenError
+from explorer.core.errors import Cancelled
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
+from explorer.core.templating import Layer, Scope
+from explorer.core.workspace.model import folder_layers
+from explorer.services.api import PendingSend, SendContext, SendOutcome, Services, TokenView
+from explorer.services.workspace_api import HistoryEntry
 from explorer.ui.collection_pane import CollectionPane
 from explorer.ui.collections_controller import CollectionsController
 from explorer.ui.credentials_panel import CredentialsPanel
 from explorer.ui.heartbeat import Heartbeat
 from explorer.ui.history_list import HistoryList
+from explorer.ui.masked import without_masks
 from explorer.ui.message_box import message_box
+from explorer.ui.operations import Failure, MessageChannel, Operations
 from explorer.ui.otp_asker import OtpAsker
 from explorer.ui.provider_bar import ProviderBar
-from explorer.ui.relay import Relay
 from explorer.ui.request_editor import RequestEditor
 from explorer.ui.response_view import ResponseView
 from explorer.ui.run_dialog import RunDialog
-from explorer.ui.services import (
-    HistoryEntry,
-    PendingSend,
-    SendContext,
-    SendOutcome,
-    Services,
-    TokenView,
-)
-from explorer.ui.token_status import TokenInspector, TokenStatus
+from explorer.ui.token_status import NOT_TRIED, TokenInspector, TokenStatus
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -66,7 +64,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("API Explorer")
         self.services = services
-        self._relay = Relay(self)
+        self.messages = MessageChannel(self)
+        self.ops = Operations(self.messages, self)
         self._generation = 0
         self._pending: PendingSend | None = None
         self._confirm: QMessageBox | None = None
@@ -77,10 +76,14 @@ class MainWindow(QMainWindow):
         self._connect()
         if services.providers is not None:
             self.provider_bar.provider_combo.setPlaceholderText("Loading providers…")
-            self._relay.watch(services.providers.load(), self._on_catalog_loaded)
+            self.ops.run(
+                services.providers.load(),
+                self._on_catalog_loaded,
+                on_failure=self._on_catalog_failed,
+            )
         if services.tokens is not None:
             services.tokens.subscribe(self._emit_token_event)
-        self.credentials.set_service(services.credentials)
+        self.credentials.set_service(services.credentials, self.ops)
         self.otp = OtpAsker(self)
         services.otp.connect(self.otp.ask)
         self._open_workspace()
@@ -132,6 +135,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(top)
         layout.addWidget(self.main_splitter, 1)
         self.setCentralWidget(central)
+        self.statusBar().addWidget(self.messages, 1)
         self.resize(1280, 800)
 
     def _titled(self, title: str, widget: QWidget) -> QWidget:
@@ -247,16 +251,18 @@ class MainWindow(QMainWindow):
         self._pending = pending
         self.editor.set_busy(True)
         self.response.show_sending()
-        self._relay.watch(
-            pending.future, lambda done: self._on_sender_finished(generation, spec, context, done)
+        self.ops.run(
+            pending.future,
+            lambda outcome: self._on_sender_finished(generation, spec, context, outcome),
+            on_failure=lambda error: self._on_sender_failed(generation, context, error),
         )
 
     def _context(self) -> SendContext:
         return SendContext(
             provider_id=self.provider_bar.provider_combo.currentData(),
             environment=self.provider_bar.environment_combo.currentText() or None,
-            scope=self.provider_bar.scope(),
             folders=self.workspace.folders_of_open() if self.workspace is not None else (),
+            request_path=self.workspace.path if self.workspace is not None else None,
         )
 
     def cancel(self) -> None:
@@ -264,7 +270,7 @@ class MainWindow(QMainWindow):
             self._pending.cancel()
             self._pending = None
             self.editor.set_busy(False)
-            self.response.show_message("Cancelled.")
+            self.response.clear("Cancelled.")
 
     def _emit_progress(self, generation: int, received: int, total: int | None) -> None:
         """Runs on the network worker: hand the numbers to the UI thread."""
@@ -274,27 +280,32 @@ class MainWindow(QMainWindow):
         if generation == self._generation and self._pending is not None:
             self.response.show_progress(received, None if total < 0 else total)
 
-    def _on_sender_finished(
-        self, generation: int, spec: RequestSpec, context: SendContext, done: Future[SendOutcome]
-    ) -> None:
-        error = done.exception()
+    def _on_sender_failed(self, generation: int, context: SendContext, error: Failure) -> None:
+        """A send that ended without an answer: the previous response must not stay on screen
+        as if it were this request's."""
         if generation != self._generation:
-            if error is None:
-                done.result().exchange.response.body.discard()
             return
         self._pending = None
         self.editor.set_busy(False)
         if isinstance(error, Cancelled):
-            self.response.show_message(str(error) or "Cancelled.")  # it says who gave up
+            self.response.clear(str(error) or "Cancelled.")  # it says who gave up
             return
-        if isinstance(error, ExplorerError):
-            self.response.show_message(str(error), error=True)
-            self.request_failed.emit(str(error))
+        self.response.clear(str(error), error=True)
+        self.request_failed.emit(str(error))
+        if isinstance(error, TokenError) and context.provider_id and context.environment:
+            target = (context.provider_id, context.environment)
+            self._on_tokens_state(target, TokenView("failed", str(error)))
+        else:
             self._refresh_token_status()
+
+    def _on_sender_finished(
+        self, generation: int, spec: RequestSpec, context: SendContext, outcome: SendOutcome
+    ) -> None:
+        if generation != self._generation:
+            outcome.exchange.response.body.discard()
             return
-        if error is not None:
-            raise error
-        outcome = done.result()
+        self._pending = None
+        self.editor.set_busy(False)
         exchange = outcome.exchange
         self.response.show_exchange(exchange, outcome.problem, outcome.notes)
         if outcome.token is not None:
@@ -347,7 +358,7 @@ class MainWindow(QMainWindow):
                 self.editor.load(entry.spec)
 
     def _on_provider_bar_changed(self) -> None:
-        self.editor.set_scope(self.provider_bar.scope())
+        self._update_editor_scope()
         provider = self.provider_bar.provider()
         environment = self.provider_bar.environment()
         self.credentials.show_target(
@@ -355,16 +366,16 @@ class MainWindow(QMainWindow):
         )
         self._refresh_token_status()
 
-    def _on_catalog_loaded(self, done: Future[tuple[list[ProviderProfile], list[str]]]) -> None:
+    def _on_catalog_failed(self, error: Failure) -> None:
         self.provider_bar.provider_combo.setPlaceholderText("")
-        error = done.exception()
-        if error is not None:
-            self.response.show_message(f"Providers could not be loaded: {error}", error=True)
-            return
-        profiles, problems = done.result()
+        self.messages.show_error(f"Providers could not be loaded: {error}")
+
+    def _on_catalog_loaded(self, loaded: tuple[list[ProviderProfile], list[str]]) -> None:
+        self.provider_bar.provider_combo.setPlaceholderText("")
+        profiles, problems = loaded
         self.provider_bar.load(profiles)
         if problems:
-            self.response.show_message(" ".join(problems), error=True)
+            self.messages.show_error(" ".join(problems))
         demo = next((p for p in profiles if any(e.sandbox for e in p.environments)), None)
         if demo is not None:
             self.provider_bar.select(demo.id)
@@ -385,16 +396,26 @@ class MainWindow(QMainWindow):
         if target is None or self.services.tokens is None:
             self._show_token(TokenView("none", "no provider chosen"))
             return
-        self._relay.watch(
-            self.services.tokens.state(*target),
-            lambda done: self._on_tokens_state(target, done),
-        )
+        self._watch_token(target, self.services.tokens.state(*target), tried=False)
 
-    def _on_tokens_state(self, target: tuple[str, str], done: Future[TokenView]) -> None:
-        if target != self._target():
-            return
-        error = done.exception()
-        self._show_token(TokenView("failed", str(error)) if error is not None else done.result())
+    def _watch_token(self, target: tuple[str, str], future: Future[TokenView], tried: bool) -> None:
+        """Show the token ``future`` reports for ``target`` if it is still the chosen one.
+
+        Reading the state can fail before any token was asked for (credentials missing, a live
+        host on plain HTTP): that is "not tried yet", with the reason; only a grant or refresh
+        that was ``tried`` and failed is "failed"."""
+
+        def failed(error: Failure) -> None:
+            if tried:
+                self._on_tokens_state(target, TokenView("failed", str(error)))
+            else:
+                self._on_tokens_state(target, TokenView("none", f"{NOT_TRIED}: {error}"))
+
+        self.ops.run(future, lambda view: self._on_tokens_state(target, view), on_failure=failed)
+
+    def _on_tokens_state(self, target: tuple[str, str], view: TokenView) -> None:
+        if target == self._target():
+            self._show_token(view)
 
     def _show_token(self, view: TokenView) -> None:
         self.token_status.show_view(view)
@@ -428,19 +449,13 @@ class MainWindow(QMainWindow):
         if target is None or self.services.tokens is None:
             return
         self.token_status.show_refreshing()
-        self._relay.watch(
-            self.services.tokens.refresh(*target),
-            lambda done: self._on_tokens_state(target, done),
-        )
+        self._watch_token(target, self.services.tokens.refresh(*target), tried=True)
 
     def _on_inspector_forget(self) -> None:
         target = self._target()
         if target is None or self.services.tokens is None:
             return
-        self._relay.watch(
-            self.services.tokens.forget(*target),
-            lambda done: self._on_tokens_state(target, done),
-        )
+        self._watch_token(target, self.services.tokens.forget(*target), tried=False)
 
     def load_request(self, spec: RequestSpec) -> None:
         self.editor.load(spec)
@@ -450,16 +465,22 @@ class MainWindow(QMainWindow):
     def _open_workspace(self) -> None:
         """Collections, history and the File menu, when a workspace service is given."""
         if self.services.history is not None:
-            self._relay.watch(self.services.history.recent(), self._on_history_loaded)
+            self.ops.run(
+                self.services.history.recent(),
+                self.history.load,
+                failure="History could not be read",
+            )
         self.history.save_requested.connect(self._on_history_save_requested)
         if self.services.workspace is None:
             return
         workspace = CollectionsController(
-            self, self.services.workspace, self.collections, self.editor
+            self, self.services.workspace, self.collections, self.editor, self.ops
         )
         workspace.provider_wanted.connect(self._on_workspace_provider_wanted)
         workspace.message.connect(self._on_workspace_message)
         workspace.tree_loaded.connect(self._open_first_sample)
+        workspace.tree_loaded.connect(self._update_editor_scope)
+        workspace.opened.connect(self._on_workspace_opened)
         workspace.run_requested.connect(self.open_run_dialog)
         workspace.install_menu(self.menuBar().addMenu("&File"))
         self.workspace = workspace
@@ -504,32 +525,34 @@ class MainWindow(QMainWindow):
     def _record(self, entry: HistoryEntry, exchange: Exchange) -> None:
         if self.services.history is None:
             return
-        self._relay.watch(
+        self.ops.run(
             self.services.history.record(entry, exchange),
-            self._on_history_recorded,
+            self.history.add,
+            failure="History could not be saved",
         )
-
-    def _on_history_recorded(self, done: Future[HistoryEntry]) -> None:
-        error = done.exception()
-        if isinstance(error, ExplorerError | OSError):
-            self.response.show_message(f"History could not be saved: {error}", error=True)
-        elif error is not None:
-            raise error
-        else:
-            self.history.add(done.result())
-
-    def _on_history_loaded(self, done: Future[list[HistoryEntry]]) -> None:
-        error = done.exception()
-        if isinstance(error, ExplorerError | OSError):
-            self.response.show_message(f"History could not be read: {error}", error=True)
-        elif error is not None:
-            raise error
-        else:
-            self.history.load(done.result())
 
     def _on_history_save_requested(self, entry: object) -> None:
         if isinstance(entry, HistoryEntry) and self.workspace is not None:
-            self.workspace.save_as(entry.spec)
+            self.workspace.save_as(without_masks(entry.spec).spec)  # bullets are no value
+
+    def _on_workspace_opened(self) -> None:
+        """Another request is in the builder: the response on screen, or one still on its way,
+        is not its answer."""
+        self.cancel()
+        self.response.clear()
+        self._update_editor_scope()
+
+    def _update_editor_scope(self) -> None:
+        """The variables the URL bar colours as defined: the environment and credentials, then
+        the open request's folders and collection (secret ones by name: their values stay in
+        the store)."""
+        folders = self.workspace.folders_of_open() if self.workspace is not None else ()
+        secret = frozenset(name for folder in folders for name in folder.secret_names())
+        stored = Layer(
+            "folder secrets", dict.fromkeys(secret, "(from the credential store)"), secret
+        )
+        layers = (*self.provider_bar.scope().layers, *folder_layers(folders), stored)
+        self.editor.set_scope(Scope(layers))
 
     def _open_first_sample(self) -> None:
         """In the demo, once both the providers and the tree are there, open the chosen
@@ -550,4 +573,7 @@ class MainWindow(QMainWindow):
             self.provider_bar.select(provider_id)
 
     def _on_workspace_message(self, text: str, error: bool) -> None:
-        self.response.show_message(text, error=error)
+        if error:
+            self.messages.show_error(text)
+        else:
+            self.messages.show_info(text)

@@ -24,6 +24,7 @@ from explorer.core.templating import Scope
 from explorer.ui.auth_tab import AuthTab
 from explorer.ui.body_editor import BodyEditor
 from explorer.ui.key_value_table import KeyValueTable
+from explorer.ui.masked import NOT_KEPT, without_masks
 from explorer.ui.url_edit import UrlEdit
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -110,6 +111,10 @@ class RequestEditor(QWidget):
             part.changed.connect(self.edited)
 
     def load(self, spec: RequestSpec) -> None:
+        """Fill the builder with ``spec``. Values kept only masked (a request from history, or
+        saved from it) are emptied, flagged and named under the URL: never sent as bullets."""
+        unmasked = without_masks(spec)
+        spec = unmasked.spec
         self._spec = spec
         self.notice.hide()
         self.method.setCurrentText(spec.method)
@@ -118,7 +123,13 @@ class RequestEditor(QWidget):
         self.headers.load(spec.headers)
         self.body.load(spec.body)
         self.auth.load(spec.auth)
+        self.params.flag_values(unmasked.param_rows, NOT_KEPT)
+        self.headers.flag_values(unmasked.header_rows, NOT_KEPT)
         self._on_tables_changed()
+        if unmasked.fields:
+            self._show_notice(
+                f"Secret values are not kept in history: re-enter {', '.join(unmasked.fields)}."
+            )
 
     def to_spec(self) -> RequestSpec:
         return replace(

@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 from explorer.core.formatting import human_size
 from explorer.core.models import Exchange
 from explorer.core.redaction import mask_headers
+from explorer.services.api import ProblemCard
+from explorer.ui.elided_label import ElidedLabel
 from explorer.ui.relay import Relay
 from explorer.ui.response_body import ResponseBodyPanel
-from explorer.ui.services import ProblemCard
 from explorer.ui.theme import status_color
 
+EMPTY = "Send a request to see the response here."
 MODES = ("Pretty", "Raw", "Preview", "Headers", "Problem")
 
 
@@ -65,9 +67,10 @@ class ResponseView(QWidget):
         self._set_actions_enabled(False)
 
     def _build_top(self) -> QHBoxLayout:
-        self.status = QLabel("Send a request to see the response here.", self)
+        self.status = ElidedLabel(self)
         self.status.setObjectName("responseStatus")
-        self.status.setTextFormat(self.status.textFormat().RichText)
+        self._line = ("", "", "")
+        self.status.set_line(EMPTY)
         self.modes = QTabBar(self)
         self.modes.setObjectName("responseModes")
         self.modes.setDrawBase(False)
@@ -125,15 +128,14 @@ class ResponseView(QWidget):
 
     def show_progress(self, received: int, total: int | None) -> None:
         of = f" of {human_size(total)}" if total else ""
-        self.status.setText(f"Receiving… {human_size(received)}{of}")
+        self.status.set_line(f"Receiving… {human_size(received)}{of}")
 
     def show_sending(self) -> None:
-        self.status.setText("Sending…")
+        self.status.set_line("Sending…")
 
     def show_message(self, text: str, *, error: bool = False) -> None:
-        color = status_color(self.palette(), 0) if error else self.palette().text().color().name()
-        self.status.setText(f'<span style="color:{color}">{html.escape(text)}</span>')
-        self.status.setToolTip(text)
+        self._countdown.stop()
+        self.status.set_line(text, color=status_color(self.palette(), 0) if error else "")
 
     def show_exchange(
         self,
@@ -145,18 +147,21 @@ class ResponseView(QWidget):
         self._problem = problem
         response = exchange.response
         color = status_color(self.palette(), response.status)
-        parts = [
-            f'<b style="color:{color}">{response.status} {html.escape(response.reason)}</b>',
-            f"{exchange.timings.total_ms:,.0f} ms",
-            human_size(response.body.size),
-        ]
+        parts = [f"{exchange.timings.total_ms:,.0f} ms", human_size(response.body.size)]
         if response.tls_version:
-            parts.append(html.escape(response.tls_version))
+            parts.append(response.tls_version)
         if exchange.hops:
             parts.append(f"{len(exchange.hops)} redirect{'s' if len(exchange.hops) > 1 else ''}")
-        parts.extend(html.escape(note) for note in notes)
-        self.status.setText(" · ".join(parts))
-        self.status.setToolTip(response.url)
+        parts.extend(notes)
+        head = f"{response.status} {response.reason}"
+        self._line = (
+            " · ".join([head, *parts]),
+            " · ".join(
+                [f'<b style="color:{color}">{html.escape(head)}</b>', *map(html.escape, parts)]
+            ),
+            response.url,
+        )
+        self._show_line()
         self._fill_headers(exchange)
         self._fill_problem(problem)
         self._retry_deadline = 0.0
@@ -172,11 +177,16 @@ class ResponseView(QWidget):
         else:
             self._on_modes_changed(self.modes.currentIndex())
 
-    def clear(self) -> None:
+    def clear(self, text: str = EMPTY, *, error: bool = False) -> None:
+        """Forget the response on screen (another request was opened, a send failed before an
+        answer or was cancelled) and say why in the status line."""
         self._exchange = None
+        self._problem = None
         self.body.clear()
         self.headers.setRowCount(0)
+        self._fill_problem(None)
         self._set_actions_enabled(False)
+        self.show_message(text, error=error)
 
     def open_search(self) -> None:
         if self.modes.currentIndex() not in (0, 1):
@@ -214,12 +224,15 @@ class ResponseView(QWidget):
 
     def _on_countdown_timeout(self) -> None:
         left = self._retry_deadline - time.monotonic()
-        base = self.status.text().split(" · retry in", 1)[0]
         if left <= 0:
             self._countdown.stop()
-            self.status.setText(f"{base} · retry now")
+            self._show_line(" · retry now")
             return
-        self.status.setText(f"{base} · retry in {left:.0f} s")
+        self._show_line(f" · retry in {left:.0f} s")
+
+    def _show_line(self, suffix: str = "") -> None:
+        plain, rich, url = self._line
+        self.status.set_line(plain + suffix, rich + html.escape(suffix), tooltip=url)
 
     def _on_modes_changed(self, index: int) -> None:
         mode = MODES[index]

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from explorer.core.errors import ExplorerError
 from explorer.core.models import RequestSpec
 from explorer.core.snippets import LANGUAGES
+from explorer.services.api import SendContext, SnippetChoice, SnippetService
 from explorer.ui.body_document import Document, make_document
 from explorer.ui.relay import Relay
-from explorer.ui.services import SendContext, SnippetChoice, SnippetService
 from explorer.ui.text_view import BodyTextView
 from explorer.ui.theme import live_colors, status_color
 

@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.ui.services import TokenView
+from explorer.services.api import TokenView
+
+#: A token state that could not be read before any grant (credentials missing, a live host on
+#: plain HTTP): the detail starts with this and gives the reason.
+NOT_TRIED = "not tried yet"
+CLICK = "Click to inspect the token"
 
 
 def _when(stamp: float | None) -> str:
@@ -87,7 +92,6 @@ class TokenStatus(QLabel):
         super().__init__(parent)
         self.setObjectName("tokenStatus")
         self.setAccessibleName("Token status")
-        self.setToolTip("Click to inspect the token")
         self.view = TokenView()
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -97,6 +101,7 @@ class TokenStatus(QLabel):
     def show_view(self, view: TokenView) -> None:
         self.view = view
         self._timer.stop()
+        self.setToolTip(f"{view.detail}\nClick to inspect the token" if view.detail else CLICK)
         if view.state == "valid" and view.expires_at is not None:
             self._timer.start()
             self._on_timer_timeout()
@@ -108,7 +113,8 @@ class TokenStatus(QLabel):
             self.setText("token: refreshing…")
         elif view.state == "failed":
             self.setText("token: failed")
-            self.setToolTip(view.detail)
+        elif view.detail.startswith(NOT_TRIED):
+            self.setText(f"token: {NOT_TRIED}")
         else:
             self.setText("token: none yet")
 

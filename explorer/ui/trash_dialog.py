@@ -7,7 +7,6 @@ executor, and the window reloads the tree after a restore.
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -21,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.ui.relay import Relay
-from explorer.ui.services import Trashed, WorkspaceService
+from explorer.services.workspace_api import Trashed, WorkspaceService
+from explorer.ui.operations import Failure, Operations
 
 REQUEST_SUFFIX = ".request.yaml"  # the core's collections.REQUEST_SUFFIX, whose module loads YAML
 
@@ -38,7 +37,11 @@ class TrashDialog(QDialog):
     restored = Signal(object)  # the restored item's path
 
     def __init__(
-        self, service: WorkspaceService, root: Path, parent: QWidget | None = None
+        self,
+        service: WorkspaceService,
+        root: Path,
+        ops: Operations,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("trashDialog")
@@ -46,7 +49,7 @@ class TrashDialog(QDialog):
         self.resize(560, 360)
         self._service = service
         self._root = root
-        self._relay = Relay(self)
+        self._ops = ops
         self.entries = QListWidget(self)
         self.entries.setObjectName("trashList")
         self.entries.setAlternatingRowColors(True)
@@ -68,15 +71,15 @@ class TrashDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self._relay.watch(self._service.trash(), self._on_service_listed)
+        self._ops.run(self._service.trash(), self._on_service_listed, on_failure=self._unlisted)
 
-    def _on_service_listed(self, done: Future[list[Trashed]]) -> None:
-        error = done.exception()
+    def _unlisted(self, error: Failure) -> None:
         self.entries.clear()
-        if error is not None:
-            self.note.setText(f"The trash could not be read: {error}")
-            return
-        for entry in done.result():
+        self.note.setText(f"The trash could not be read: {error}")
+
+    def _on_service_listed(self, entries: list[Trashed]) -> None:
+        self.entries.clear()
+        for entry in entries:
             item = QListWidgetItem(f"{_label(entry.name)}    from {self._where(entry.origin)}")
             item.setData(Qt.ItemDataRole.UserRole, entry)
             item.setToolTip(f"Deleted {entry.deleted_at}")
@@ -103,13 +106,14 @@ class TrashDialog(QDialog):
             return
         entry = item.data(Qt.ItemDataRole.UserRole)
         self.restore_button.setEnabled(False)
-        self._relay.watch(self._service.restore(entry), self._on_service_restored)
+        self._ops.run(
+            self._service.restore(entry), self._on_service_restored, on_failure=self._unrestored
+        )
 
-    def _on_service_restored(self, done: Future[Path]) -> None:
-        error = done.exception()
-        if error is not None:
-            self.note.setText(f"Not restored: {error}")
-            self.restore_button.setEnabled(True)
-            return
-        self.restored.emit(done.result())
+    def _unrestored(self, error: Failure) -> None:
+        self.note.setText(f"Not restored: {error}")
+        self.restore_button.setEnabled(True)
+
+    def _on_service_restored(self, path: Path) -> None:
+        self.restored.emit(path)
         self.refresh()

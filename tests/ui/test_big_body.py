@@ -18,8 +18,8 @@ import pytest
 
 from explorer.app import tune_interpreter
 from explorer.core.models import RequestSpec
+from explorer.services.api import SendContext
 from explorer.ui.response_body import AUTO_FORMAT_LIMIT
-from explorer.ui.services import SendContext
 from tests.ui.conftest import OFFSCREEN_NOISE
 
 pytestmark = [pytest.mark.qt_log_ignore(OFFSCREEN_NOISE), pytest.mark.slow]

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from explorer.core.models import RequestSpec
 from explorer.core.workspace.store import WorkspaceStore
+from explorer.services.api import Services
 from explorer.ui.collection_model import Kind, Role
-from explorer.ui.services import Services
 from tests.ui.conftest import OFFSCREEN_NOISE, open_window
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -259,7 +259,7 @@ def test_a_corrupted_file_shows_as_broken_and_the_rest_opens(qtbot, store, servi
     error = index.data(Role.ERROR)
     assert re.match(rf"{re.escape(str(broken))}:\d+: ", error), error
     click(qtbot, window, broken)
-    assert window.response.status.toolTip() == error
+    assert window.messages.text() == error
     click(qtbot, window, shop(store) / "list-items.request.yaml")
     assert window.editor.url.text() == "{{base_url}}/items"
     assert broken.read_text() == "name: Create item\nmethod: [unclosed\n"
@@ -387,7 +387,7 @@ def test_a_window_closed_before_the_core_starts_leaves_the_executors_free(
 ) -> None:
     """``--quit-after-show`` quits before the core starts: nothing of the workspace may be
     queued on the disk executor waiting for it, or shutting the executors down would hang."""
-    from explorer.app import build_services
+    from explorer.services.compose import build_services
 
     monkeypatch.setenv("API_EXPLORER_HOME", str(tmp_path / "home"))
     services = build_services(executors, workspace=tmp_path / "workspace", defer=True)

@@ -16,7 +16,7 @@ from explorer.core.models import AuthSpec, KeyValue, RequestSpec
 from explorer.core.workspace.collections import save_collection
 from explorer.core.workspace.model import Folder, SavedRequest, Variable
 from explorer.core.workspace.store import WorkspaceStore
-from explorer.ui.services import Services
+from explorer.services.api import Services
 from tests.ui.conftest import OFFSCREEN_NOISE, open_window
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -80,7 +80,7 @@ def test_a_collection_request_is_sent_with_what_its_folders_give_it(qtbot, win) 
 
 
 def test_the_snippet_of_a_collection_request_has_the_inherited_parts(qtbot, win) -> None:
-    from explorer.ui.services import SnippetChoice
+    from explorer.services.api import SnippetChoice
 
     future = win.services.snippets.generate(
         win.editor.to_spec(), win._context(), SnippetChoice("curl", "as-sent", False)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QPushButton, QTreeVi
 
 from explorer.core.models import RequestSpec
 from explorer.core.workspace.store import WorkspaceStore
-from explorer.ui.services import Services
+from explorer.services.api import Services
 from tests.ui.conftest import OFFSCREEN_NOISE, open_window
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)

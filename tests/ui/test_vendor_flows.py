@@ -97,7 +97,7 @@ def test_a_revoked_token_is_refreshed_and_the_request_replayed(qtbot, demo_windo
     outcome = send_sample(qtbot, demo_window)
     assert outcome.exchange.response.status == 200
     assert any("replayed" in note for note in outcome.notes)
-    assert "replayed" in demo_window.response.status.text()
+    assert "replayed" in demo_window.response.status.full_text()
     demo_window.token_status.clicked.emit()
     inspector = demo_window.findChild(QWidget, "tokenInspector")
     qtbot.waitUntil(lambda: "invalidated" in inspector.browser.toPlainText())
@@ -119,6 +119,9 @@ def test_clock_advance_makes_the_next_send_refresh_the_token(qtbot, demo_window)
 
 def test_rate_limited_answer_shows_the_problem_and_a_retry_countdown(qtbot, demo_window) -> None:
     choose(qtbot, demo_window, "pce")
+    # An ad-hoc request in the builder, so the demo's first sample never replaces it (and
+    # clears its response) while this test sends.
+    demo_window.workspace.open_unsaved(RequestSpec("POST", "{{base_url}}/v1/customer/list"))
     control(demo_window, "config", {"provider": "pce", "settings": {"rate_limit_requests": 1}})
     demo_window.send(RequestSpec("POST", "{{base_url}}/v1/customer/list"))
     qtbot.waitUntil(lambda: not demo_window.busy, timeout=20_000)
@@ -130,7 +133,7 @@ def test_rate_limited_answer_shows_the_problem_and_a_retry_countdown(qtbot, demo
     assert outcome.problem.retry_after
     problem = demo_window.findChild(QLabel, "responseProblem")
     assert "429" in problem.text()
-    qtbot.waitUntil(lambda: "retry in" in demo_window.response.status.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "retry in" in demo_window.response.status.full_text(), timeout=3000)
 
 
 def test_credentials_can_be_cleared_and_set_again(qtbot, demo_window) -> None:
