@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from explorer.core.errors import TemplateError
 from explorer.core.models import Body, BodyMode, FormField, KeyValue, RequestSpec
 from explorer.core.snippets.build import SnippetOptions, build
 from explorer.core.snippets.model import SnippetBody, SnippetRequest, Text
@@ -115,3 +117,16 @@ def test_the_literal_snippet_model_is_the_resolved_request(case: tuple[RequestSp
         _merged(list(resolved.headers)),
         body,
     )
+
+
+def test_a_template_bomb_stops_the_snippet_as_it_stops_a_send() -> None:
+    """Ten variables each ten times the next: 10**10 characters if expanded. The snippet
+    builder has the same expansion limit as ``resolve``, and says so the same way."""
+    bomb = {f"v{i}": f"{{{{v{i + 1}}}}}" * 10 for i in range(9)} | {"v9": "x" * 1000}
+    scope = Scope((Layer("bomb", bomb),))
+    spec = RequestSpec("POST", "https://example.com/", body=Body(BodyMode.RAW, "{{v0}}"))
+    with pytest.raises(TemplateError, match="more than 16 MB") as sent:
+        resolve(spec, scope)
+    with pytest.raises(TemplateError, match="more than 16 MB") as rendered:
+        build(spec, SnippetOptions(scope=scope))
+    assert str(rendered.value) == str(sent.value)
