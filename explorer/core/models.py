@@ -170,11 +170,6 @@ class ResolvedRequest:
                 return value
         return None
 
-    @property
-    def replayable(self) -> bool:
-        """Whether the body can be sent again (a 401 replay, a redirect that keeps the body)."""
-        return not isinstance(self.body, FileBody) or self.body.path.exists()
-
 
 @dataclass(frozen=True, slots=True)
 class Timings:

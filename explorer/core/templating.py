@@ -73,10 +73,6 @@ class Scope:
     process_env: bool = False
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
-    def with_layer(self, layer: Layer, *, first: bool = True) -> Scope:
-        layers = (layer, *self.layers) if first else (*self.layers, layer)
-        return Scope(layers, self.process_env, self.environ)
-
     def lookup(self, name: str) -> tuple[str, bool] | None:
         """The raw (unexpanded) value of ``name`` and whether it is secret, or None."""
         for layer in self.layers:

@@ -90,10 +90,6 @@ class ResponseBody:
         """The spill file, when the body is too large to be held in memory."""
         return self._path
 
-    @property
-    def in_memory(self) -> bool:
-        return self._buffer is not None
-
     def read_bytes(self) -> bytes:
         """All the bytes. For spilled bodies this reads the file: prefer ``head`` or ``path``."""
         if self._buffer is not None:

@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 from urllib.parse import quote_plus, urlencode
 
-from explorer.core.snippets.model import FormPart, Ref, SnippetRequest, Text
+from explorer.core.snippets.model import Ref, SnippetRequest, Text
 
 #: Comment lines wrap here, so a snippet reads well in an editor and a terminal.
 WIDTH = 92
@@ -59,19 +59,6 @@ def url_with_query(req: SnippetRequest) -> Text | None:
 def query_joiner(url: Text) -> str:
     has_query = any(isinstance(p, str) and "?" in p for p in url.parts)
     return "&" if has_query else "?"
-
-
-def form_pairs(parts: tuple[FormPart, ...]) -> list[tuple[Text, Text]]:
-    return [(p.name, p.value) for p in parts]
-
-
-def encoded_name(name: Text) -> str | None:
-    literal = name.literal
-    return None if literal is None else quote_plus(literal)
-
-
-def ref_idents(text: Text) -> list[str]:
-    return [p.ident for p in text.parts if isinstance(p, Ref)]
 
 
 def seconds(value: float) -> str:

@@ -51,10 +51,6 @@ class Text:
             return self.parts[0]
         return None
 
-    @property
-    def refs(self) -> tuple[str, ...]:
-        return tuple(p.ident for p in self.parts if isinstance(p, Ref))
-
 
 @dataclass(frozen=True, slots=True)
 class Var:
