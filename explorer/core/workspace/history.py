@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from explorer.core.auth.schema import is_secret
 from explorer.core.errors import FormatError
 from explorer.core.models import AuthSpec, Exchange, KeyValue, RequestSpec
 from explorer.core.redaction import MASK, SENSITIVE_HEADERS, mask_headers, mask_text
@@ -28,9 +29,6 @@ from explorer.core.workspace import codec
 
 DEFAULT_RETENTION_DAYS = 30
 BODY_EXCERPT = 4096
-SECRET_AUTH_PARAMS = frozenset(
-    {"password", "token", "api_key", "value", "client_secret", "access_token", "refresh_token"}
-)
 
 
 def redact_spec(spec: RequestSpec, secrets: frozenset[str] = frozenset()) -> RequestSpec:
@@ -49,7 +47,7 @@ def redact_spec(spec: RequestSpec, secrets: frozenset[str] = frozenset()) -> Req
     if auth is not None:
         auth = AuthSpec(
             auth.type,
-            tuple((k, keep(v) if k in SECRET_AUTH_PARAMS else v) for k, v in auth.params),
+            tuple((k, keep(v) if is_secret(auth.type, k) else v) for k, v in auth.params),
         )
     redacted = replace(spec, headers=headers, auth=auth)
     if not secrets:
