@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from explorer.core.auth.schema import auth_type, is_secret
 from explorer.core.errors import FormatError
 from explorer.core.models import AuthSpec, Body, BodyMode, KeyValue, RequestSpec
 from explorer.core.redaction import SENSITIVE_HEADERS
@@ -18,10 +19,6 @@ from explorer.core.workspace.model import Folder, Variable
 
 T = TypeVar("T")
 
-#: Auth parameters whose literal values are secrets (moved to secret variables on import).
-SECRET_AUTH_PARAMS = frozenset(
-    {"password", "token", "value", "client_secret", "access_token", "refresh_token"}
-)
 MAX_INPUT = 64 * 1024 * 1024
 
 
@@ -118,12 +115,21 @@ def absorb_content_type(
     return headers, body
 
 
-def is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return True
+def canonical(auth: AuthSpec, where: str, warnings: list[str]) -> AuthSpec:
+    """An imported auth as the schema has it: for a type the Auth tab edits, its parameters in
+    the file's order, missing ones at their defaults, others dropped with a warning. Other
+    types (OAuth2, and those the app cannot send) are kept exactly as imported."""
+    known = auth_type(auth.type)
+    if known is None or not known.editable:
+        return auth
+    names = {p.name for p in known.params}
+    dropped = [key for key, _ in auth.params if key not in names]
+    if dropped:
+        warnings.append(f"{where}: {auth.type} auth setting {', '.join(dropped)} was not imported")
+    params = [(key, value) for key, value in auth.params if key in names]
+    present = {key for key, _ in params}
+    params += [(p.name, p.default) for p in known.params if p.name not in present]
+    return AuthSpec(auth.type, tuple(params))
 
 
 class SecretVault:
@@ -134,12 +140,15 @@ class SecretVault:
         self.warnings: list[str] = []
 
     def auth(self, auth: AuthSpec | None, where: str) -> AuthSpec | None:
+        """``auth`` in the schema's terms (``canonical``) with literal secrets moved to secret
+        variables (the schema says which parameters are secret)."""
         if auth is None:
             return None
+        auth = canonical(auth, where, self.warnings)
         params = []
         for key, value in auth.params:
             kept = value
-            if key in SECRET_AUTH_PARAMS and value and "{{" not in value:
+            if is_secret(auth.type, key) and value and "{{" not in value:
                 name = self.keep(f"{auth.type}_{key}".replace("-", "_"), value)
                 self.warnings.append(
                     f"{where}: the {auth.type} {key} was moved to the secret variable "

@@ -9,12 +9,16 @@ dropped.
 
 Export writes one runnable file: collection variables as ``@var = value`` (secret ones only as
 ``# @secret name``, never their values), each folder's path as ``# @folder A/B`` (ignored by the
-other tools, read back by ours), and each request's effective auth as the header the tools
-understand (``Authorization: Basic user:password`` / ``Bearer token``).
+other tools, read back by ours), and each request's effective auth as the header or query
+parameter the tools understand (``Authorization: Basic user:password`` / ``Bearer token``, the API
+key's header or parameter), with ``# @auth TYPE {settings}`` where the header alone would not
+say which auth it is (API key, OAuth2, and types only kept, such as digest). A collection bound
+to a provider also carries the provider's auth and headers (``export_http``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, quote_plus
@@ -27,6 +31,7 @@ from explorer.core.formats.common import (
     emit_content_type,
     guarded,
 )
+from explorer.core.formats.provider_export import ProviderExport, TokenGrant, bind
 from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
 from explorer.core.workspace.model import Folder, SavedRequest, Variable
 
@@ -167,6 +172,7 @@ class _Importer:
             headers,
             body_lines,
             where=f"line {block.start}",
+            declared=meta.get("auth", ""),
         )
         spec = replace(
             spec,
@@ -211,27 +217,65 @@ class _Importer:
         return body
 
     def _spec(
-        self, start: RequestSpec, headers: list[KeyValue], body_lines: list[str], *, where: str
+        self,
+        start: RequestSpec,
+        headers: list[KeyValue],
+        body_lines: list[str],
+        *,
+        where: str,
+        declared: str,
     ) -> RequestSpec:
         content_type = next((h.value for h in headers if h.name.lower() == "content-type"), "")
         body = _body(body_lines, content_type.lower(), content_type)
         kept, body = absorb_content_type(tuple(headers), body)
         if body.mode is BodyMode.MULTIPART:  # the boundary is chosen again at send time
             kept = tuple(h for h in kept if h.name.lower() != "content-type")
-        auth = None
-        rest: list[KeyValue] = []
-        for header in kept:
-            found = _auth_from_header(header) if auth is None else None
-            if found is None:
-                rest.append(header)
-            else:
-                auth = found
+        rest = list(kept)
+        params = list(start.params)
+        auth = self._declared(declared, rest, params, where) if declared else None
+        if auth is None:
+            rest = []
+            for header in kept:
+                found = _auth_from_header(header) if auth is None else None
+                if found is None:
+                    rest.append(header)
+                else:
+                    auth = found
         return replace(
             start,
+            params=tuple(params),
             headers=self.vault.headers(tuple(rest), where),
             body=body,
             auth=self.vault.auth(auth, where),
         )
+
+    def _declared(
+        self, text: str, headers: list[KeyValue], params: list[KeyValue], where: str
+    ) -> AuthSpec | None:
+        """The auth an ``# @auth TYPE {settings}`` line declares (see ``_auth_rows``); an API
+        key's value is taken out of the header or query row it names."""
+        kind, _, raw = text.partition(" ")
+        try:
+            settings = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            settings = None
+        if not kind or not isinstance(settings, dict):
+            self.warnings.append(f"{where}: '# @auth {text[:40]}' is not an auth; ignored")
+            return None
+        values = {str(k): str(v) for k, v in settings.items()}
+        if kind == "oauth2":
+            headers[:] = [h for h in headers if h.name.lower() != "authorization"]
+        if kind != "api-key":
+            return AuthSpec(kind, tuple(values.items()))
+        key, where_in = values.get("key", ""), values.get("in", "header")
+        rows = params if where_in == "query" else headers
+        fold = str.lower if where_in == "header" else str  # header names ignore case
+        found = [i for i, row in enumerate(rows) if fold(row.name) == fold(key)]
+        if not found:
+            self.warnings.append(f"{where}: the API key {where_in} {key!r} is missing; ignored")
+            return None
+        value = rows.pop(found[-1]).value
+        return AuthSpec("api-key", (("key", key), ("value", value), ("in", where_in)))
 
 
 def _auth_from_header(header: KeyValue) -> AuthSpec | None:
@@ -306,7 +350,12 @@ def _multipart(lines: list[str], boundary: str) -> tuple[FormField, ...] | None:
 
 # -- export ----------------------------------------------------------------------------------
 def _auth_rows(auth: AuthSpec | None) -> tuple[list[KeyValue], list[KeyValue], list[str]]:
-    """Headers, query params and notes that carry ``auth`` in a .http file."""
+    """Headers, query params and ``# @auth`` lines that carry ``auth`` in a .http file.
+
+    Basic and bearer are the ``Authorization`` header every tool understands. An API key is its
+    header or query row plus ``# @auth api-key {"key": ..., "in": ...}`` saying which row it is;
+    OAuth2 is ``Bearer {{access_token}}`` plus its settings; a type the tools cannot send is its
+    settings only. Other tools ignore ``# @auth``; our importer reads the auth back from it."""
     if auth is None or auth.type == "none":
         return [], [], []
     if auth.type == "basic":
@@ -316,11 +365,17 @@ def _auth_rows(auth: AuthSpec | None) -> tuple[list[KeyValue], list[KeyValue], l
         return [KeyValue("Authorization", f"Bearer {auth.get('token')}")], [], []
     if auth.type == "api-key":
         row = KeyValue(auth.get("key"), auth.get("value"))
-        return ([], [row], []) if auth.get("in") == "query" else ([row], [], [])
+        where = "query" if auth.get("in") == "query" else "header"
+        meta = [_auth_meta("api-key", {"key": row.name, "in": where})]
+        return ([], [row], meta) if where == "query" else ([row], [], meta)
+    meta = [_auth_meta(auth.type, dict(auth.params))]
     if auth.type == "oauth2":
-        note = "oauth2: fetch a token first and set {{access_token}}"
-        return [KeyValue("Authorization", "Bearer {{access_token}}")], [], [note]
-    return [], [], [f"{auth.type} auth cannot be written in a .http file"]
+        return [KeyValue("Authorization", "Bearer {{access_token}}")], [], meta
+    return [], [], meta
+
+
+def _auth_meta(kind: str, params: dict[str, str]) -> str:
+    return f"# @auth {kind} {json.dumps(params, ensure_ascii=False)}"
 
 
 def _body_text(body: Body) -> list[str]:
@@ -362,8 +417,12 @@ def _request_lines(spec: RequestSpec, trail: tuple[str, ...], auth: AuthSpec | N
         lines.append("# @no-redirect")
     if not spec.verify_tls:
         lines.append("# @no-reject-unauthorized")
-    auth_headers, auth_params, notes = _auth_rows(spec.auth or auth)
-    lines += [f"# note: {note}" for note in notes]
+    effective = spec.auth or auth
+    if effective is not None and effective.type == _TOKEN:
+        auth_headers, auth_params, meta = _token_rows(effective)
+    else:
+        auth_headers, auth_params, meta = _auth_rows(effective)
+    lines += meta
     lines.append(f"{spec.method} {spec.url}")
     params = [p for p in spec.params if p.enabled] + auth_params
     for n, param in enumerate(params):
@@ -381,15 +440,31 @@ def _request_lines(spec: RequestSpec, trail: tuple[str, ...], auth: AuthSpec | N
     return [*lines, ""]
 
 
-def export_http(tree: Folder) -> str:
-    """The collection as one ``.http`` file that httpyac and REST Client run as is."""
+def export_http(tree: Folder, provider: ProviderExport | None = None) -> str:
+    """The collection as one ``.http`` file that httpyac and REST Client run as is. With the
+    ``provider`` the collection is bound to, its auth and headers are written in (see
+    ``provider_export``): an OAuth2 grant as httpyac's own OAuth2 (``_builtin_oauth2``) or,
+    where that cannot send what the app sends, as a named token request (``_token_request``)."""
     lines = [f"# @collection {tree.name}"]
     lines += [
         f"# {line}" if line else "#" for line in tree.description.split("\n") if tree.description
     ]
     lines += [f"# @secret {v.name}" for v in tree.variables if v.secret]
     lines += [f"@{v.name} = {v.value}" for v in tree.variables if not v.secret]
-    lines.append("")
+    token_block: list[str] = []
+    if provider is not None:
+        grant = provider.grant
+        token = None
+        if grant is not None:
+            builtin = _builtin_oauth2(grant)
+            if builtin is not None:
+                lines += [f"@{name} = {value}" for name, value in builtin]
+                token = AuthSpec(_TOKEN, (("flow", grant.grant_type),))
+            else:
+                token_block = _token_request(grant)
+                token = AuthSpec(_TOKEN, (("ref", TOKEN_REQUEST),))
+        tree = bind(tree, provider, token)
+    lines += ["", *token_block]
 
     def walk(
         folder: Folder,
@@ -406,3 +481,56 @@ def export_http(tree: Folder) -> str:
 
     walk(tree, (), tree.auth, tree.headers)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+#: The auth type ``bind`` gives requests that inherit a provider's OAuth2 token (this module
+#: only): ``flow`` for httpyac's OAuth2, ``ref`` for the named token request.
+_TOKEN = "provider-token"  # noqa: S105 - an auth type's name
+#: The ``# @name`` of the token request, and so the variable its response is read from.
+TOKEN_REQUEST = "provider_token"  # noqa: S105 - a request's name
+
+
+def _token_rows(auth: AuthSpec) -> tuple[list[KeyValue], list[KeyValue], list[str]]:
+    flow = auth.get("flow")
+    if flow:
+        return [KeyValue("Authorization", f"oauth2 {flow}")], [], []
+    ref = auth.get("ref")
+    return [KeyValue("Authorization", f"Bearer {{{{{ref}.access_token}}}}")], [], [f"# @ref {ref}"]
+
+
+def _builtin_oauth2(grant: TokenGrant) -> list[tuple[str, str]] | None:
+    """httpyac's OAuth2 settings (``oauth2_*`` variables) for ``grant``, or None when httpyac's
+    own token request would differ from the app's: JSON encoding, token headers, a grant it
+    lacks (refresh-only) or no client id."""
+    fields = dict(grant.fields)
+    client_id = grant.client[0] if grant.client else fields.pop("client_id", "")
+    client_secret = grant.client[1] if grant.client else fields.pop("client_secret", "")
+    supported = grant.grant_type in ("password", "client_credentials")
+    if not supported or grant.encoding != "form" or grant.headers or not client_id:
+        return None
+    settings = [
+        ("oauth2_tokenEndpoint", grant.token_url),
+        ("oauth2_clientId", client_id),
+        ("oauth2_clientSecret", client_secret),
+        ("oauth2_useAuthorizationHeader", "true" if grant.client else "false"),
+    ]
+    for name in ("username", "password", "scope"):
+        if fields.get(name):
+            settings.append((f"oauth2_{name}", fields[name]))
+    return [(k, v) for k, v in settings if v]
+
+
+def _token_request(grant: TokenGrant) -> list[str]:
+    """The grant as a request named ``TOKEN_REQUEST``; each request that needs the token names
+    it with ``# @ref`` and sends ``Bearer {{provider_token.access_token}}``."""
+    lines = [f"### {TOKEN_REQUEST}", f"# @name {TOKEN_REQUEST}", f"POST {grant.token_url}"]
+    if grant.encoding == "json":
+        lines.append("Content-Type: application/json")
+        body = [json.dumps(dict(grant.fields), ensure_ascii=False)]
+    else:
+        lines.append("Content-Type: application/x-www-form-urlencoded")
+        body = ["&".join(f"{quote_plus(k, SAFE)}={quote_plus(v, SAFE)}" for k, v in grant.fields)]
+    if grant.client:
+        lines.append(f"Authorization: Basic {grant.client[0]}:{grant.client[1]}")
+    lines += [f"{name}: {value}" for name, value in grant.headers]
+    return [*lines, "", *body, ""]

@@ -2,10 +2,12 @@
 
 Mapping (details in docs/formats.md): folders ⇄ folders, requests ⇄ request files, the URL's
 query table ⇄ params, disabled rows kept, descriptions ⇄ docs, auth types ``noauth basic bearer
-apikey oauth2`` ⇄ ``none basic bearer api-key oauth2`` (others kept by name for export),
+apikey oauth2`` ⇄ ``none basic bearer api-key oauth2`` with the parameters of
+``auth.schema`` (others kept by name and parameters, exported unchanged),
 body modes ``raw urlencoded formdata file graphql`` ⇄ json/raw, form, multipart, binary-file.
 Scripts (``event``) and saved example responses are reported, not imported. Literal secrets in
-auth are moved to secret variables; exported secret variables are empty.
+auth are moved to secret variables; exported secret variables are empty. A collection bound to
+a provider exports with the provider's auth and headers (``export_postman``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from explorer.core.auth.schema import auth_type, unsupported
 from explorer.core.errors import FormatError
 from explorer.core.formats.common import (
     ImportResult,
@@ -25,6 +28,7 @@ from explorer.core.formats.common import (
     guarded,
     parse_json,
 )
+from explorer.core.formats.provider_export import ProviderExport, TokenGrant, bind
 from explorer.core.models import (
     DEFAULT_MAX_REDIRECTS,
     AuthSpec,
@@ -143,11 +147,9 @@ class _Importer:
             params = {OAUTH2_IN.get(k, k): v for k, v in params.items()}
             if "grant_type" in params:
                 params["grant_type"] = GRANTS_IN.get(params["grant_type"], params["grant_type"])
-        elif kind not in ("noauth", "basic", "bearer", "apikey"):
-            self.warnings.append(
-                f"{where}: {kind} auth is not supported by API Explorer; it is kept for export"
-            )
         mapped = AuthSpec(AUTH_IN.get(kind, kind), tuple(params.items()))
+        if auth_type(mapped.type) is None:
+            self.warnings.append(f"{where}: {unsupported(mapped.type)}")
         return self.vault.auth(mapped, where)
 
     def url(self, value: Any, where: str) -> tuple[str, tuple[KeyValue, ...]]:
@@ -531,9 +533,15 @@ def _folder_out(folder: Folder, inherited: tuple[KeyValue, ...]) -> dict[str, An
     return out
 
 
-def export_postman(tree: Folder) -> str:
+def export_postman(tree: Folder, provider: ProviderExport | None = None) -> str:
     """The collection as Postman Collection v2.1 JSON. Folder headers, which Postman lacks, are
-    copied onto each request below the folder; secret variables are exported empty."""
+    copied onto each request below the folder; secret variables are exported empty. With the
+    ``provider`` the collection is bound to, its auth and headers are written in (see
+    ``provider_export``); an OAuth2 grant becomes ``token_script``'s pre-request script and a
+    collection ``bearer {{access_token}}`` auth that requests inherit."""
+    if provider is not None:
+        token = AuthSpec("bearer", (("token", "{{access_token}}"),)) if provider.grant else None
+        tree = bind(tree, provider, token)
     body = _folder_out(tree, ())
     info: dict[str, Any] = {
         "_postman_id": str(uuid.uuid5(_NS, tree.name)),
@@ -546,6 +554,17 @@ def export_postman(tree: Folder) -> str:
     for key in ("auth", "variable"):
         if key in body:
             out[key] = body[key]
+    if provider is not None and provider.grant is not None:
+        exec_lines = token_script(provider.grant)
+        out["event"] = [
+            {"listen": "prerequest", "script": {"type": "text/javascript", "exec": exec_lines}}
+        ]
+        known = {v.name for v in tree.variables}
+        out["variable"] = out.get("variable", []) + [
+            {"key": name, "value": "", "type": kind}
+            for name, kind in ((TOKEN_VARIABLE, "secret"), (EXPIRY_VARIABLE, "string"))
+            if name not in known
+        ]
     return json.dumps(out, indent="\t", ensure_ascii=False) + "\n"
 
 
@@ -564,3 +583,62 @@ def export_postman_environment(env: EnvironmentValues) -> str:
         "_postman_variable_scope": "environment",
     }
     return json.dumps(out, indent="\t", ensure_ascii=False) + "\n"
+
+
+TOKEN_VARIABLE = "access_token"  # noqa: S105 - a variable's name
+EXPIRY_VARIABLE = "access_token_expires"
+#: The pre-request script's logic; ``GRANT`` is the provider's ``TokenGrant`` as JSON.
+_SCRIPT = """\
+const now = Date.now();
+const fill = (text) => pm.variables.replaceIn(String(text));
+const expires = Number(pm.collectionVariables.get(EXPIRY) || 0);
+if (!pm.collectionVariables.get(TOKEN) || now >= expires) {
+  const fields = GRANT.fields.map(([key, value]) => [key, fill(value)]);
+  const header = GRANT.headers.map(([key, value]) => ({ key, value: fill(value) }));
+  if (GRANT.client) {
+    const pair = fill(GRANT.client[0]) + ':' + fill(GRANT.client[1]);
+    header.push({ key: 'Authorization', value: 'Basic ' + Buffer.from(pair).toString('base64') });
+  }
+  const body = GRANT.encoding === 'json'
+    ? { mode: 'raw', raw: JSON.stringify(Object.fromEntries(fields)) }
+    : { mode: 'urlencoded', urlencoded: fields.map(([key, value]) => ({ key, value })) };
+  header.push({
+    key: 'Content-Type',
+    value: GRANT.encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
+  });
+  const token = { url: fill(GRANT.token_url), method: 'POST', header, body };
+  pm.sendRequest(token, (error, response) => {
+    if (error || response.code >= 400) {
+      throw new Error(`${GRANT.provider} token request failed: ${error || response.status}`);
+    }
+    const data = response.json();
+    const life = Number(data.expires_in || 0) * 1000;
+    const skew = Math.max(GRANT.skew_seconds * 1000, life * GRANT.skew_fraction);
+    pm.collectionVariables.set(TOKEN, data.access_token);
+    pm.collectionVariables.set(EXPIRY, String(life ? now + life - skew : 0));
+  });
+}"""
+
+
+def token_script(grant: TokenGrant) -> list[str]:
+    """The collection's pre-request script: the provider's grant with ``pm.sendRequest``, its
+    fields and headers filled from the Postman variables, the token kept in the collection
+    variable ``access_token`` until shortly before it expires (as the app's token manager)."""
+    settings = {
+        "provider": grant.provider,
+        "token_url": grant.token_url,
+        "encoding": grant.encoding,
+        "fields": [list(f) for f in grant.fields],
+        "client": list(grant.client) if grant.client else None,
+        "headers": [list(h) for h in grant.headers],
+        "skew_seconds": grant.skew_seconds,
+        "skew_fraction": grant.skew_fraction,
+    }
+    head = [
+        f"// API Explorer: the {grant.provider} {grant.grant_type} grant; credentials come from "
+        "variables.",
+        f"const GRANT = {json.dumps(settings, ensure_ascii=False)};",
+        f"const TOKEN = {json.dumps(TOKEN_VARIABLE)};",
+        f"const EXPIRY = {json.dumps(EXPIRY_VARIABLE)};",
+    ]
+    return [*head, *_SCRIPT.split("\n")]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from explorer.core.errors import ExplorerError, FormatError, StorageError, UsageError
 from explorer.core.formats.common import ImportResult, read_input
+from explorer.core.formats.provider_export import ProviderExport
 from explorer.core.workspace import codec, yamlio
 from explorer.core.workspace.collections import COLLECTION_FILE, load_collection, save_collection
 from explorer.core.workspace.environments import (
@@ -171,7 +172,9 @@ def apply(
 
 def export(kind: str, directory: Path, version: int = FORMAT_VERSION) -> str:
     """The collection in ``directory`` as ``kind`` text. A collection with unreadable files is
-    refused (the export would silently lack them); ``ExportBlocked.errors`` lists them."""
+    refused (the export would silently lack them); ``ExportBlocked.errors`` lists them. A
+    collection bound to a provider preset carries the preset's auth and headers, as variables
+    (``provider_export``), so the tools send what the app sends."""
     from explorer.core.formats.http_file import export_http
     from explorer.core.formats.postman import export_postman
 
@@ -182,9 +185,22 @@ def export(kind: str, directory: Path, version: int = FORMAT_VERSION) -> str:
         raise UsageError(f"{directory} is not a collection (it has no {COLLECTION_FILE}).")
     if result.errors:
         raise ExportBlocked(result.errors)
-    return (
-        export_postman(result.collection) if kind == "postman" else export_http(result.collection)
-    )
+    tree = result.collection
+    bound = _provider(tree.provider, directory) if tree.provider else None
+    return export_postman(tree, bound) if kind == "postman" else export_http(tree, bound)
+
+
+def _provider(provider_id: str, directory: Path) -> ProviderExport | None:
+    """The auth of the provider preset a collection is bound to (the workspace's presets, then
+    the built-ins), as its export carries it. A binding that names no preset (an import's
+    environment group, such as ``--provider shop``) adds nothing."""
+    from explorer.core.formats.provider_export import provider_export
+    from explorer.core.provider_loader import load_providers
+    from explorer.core.workspace.marker import find_workspace
+
+    profiles, _errors = load_providers(find_workspace(directory))
+    profile = profiles.get(provider_id)
+    return None if profile is None else provider_export(profile)
 
 
 class ExportBlocked(ExplorerError):
