@@ -23,6 +23,7 @@ from explorer.services.workspace_api import HistoryEntry, ImportPreview, Trashed
 if TYPE_CHECKING:
     from explorer.core.providers import ProviderProfile
     from explorer.core.workspace import history
+    from explorer.core.workspace.environments import EnvironmentValues
     from explorer.core.workspace.store import WorkspaceStore
     from explorer.core.workspace.watcher import ChangeSet, WorkspaceWatcher
     from explorer.services.core import Core
@@ -199,6 +200,18 @@ class CoreWorkspace:
 
             assert isinstance(entry, TrashEntry), "a trash entry comes from trash() or delete()"
             return store.restore(entry)
+
+        return self._on_disk(run)
+
+    def environments(self, collection: Path) -> Future[list[EnvironmentValues]]:
+        """The saved environments of a collection bound to no provider, as the core's
+        assembler reads them (``environments/<collection folder>.yaml``, where an import
+        writes "Server 1"), for the window's environment list."""
+
+        def run(store: WorkspaceStore) -> list[EnvironmentValues]:
+            from explorer.core.workspace.environments import load_environments
+
+            return load_environments(store.root, collection.name, store.marker.format_version)
 
         return self._on_disk(run)
 

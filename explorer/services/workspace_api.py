@@ -8,12 +8,15 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from explorer.core.errors import FormatError
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.runner.model import Progress, RunResult
 from explorer.core.workspace.model import Folder
+
+if TYPE_CHECKING:
+    from explorer.core.workspace.environments import EnvironmentValues
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,10 @@ class WorkspaceService(Protocol):
 
     def subscribe(self, listener: Callable[[frozenset[Path]], None]) -> None:
         """``listener`` gets the paths of each settled external edit, on a worker thread."""
+        ...
+
+    def environments(self, collection: Path) -> Future[list[EnvironmentValues]]:
+        """The saved environments of a collection bound to no provider."""
         ...
 
     def preview_import(self, kind: str, path: Path) -> Future[ImportPreview]: ...

@@ -161,6 +161,13 @@ class CollectionsController(QObject):
             return ()
         return folders_above(self.tree.collections, self.path)
 
+    def unbound_collection(self) -> Folder | None:
+        """The open request's collection when it is bound to no provider: such a request is
+        sent without one, with one of the collection's own saved environments."""
+        folders = self.folders_of_open()
+        collection = folders[-1] if folders else None
+        return collection if collection is not None and not collection.provider else None
+
     def open_first(self, provider: str) -> bool:
         """Open the first request of ``provider``'s collection (the demo's one click)."""
         model = self.pane.model

@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -48,7 +49,11 @@ from explorer.ui.response_view import ResponseView
 from explorer.ui.run_dialog import RunDialog
 from explorer.ui.token_status import NOT_TRIED, TokenInspector, TokenStatus
 
+if TYPE_CHECKING:
+    from explorer.core.workspace.environments import EnvironmentValues
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+NO_CREDENTIALS = "This collection is bound to no provider: its requests carry only their own auth."
 
 
 class MainWindow(QMainWindow):
@@ -259,8 +264,8 @@ class MainWindow(QMainWindow):
 
     def _context(self) -> SendContext:
         return SendContext(
-            provider_id=self.provider_bar.provider_combo.currentData(),
-            environment=self.provider_bar.environment_combo.currentText() or None,
+            provider_id=self.provider_bar.provider_id(),
+            environment=self.provider_bar.environment_name(),
             folders=self.workspace.folders_of_open() if self.workspace is not None else (),
             request_path=self.workspace.path if self.workspace is not None else None,
         )
@@ -364,6 +369,8 @@ class MainWindow(QMainWindow):
         self.credentials.show_target(
             provider.id if provider else None, environment.name if environment else None
         )
+        if self.provider_bar.collection is not None:
+            self.credentials.store_label.setText(NO_CREDENTIALS)
         self._refresh_token_status()
 
     def _on_catalog_failed(self, error: Failure) -> None:
@@ -394,7 +401,9 @@ class MainWindow(QMainWindow):
     def _refresh_token_status(self) -> None:
         target = self._target()
         if target is None or self.services.tokens is None:
-            self._show_token(TokenView("none", "no provider chosen"))
+            unbound = self.provider_bar.collection is not None
+            detail = NO_CREDENTIALS if unbound else "no provider chosen"
+            self._show_token(TokenView("none", detail))
             return
         self._watch_token(target, self.services.tokens.state(*target), tried=False)
 
@@ -458,7 +467,12 @@ class MainWindow(QMainWindow):
         self._watch_token(target, self.services.tokens.forget(*target), tried=False)
 
     def load_request(self, spec: RequestSpec) -> None:
-        self.editor.load(spec)
+        """Show ``spec`` as a request that lives in no file (sent in the selected provider
+        environment, not in the binding of whatever collection request was open before)."""
+        if self.workspace is not None:
+            self.workspace.open_unsaved(spec)
+        else:
+            self.editor.load(spec)
 
     # -- workspace: collections and history (explorer/ui/collections_controller.py) -------------
 
@@ -480,6 +494,7 @@ class MainWindow(QMainWindow):
         workspace.message.connect(self._on_workspace_message)
         workspace.tree_loaded.connect(self._open_first_sample)
         workspace.tree_loaded.connect(self._update_editor_scope)
+        workspace.tree_loaded.connect(self._sync_collection)
         workspace.opened.connect(self._on_workspace_opened)
         workspace.run_requested.connect(self.open_run_dialog)
         workspace.install_menu(self.menuBar().addMenu("&File"))
@@ -510,12 +525,11 @@ class MainWindow(QMainWindow):
             if not chosen:
                 return None
             directory = Path(chosen)
-        target = self._target()
         dialog = RunDialog(
             self.services.runs,
             directory,
-            target[0] if target else None,
-            target[1] if target else None,
+            self.provider_bar.provider_id(),
+            self.provider_bar.environment_name(),  # a provider-less collection's too
             self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -541,6 +555,31 @@ class MainWindow(QMainWindow):
         self.cancel()
         self.response.clear()
         self._update_editor_scope()
+        self._sync_collection()
+
+    def _sync_collection(self) -> None:
+        """The provider bar follows the open request: a collection bound to no provider is
+        sent without one (``explorer.core.context.bind``), with one of its own saved
+        environments (read off the UI thread); anything else gets the provider list back."""
+        workspace = self.workspace
+        collection = workspace.unbound_collection() if workspace is not None else None
+        if workspace is None or collection is None or collection.path is None:
+            self.provider_bar.show_providers()
+            return
+        path, name = collection.path, collection.name
+        if self.provider_bar.collection != path:
+            self.provider_bar.show_collection(path, name)
+        self.ops.run(
+            workspace.service.environments(path),
+            lambda found: self._on_collection_environments(path, name, found),
+            failure=f"The environments of {name} could not be read",
+        )
+
+    def _on_collection_environments(
+        self, path: Path, name: str, found: list[EnvironmentValues]
+    ) -> None:
+        if self.provider_bar.collection == path:  # not another request opened meanwhile
+            self.provider_bar.show_collection(path, name, found)
 
     def _update_editor_scope(self) -> None:
         """The variables the URL bar colours as defined: the environment and credentials, then
@@ -569,7 +608,7 @@ class MainWindow(QMainWindow):
         self.workspace.open_first(provider.id)
 
     def _on_workspace_provider_wanted(self, provider_id: str) -> None:
-        if provider_id != self.provider_bar.provider_combo.currentData():
+        if provider_id != self.provider_bar.provider_id():
             self.provider_bar.select(provider_id)
 
     def _on_workspace_message(self, text: str, error: bool) -> None:

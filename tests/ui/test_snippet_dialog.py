@@ -90,6 +90,8 @@ def test_secrets_stay_out_unless_revealed_with_a_warning(qtbot, demo_window) -> 
 def test_reveal_writes_a_stored_subscription_key_and_the_current_token(qtbot, demo_window) -> None:
     key = stored(demo_window, "procode", "subscription_key")
     spec = RequestSpec(url="{{base_url}}/api/premises/premises")
+    # An unsaved request: a saved one would go where its collection is bound, whatever the bar.
+    demo_window.load_request(spec)
     demo_window.provider_bar.select("procode")
     with qtbot.waitSignal(demo_window.request_finished, timeout=20_000) as finished:
         demo_window.send(spec)
