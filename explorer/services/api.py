@@ -44,8 +44,8 @@ class SendContext:
 class TokenView:
     """What the token status and inspector show; never the token itself.
 
-    ``state`` is ``none``, ``valid``, ``refreshing``, ``failed`` or ``static`` (a stored token or
-    key the provider issues out of band)."""
+    ``state`` is ``none``, ``valid``, ``refreshing``, ``failed``, ``static`` (a stored token or
+    key the provider issues out of band) or ``unused`` (no provider applies to the request)."""
 
     state: str = "none"
     detail: str = ""

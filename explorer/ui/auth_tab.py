@@ -27,6 +27,7 @@ from explorer.core.models import AuthSpec
 
 INHERIT = "inherit"
 INHERIT_HINT = "Uses the provider's auth: its token is fetched and refreshed for you."
+NO_INHERITED = "No auth: no folder above this request sets one and it goes to no provider."
 _MASK = "••••••"
 
 Field = QLineEdit | QComboBox
@@ -46,7 +47,8 @@ class AuthTab(QWidget):
         self.pages = QStackedWidget(self)
         self._fields: dict[str, dict[str, Field]] = {}
         self._page: dict[str, int] = {INHERIT: self.pages.addWidget(QWidget(self.pages))}
-        self.kind.addItem("Inherit from provider", INHERIT)
+        self.kind.addItem("Inherit", INHERIT)
+        self._inherit_hint = INHERIT_HINT
         for kind in SCHEMA.values():
             if kind.editable:
                 self.kind.addItem(kind.label, kind.name)
@@ -87,6 +89,13 @@ class AuthTab(QWidget):
             fields[param.name] = field
         self._fields[kind.name] = fields
         return page
+
+    def set_inherited(self, hint: str) -> None:
+        """What "Inherit" means for the open request: a folder's auth, the provider's, or
+        none (a collection bound to no provider)."""
+        self._inherit_hint = hint
+        if self.kind.currentData() == INHERIT:
+            self.hint.setText(hint)
 
     def field(self, kind: str, param: str) -> Field:
         """The input of ``param`` on ``kind``'s page (tests and accessibility find it here)."""
@@ -147,7 +156,7 @@ class AuthTab(QWidget):
             self.pages.setCurrentIndex(self._kept_page)
         else:
             known = SCHEMA.get(key)
-            self.hint.setText(known.hint if known is not None else INHERIT_HINT)
+            self.hint.setText(known.hint if known is not None else self._inherit_hint)
             self.pages.setCurrentIndex(self._page.get(key, 0))
         self.changed.emit()
 

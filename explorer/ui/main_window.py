@@ -26,14 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.auth.schema import SCHEMA
 from explorer.core.auth.tokens import TokenError
 from explorer.core.errors import Cancelled
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
 from explorer.core.templating import Layer, Scope
-from explorer.core.workspace.model import folder_layers
+from explorer.core.workspace.model import Folder, folder_layers
 from explorer.services.api import PendingSend, SendContext, SendOutcome, Services, TokenView
 from explorer.services.workspace_api import HistoryEntry
+from explorer.ui.auth_tab import NO_INHERITED
 from explorer.ui.collection_pane import CollectionPane
 from explorer.ui.collections_controller import CollectionsController
 from explorer.ui.credentials_panel import CredentialsPanel
@@ -403,7 +405,7 @@ class MainWindow(QMainWindow):
         if target is None or self.services.tokens is None:
             unbound = self.provider_bar.collection is not None
             detail = NO_CREDENTIALS if unbound else "no provider chosen"
-            self._show_token(TokenView("none", detail))
+            self._show_token(TokenView("unused", detail))
             return
         self._watch_token(target, self.services.tokens.state(*target), tried=False)
 
@@ -592,6 +594,20 @@ class MainWindow(QMainWindow):
         )
         layers = (*self.provider_bar.scope().layers, *folder_layers(folders), stored)
         self.editor.set_scope(Scope(layers))
+        self.editor.auth.set_inherited(self._inherited_auth(folders))
+
+    def _inherited_auth(self, folders: tuple[Folder, ...]) -> str:
+        """The Auth tab's sentence for "Inherit": the nearest folder's auth, else the
+        provider's, else none (as ``workspace.model.with_inherited`` and ``context.bind``)."""
+        owner = next((f for f in folders if f.auth is not None), None)
+        if owner is not None and owner.auth is not None:
+            known = SCHEMA.get(owner.auth.type)
+            label = known.label if known is not None else owner.auth.type
+            return f"Uses the {label} auth set on '{owner.name}'."
+        provider = self.provider_bar.provider()
+        if provider is None:
+            return NO_INHERITED
+        return f"Uses {provider.name}'s auth: its token is fetched and refreshed for you."
 
     def _open_first_sample(self) -> None:
         """In the demo, once both the providers and the tree are there, open the chosen

@@ -113,6 +113,8 @@ class TokenStatus(QLabel):
             self.setText("token: refreshing…")
         elif view.state == "failed":
             self.setText("token: failed")
+        elif view.state == "unused":
+            self.setText("token: not used")
         elif view.detail.startswith(NOT_TRIED):
             self.setText(f"token: {NOT_TRIED}")
         else:

@@ -33,7 +33,7 @@ def test_an_auth_the_tab_cannot_edit_is_read_only_and_kept_on_save(
 ) -> None:
     tab.load(auth)
     assert tab.kind.currentData() == auth.type
-    assert tab.kind.currentText() != "Inherit from provider"
+    assert tab.kind.currentText() != "Inherit"
     if auth.type != "oauth2":
         assert tab.hint.text() == (
             f"API Explorer cannot send {auth.type} auth yet; it is kept as imported and "

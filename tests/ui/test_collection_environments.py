@@ -16,6 +16,7 @@ from explorer.core.formats import service
 from explorer.core.models import RequestSpec
 from explorer.core.workspace.store import WorkspaceStore
 from explorer.services.api import Services
+from explorer.ui.auth_tab import NO_INHERITED
 from tests.support.recording import Recorded, RecordingServer
 from tests.ui.conftest import OFFSCREEN_NOISE, open_window
 
@@ -151,3 +152,15 @@ def test_an_ad_hoc_request_keeps_the_provider_selection(qtbot, win, imported: Pa
     assert combo(win, "providerCombo").isEnabled()
     assert win.provider_bar.provider() == vendor
     assert win.editor.url.variables() == [("base_url", True)]
+
+
+def test_the_auth_tab_says_what_inherit_means_for_the_open_request(
+    qtbot, win, imported: Path
+) -> None:
+    """A provider-less collection's request inherits nothing from the vendor shown before: the
+    Auth tab says so, and a sample of a vendor collection says it uses that vendor's auth."""
+    open_imported(qtbot, win, imported)
+    hint = win.editor.auth.hint
+    assert hint.text() == NO_INHERITED  # the spec declares no security scheme
+    win.workspace.open_first("flexiti")
+    qtbot.waitUntil(lambda: "Flexiti's auth" in hint.text(), timeout=10_000)
