@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.addWidget(side)
         self.main_splitter.addWidget(self.work_splitter)
         self.main_splitter.setStretchFactor(1, 1)
-        self.main_splitter.setSizes([260, 1180])
+        self.main_splitter.setSizes([380, 1060])  # wide enough for the credentials rows
 
         central = QWidget(self)
         layout = QVBoxLayout(central)

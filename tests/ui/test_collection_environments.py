@@ -164,3 +164,14 @@ def test_the_auth_tab_says_what_inherit_means_for_the_open_request(
     assert hint.text() == NO_INHERITED  # the spec declares no security scheme
     win.workspace.open_first("flexiti")
     qtbot.waitUntil(lambda: "Flexiti's auth" in hint.text(), timeout=10_000)
+
+
+def test_the_left_pane_keeps_its_width_when_the_credentials_panel_changes(
+    qtbot, win, imported: Path
+) -> None:
+    win.workspace.open_first("flexiti")
+    qtbot.waitUntil(lambda: "Flexiti's auth" in win.editor.auth.hint.text(), timeout=10_000)
+    before = win.main_splitter.sizes()[0]
+    open_imported(qtbot, win, imported)
+    qtbot.waitUntil(lambda: win.editor.auth.hint.text() == NO_INHERITED, timeout=10_000)
+    assert win.main_splitter.sizes()[0] == before
