@@ -102,6 +102,8 @@ class CredentialsPanel(QWidget):
                 widget.deleteLater()
         for row, slot in enumerate(slots):
             name = QLabel(slot.label + ("" if not slot.optional else " (optional)"), self)
+            name.setWordWrap(True)  # a long label wraps instead of widening the left pane
+            name.setToolTip(name.text())
             state = QLabel("stored" if slot.stored else "missing", self)
             state.setObjectName(f"slotState_{slot.name}")
             state.setEnabled(slot.stored)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QTreeView
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QTreeView
 
 from explorer.core.formats import service
 from explorer.core.models import RequestSpec
@@ -175,3 +175,11 @@ def test_the_left_pane_keeps_its_width_when_the_credentials_panel_changes(
     open_imported(qtbot, win, imported)
     qtbot.waitUntil(lambda: win.editor.auth.hint.text() == NO_INHERITED, timeout=10_000)
     assert win.main_splitter.sizes()[0] == before
+    # longer slot labels wrap, they do not widen the pane
+    for vendor, slot in (("pce", "static_token"), ("priceedge", "username")):
+        win.workspace.open_first(vendor)
+        qtbot.waitUntil(
+            lambda s=slot: win.findChild(QLabel, f"slotState_{s}") is not None, timeout=10_000
+        )
+        QApplication.processEvents()  # the new rows' layout pass
+        assert win.main_splitter.sizes()[0] == before, vendor
