@@ -143,10 +143,10 @@ def provider(marker: WorkspaceMarker, ident: str) -> ProviderProfile:
 
 
 def session_slots(profile: ProviderProfile) -> tuple[Any, ...]:
-    from explorer.core.pipeline import default_slots
+    from explorer.core.providers import credential_slots
 
     auth = profile.auth
-    return auth.credentials or default_slots(auth.kind, auth.api_key_format)
+    return credential_slots(auth)
 
 
 def keyring_store() -> CredentialStore:

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from explorer.core.auth.tokens import OtpPrompt
-    from explorer.core.context import TlsFiles, Workbench
+    from explorer.core.context import TlsFiles
     from explorer.core.http import HttpClient
+    from explorer.core.workbench import Workbench
 
 
 def open_workbench(
@@ -35,8 +36,8 @@ def open_workbench(
     the OS keyring; False only looks for an existing workspace around ``near``."""
     from explorer.commands.credentials import keyring_store, workspace
     from explorer.core.auth import TokenRegistry
-    from explorer.core.context import Workbench
     from explorer.core.ratelimit import LimiterRegistry
+    from explorer.core.workbench import Workbench
     from explorer.core.workspace.marker import find_workspace
 
     found = find_workspace(near.resolve()) if near is not None else None

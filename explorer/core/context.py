@@ -15,43 +15,42 @@ where it lives to this module and get back the same answer:
 - **inheritance** (folder headers and auth), **where relative paths point** (the request file's
   folder, everywhere; the working directory only for requests that live in no file), and the
   base-URL join.
+- **a preview** of those layers for the URL bar (``preview_scope``), stored values shown as
+  placeholders, so it never reads the keyring.
 
-``ApiSession`` (``pipeline``) then adds what only a provider has: credentials, tokens, limits and
-the origins that may receive them.
+The rules here are pure; ``explorer.core.workbench`` applies them with the workspace's sessions,
+and ``ApiSession`` (``pipeline``) then adds what only a provider has: credentials, tokens,
+limits and the origins that may receive them.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from explorer.core.credentials import CredentialStore
-from explorer.core.errors import UsageError
 from explorer.core.models import Body, BodyMode, RequestSpec
 from explorer.core.templating import Layer, Scope
-from explorer.core.workspace.model import Folder, folder_layers, with_inherited
+from explorer.core.workspace.model import Folder, folder_layers
 
 if TYPE_CHECKING:
-    from explorer.core.auth.manager import TokenRegistry
-    from explorer.core.auth.tokens import OtpCallback
-    from explorer.core.credentials import CredentialKey
-    from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
-    from explorer.core.pipeline import ApiSession, SessionResult
-    from explorer.core.providers import ProviderProfile
-    from explorer.core.ratelimit import LimiterRegistry
+    from explorer.core.pipeline import ApiSession
+    from explorer.core.providers import Environment, ProviderProfile
+    from explorer.core.workspace.environments import EnvironmentValues
 
 __all__ = [
+    "UNBOUND",
+    "UNPLACED",
     "Assembled",
     "Binding",
     "Placement",
     "TlsFiles",
-    "Workbench",
     "anchor_files",
     "bind",
-    "send_literal",
+    "format_version_at",
+    "placement_of",
+    "preview_scope",
 ]
 
 
@@ -91,6 +90,12 @@ class Binding:
 
     provider_id: str | None = None
     environment: str | None = None
+
+
+UNPLACED = Placement()
+"""A request that lives in no file (typed in the window, ``send``)."""
+UNBOUND = Binding()
+"""No provider selected."""
 
 
 def bind(placement: Placement, selected: Binding) -> Binding:
@@ -167,265 +172,6 @@ class TlsFiles:
     client_key: str | None = None
 
 
-@dataclass(frozen=True)
-class Bound:
-    """A binding with its session (None for a literal request) and saved layers."""
-
-    binding: Binding
-    session: ApiSession | None
-    layers: tuple[Layer, ...]
-
-
-StoreFactory = Callable[[], "CredentialStore"]
-
-
-class _OnFirstUse(CredentialStore):
-    """The credential store, opened by the first call that reads or writes it: a snippet
-    without reveal, or a provider whose auth stores nothing, never opens the keyring."""
-
-    def __init__(self, factory: StoreFactory) -> None:
-        self._factory = factory
-        self._store: CredentialStore | None = None
-        self._lock = threading.Lock()
-
-    def _open(self) -> CredentialStore:
-        with self._lock:
-            if self._store is None:
-                self._store = self._factory()
-            return self._store
-
-    def get(self, key: CredentialKey) -> str | None:
-        return self._open().get(key)
-
-    def set(self, key: CredentialKey, value: str) -> None:
-        self._open().set(key, value)
-
-    def delete(self, key: CredentialKey) -> bool:
-        return self._open().delete(key)
-
-    def values(self, base: CredentialKey, slots: Iterable[str]) -> dict[str, str]:
-        return self._open().values(base, slots)
-
-    @property
-    def kind(self) -> str:  # type: ignore[override]
-        return self._open().kind
-
-    @property
-    def description(self) -> str:  # type: ignore[override]
-        return self._open().description
-
-
-@dataclass
-class Workbench:
-    """One workspace's providers, credential store, HTTP client and shared registries, and the
-    ``ApiSession`` of each provider environment: what every front end sends through. The store
-    is opened on first need (a provider-less run never touches the keyring)."""
-
-    profiles: Mapping[str, ProviderProfile]
-    store_factory: StoreFactory
-    workspace_id: str
-    workspace_root: Path | None
-    client: HttpClient
-    limiters: LimiterRegistry
-    tokens: TokenRegistry
-    variables: Mapping[str, str] = field(default_factory=dict)
-    otp: OtpCallback | None = None
-    default_dir: Path | None = None
-    process_env: bool = False
-    tls: TlsFiles | None = None
-    _sessions: dict[tuple[str, str], ApiSession] = field(default_factory=dict)
-    _store: _OnFirstUse | None = None
-    _lock: threading.RLock = field(default_factory=threading.RLock)
-
-    @property
-    def store(self) -> CredentialStore:
-        """The store, opened on first use (``_OnFirstUse`` has its interface)."""
-        with self._lock:
-            if self._store is None:
-                self._store = _OnFirstUse(self.store_factory)
-            return self._store
-
-    def profile(self, provider_id: str) -> ProviderProfile:
-        profile = self.profiles.get(provider_id)
-        if profile is None:
-            known = ", ".join(sorted(self.profiles)) or "none"
-            raise UsageError(f"No provider '{provider_id}'; known providers: {known}.")
-        return profile
-
-    def session(self, provider_id: str, environment: str) -> ApiSession:
-        """The environment's session, made once (its credential cache and token manager live
-        as long as the workbench)."""
-        from explorer.core.pipeline import ApiSession
-
-        profile = self.profile(provider_id)
-        env = profile.environment(environment)
-        key = (provider_id, env.name if env is not None else environment)
-        with self._lock:
-            session = self._sessions.get(key)
-            if session is not None:
-                return session
-            session = self._sessions[key] = ApiSession(
-                profile,
-                environment,
-                store=self.store,
-                workspace_id=self.workspace_id,
-                client=self.client,
-                limiters=self.limiters,
-                tokens=self.tokens,
-                variables=self.variables,
-                otp=self.otp,
-            )
-            return session
-
-    def bound(
-        self,
-        placement: Placement,
-        selected: Binding,
-        secret_names: frozenset[str] = frozenset(),
-        *,
-        read_secrets: bool = True,
-    ) -> Bound:
-        """The binding of a request placed at ``placement``, its session, and the saved
-        layers that resolve after the session's own (before the folders')."""
-        binding = bind(placement, selected)
-        provider_id = binding.provider_id
-        if provider_id is None:
-            return Bound(binding, None, self._collection_layers(placement, binding))
-        environment = binding.environment or self._default_environment(provider_id)
-        binding = Binding(provider_id, environment)
-        session = self.session(provider_id, environment)
-        saved = self.saved_layers(session, secret_names, read_secrets=read_secrets)
-        return Bound(binding, session, saved)
-
-    def _default_environment(self, provider_id: str) -> str:
-        """A collection bound to a provider the selector does not show goes to that provider's
-        sandbox environment (never to a live one unasked); without one, the user chooses."""
-        profile = self.profile(provider_id)
-        sandbox = next((e.name for e in profile.environments if e.sandbox), None)
-        if sandbox is None:
-            names = ", ".join(e.name for e in profile.environments) or "none"
-            raise UsageError(
-                f"The collection is bound to {profile.name}; choose one of its environments "
-                f"({names})."
-            )
-        return sandbox
-
-    def assemble(
-        self,
-        spec: RequestSpec,
-        placement: Placement = Placement(),
-        selected: Binding = Binding(),
-        variables: Mapping[str, str] | None = None,
-        *,
-        read_secrets: bool = True,
-    ) -> Assembled:
-        """Everything about ``spec`` but its credentials. ``read_secrets`` False skips the
-        credential store (previews, snippets that must not reveal)."""
-        secret_names = frozenset(n for f in placement.folders for n in f.secret_names())
-        bound = self.bound(placement, selected, secret_names, read_secrets=read_secrets)
-        base_dir = placement.base_dir or self.default_dir
-        effective = anchor_files(with_inherited(spec, placement.folders), base_dir)
-        return Assembled(
-            spec=effective,
-            placement=placement,
-            binding=bound.binding,
-            session=bound.session,
-            variables=dict(variables or {}),
-            layers=(*bound.layers, *folder_layers(placement.folders)),
-            base_dir=base_dir,
-            secret_names=secret_names,
-            process_env=self.process_env,
-        )
-
-    def saved_layers(
-        self, session: ApiSession, secret_names: frozenset[str], *, read_secrets: bool = True
-    ) -> tuple[Layer, ...]:
-        """The workspace's saved values of the session's environment, then the secret
-        variables (named there or by the collection) from the store."""
-        from explorer.core.pipeline import workspace_layers
-
-        if not read_secrets:
-            return workspace_layers(session, self.workspace_root, (), read_secrets=False)
-        return workspace_layers(session, self.workspace_root, secret_names)
-
-    def _collection_layers(self, placement: Placement, binding: Binding) -> tuple[Layer, ...]:
-        """A provider-less collection's chosen saved environment (an import's "Server 1")."""
-        if self.workspace_root is None or not binding.environment or placement.collection is None:
-            return ()
-        from explorer.core.workspace.environments import load_environments
-
-        wanted = binding.environment.lower()
-        saved = load_environments(self.workspace_root, placement.collection_key)
-        match = next((e for e in saved if e.name.lower() == wanted), None)
-        if match is None:
-            names = ", ".join(e.name for e in saved) or "none saved"
-            raise UsageError(
-                f"The collection has no environment '{binding.environment}' ({names})."
-            )
-        return (Layer(f"saved {match.name}", dict(match.values)),)
-
-    def send(
-        self,
-        assembled: Assembled,
-        *,
-        cancel: CancelToken | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> SessionResult:
-        """Send through the binding's session, or as a literal request with the request's own
-        auth; either way the result carries the normalised problem and every secret used."""
-        if assembled.session is not None:
-            return assembled.session.send(
-                assembled.spec,
-                variables=assembled.variables,
-                fallback=assembled.layers,
-                cancel=cancel,
-                on_progress=on_progress,
-                base_dir=assembled.base_dir,
-            )
-        return send_literal(
-            self.client, assembled, cancel=cancel, on_progress=on_progress, tls=self.tls
-        )
-
-
-def send_literal(
-    client: HttpClient,
-    assembled: Assembled,
-    *,
-    cancel: CancelToken | None = None,
-    on_progress: ProgressCallback | None = None,
-    tls: TlsFiles | None = None,
-) -> SessionResult:
-    """A request with no provider: its own auth only (basic, bearer, api-key ...)."""
-    from explorer.core.auth.registry import explicit_auth
-    from explorer.core.pipeline import SessionResult
-    from explorer.core.problems import normalise
-    from explorer.core.templating import resolve
-
-    resolved = resolve(assembled.spec, assembled.scope(), base_dir=assembled.base_dir)
-    if tls is not None:
-        resolved = replace(
-            resolved,
-            ca_bundle=tls.ca_bundle,
-            client_cert=tls.client_cert,
-            client_key=tls.client_key,
-        )
-    auth = explicit_auth(resolved.auth) if resolved.auth is not None else None
-    exchange = client.send(resolved, auth=auth, cancel=cancel, on_progress=on_progress)
-    response = exchange.response
-    problem = normalise(
-        response.status, response.headers, response.body.head(256 * 1024), reason=response.reason
-    )
-    return SessionResult(
-        exchange=exchange,
-        problem=problem,
-        events=(),
-        quota=None,
-        attempts=1,
-        notes=(),
-        secrets=resolved.secrets,
-    )
-
-
 def format_version_at(path: Path) -> int:
     """The format version of the workspace holding ``path`` (files of an older workspace are
     upgraded when read), the current one outside any workspace."""
@@ -459,3 +205,41 @@ def placement_of(path: Path) -> tuple[RequestSpec, Placement]:
         if current.parent == current:
             return saved.spec, Placement(tuple(folders), path.resolve())
         current = current.parent
+
+
+STORED = "(from the credential store)"
+"""What a preview shows for a value that lives in the credential store."""
+
+
+def preview_scope(
+    profile: ProviderProfile | None,
+    environment: Environment | None,
+    folders: tuple[Folder, ...] = (),
+    *,
+    saved: EnvironmentValues | None = None,
+    variables: Mapping[str, str] | None = None,
+) -> Scope:
+    """The layers a send of a request placed under ``folders`` would resolve in, in the same
+    order, with every stored value (credential slots, secret variables) a placeholder: what the
+    URL bar colours as defined and offers for completion, without reading the store. ``saved``
+    is the workspace's saved environment that applies (the provider environment's, or a
+    provider-less collection's chosen one)."""
+    from explorer.core.providers import credential_slots
+
+    layers: list[Layer] = [Layer("request", dict(variables or {}))]
+    if profile is not None and environment is not None:
+        slots = credential_slots(profile.auth)
+        values = {**environment.variables, "base_url": environment.base_url}
+        secret = frozenset({s.name for s in slots if s.secret} | set(environment.secret_variables))
+        layers.append(Layer(f"environment {environment.name}", values, secret))
+        layers.append(Layer("credentials", {s.name: STORED for s in slots}, secret))
+    if saved is not None:
+        layers.append(Layer(f"saved {saved.name}", dict(saved.values)))
+    secret_names = {
+        *(saved.secret_names if saved is not None else ()),
+        *(n for f in folders for n in f.secret_names()),
+    }
+    if secret_names:
+        stored = dict.fromkeys(secret_names, STORED)
+        layers.append(Layer("keyring", stored, frozenset(secret_names)))
+    return Scope((*layers, *folder_layers(folders)))

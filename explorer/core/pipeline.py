@@ -29,7 +29,7 @@ from requests.auth import AuthBase
 from explorer.core.auth.grants import GrantSettings, TokenEndpoint
 from explorer.core.auth.manager import Credentials, TokenManager, TokenRegistry
 from explorer.core.auth.registry import BearerAuth, build_auth, explicit_auth, registry_key
-from explorer.core.auth.schema import GRANTS, api_key_from_template, provider_slots
+from explorer.core.auth.schema import GRANTS, api_key_from_template
 from explorer.core.auth.tokens import OtpCallback, Token, TokenEvent
 from explorer.core.credentials import CredentialKey, CredentialStore, write_slot
 from explorer.core.errors import InvalidRequest, TemplateError, UsageError
@@ -37,13 +37,18 @@ from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
 from explorer.core.models import Exchange, FileBody, KeyValue, RequestSpec, ResolvedRequest
 from explorer.core.origins import origin_of
 from explorer.core.problems import Problem, normalise
-from explorer.core.providers import SECRET_SLOTS, CredentialSlot, Environment, ProviderProfile
+from explorer.core.providers import (
+    SECRET_SLOTS,
+    Environment,
+    ProviderProfile,
+    credential_slots,
+)
 from explorer.core.ratelimit import LimiterRegistry, Quota, RateLimiter, RetryPolicy, parse_quota
 from explorer.core.redaction import remember
 from explorer.core.templating import Layer, Scope, expand, join_base_url, resolve
 from explorer.core.transport_policy import require_https
 
-__all__ = ["ApiSession", "SessionResult", "default_slots"]
+__all__ = ["ApiSession", "SessionResult"]
 
 _OAUTH_GRANTS = {kind: grant.mode for kind, grant in GRANTS.items()}
 GENERATED = {"$guid32": lambda: uuid.uuid4().hex, "$reference_id": lambda: uuid.uuid4().hex}
@@ -67,16 +72,6 @@ class SessionResult:
         (``workspace.history`` masks ``request.secrets`` wherever they appear)."""
         request = replace(self.exchange.request, secrets=self.secrets)
         return replace(self.exchange, request=request)
-
-
-def default_slots(kind: str, api_key_format: str = "{api_key}") -> tuple[CredentialSlot, ...]:
-    """The credential slots an auth kind needs when the preset does not list them."""
-    names = provider_slots(kind, api_key_format)
-    optional = {"client_id", "client_secret"}
-    return tuple(
-        CredentialSlot(name, secret=name in SECRET_SLOTS, optional=name in optional)
-        for name in names
-    )
 
 
 class ApiSession:
@@ -120,9 +115,7 @@ class ApiSession:
         limits = [(r.requests, r.per_seconds) for r in profile.rate_limits]
         self.limiter: RateLimiter = limiters.get(profile.id, env.name, limits)
         self.kind = profile.auth.kind
-        self.slots = profile.auth.credentials or default_slots(
-            self.kind, profile.auth.api_key_format
-        )
+        self.slots = credential_slots(profile.auth)
 
     # -- scope and credentials -----------------------------------------------------------------
 

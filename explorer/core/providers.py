@@ -132,3 +132,17 @@ class ProviderProfile:
             if env.name.lower() == lowered:
                 return env
         return None
+
+
+def credential_slots(auth: AuthConfig) -> tuple[CredentialSlot, ...]:
+    """The slots a provider's auth stores: the preset's list, else what its kind needs
+    (``auth.schema.provider_slots``); client id and secret are optional there."""
+    if auth.credentials:
+        return auth.credentials
+    from explorer.core.auth.schema import provider_slots
+
+    optional = {"client_id", "client_secret"}
+    return tuple(
+        CredentialSlot(name, secret=name in SECRET_SLOTS, optional=name in optional)
+        for name in provider_slots(auth.kind, auth.api_key_format)
+    )

@@ -13,11 +13,11 @@ from explorer.services.api import SlotState, TokenView
 from explorer.services.sending import token_view
 
 if TYPE_CHECKING:
-    from explorer.core.context import Workbench
     from explorer.core.models import RequestSpec
     from explorer.core.providers import ProviderProfile
     from explorer.core.runner.model import Progress
     from explorer.core.runner.service import LocalRuns, PendingRun
+    from explorer.core.workbench import Workbench
     from explorer.services.api import SendContext, SnippetChoice
     from explorer.services.core import Core
 

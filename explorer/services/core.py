@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from explorer.core.auth import TokenManager, TokenRegistry
     from explorer.core.auth.tokens import OtpCallback, TokenEvent
-    from explorer.core.context import Workbench
     from explorer.core.credentials import CredentialStore
     from explorer.core.http import HttpClient
     from explorer.core.pipeline import ApiSession
     from explorer.core.providers import ProviderProfile
     from explorer.core.ratelimit import LimiterRegistry
+    from explorer.core.workbench import Workbench
     from explorer.sandbox import Sandbox
 
 
@@ -86,11 +86,11 @@ def start_core(workspace: Path | None, demo: bool, otp: OtpCallback | None = Non
     sandbox and put its demo credentials in a session-only store. ``otp`` asks the user for a
     one-time password when a provider's token grant needs one."""
     from explorer.core.auth import TokenRegistry
-    from explorer.core.context import Workbench
     from explorer.core.credentials import SessionStore, open_credential_store
     from explorer.core.http import HttpClient
     from explorer.core.provider_loader import load_providers
     from explorer.core.ratelimit import LimiterRegistry
+    from explorer.core.workbench import Workbench
     from explorer.core.workspace.marker import open_workspace
     from explorer.services.workspace import workspace_root
 

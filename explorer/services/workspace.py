@@ -215,6 +215,16 @@ class CoreWorkspace:
 
         return self._on_disk(run)
 
+    def provider_environments(self, provider_id: str) -> Future[list[EnvironmentValues]]:
+        """A provider's saved environment values, for the URL bar's preview of what resolves."""
+
+        def run(store: WorkspaceStore) -> list[EnvironmentValues]:
+            from explorer.core.workspace.environments import load_environments
+
+            return load_environments(store.root, provider_id, store.marker.format_version)
+
+        return self._on_disk(run)
+
     # -- import and export ---------------------------------------------------------------
     def preview_import(self, kind: str, path: Path) -> Future[ImportPreview]:
         def run() -> ImportPreview:

@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 
 from explorer.core.auth.schema import SCHEMA
 from explorer.core.auth.tokens import TokenError
+from explorer.core.context import preview_scope
 from explorer.core.errors import Cancelled
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
-from explorer.core.templating import Layer, Scope
-from explorer.core.workspace.model import Folder, folder_layers
+from explorer.core.workspace.model import Folder
 from explorer.services.api import PendingSend, SendContext, SendOutcome, Services, TokenView
 from explorer.services.workspace_api import HistoryEntry
 from explorer.ui.auth_tab import NO_INHERITED
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._pending: PendingSend | None = None
         self._confirm: QMessageBox | None = None
         self._inspector: TokenInspector | None = None
+        self._saved_environments: dict[str, list[EnvironmentValues]] = {}
         self.workspace: CollectionsController | None = None
         self.heartbeat = Heartbeat(self)
         self._build()
@@ -366,6 +367,7 @@ class MainWindow(QMainWindow):
 
     def _on_provider_bar_changed(self) -> None:
         self._update_editor_scope()
+        self._load_saved_environments()
         provider = self.provider_bar.provider()
         environment = self.provider_bar.environment()
         self.credentials.show_target(
@@ -584,17 +586,37 @@ class MainWindow(QMainWindow):
             self.provider_bar.show_collection(path, name, found)
 
     def _update_editor_scope(self) -> None:
-        """The variables the URL bar colours as defined: the environment and credentials, then
-        the open request's folders and collection (secret ones by name: their values stay in
-        the store)."""
+        """What the URL bar colours as defined and completes: the layers a send would use
+        (``context.preview_scope``), stored values as placeholders."""
         folders = self.workspace.folders_of_open() if self.workspace is not None else ()
-        secret = frozenset(name for folder in folders for name in folder.secret_names())
-        stored = Layer(
-            "folder secrets", dict.fromkeys(secret, "(from the credential store)"), secret
-        )
-        layers = (*self.provider_bar.scope().layers, *folder_layers(folders), stored)
-        self.editor.set_scope(Scope(layers))
+        profile = self.provider_bar.provider()
+        environment = self.provider_bar.environment()
+        saved = self.provider_bar.collection_environment()
+        if saved is None and profile is not None and environment is not None:
+            wanted = environment.name.lower()
+            known = self._saved_environments.get(profile.id, [])
+            saved = next((e for e in known if e.name.lower() == wanted), None)
+        self.editor.set_scope(preview_scope(profile, environment, folders, saved=saved))
         self.editor.auth.set_inherited(self._inherited_auth(folders))
+
+    def _load_saved_environments(self) -> None:
+        """The selected provider's saved environment values (once per provider), for the
+        preview; the scope is updated when they arrive."""
+        profile = self.provider_bar.provider()
+        if profile is None or self.workspace is None or profile.id in self._saved_environments:
+            return
+        provider_id = profile.id
+        self._saved_environments[provider_id] = []
+
+        def loaded(found: list[EnvironmentValues]) -> None:
+            self._saved_environments[provider_id] = found
+            self._update_editor_scope()
+
+        self.ops.run(
+            self.workspace.service.provider_environments(provider_id),
+            loaded,
+            failure="The saved environments could not be read",
+        )
 
     def _inherited_auth(self, folders: tuple[Folder, ...]) -> str:
         """The Auth tab's sentence for "Inherit": the nearest folder's auth, else the

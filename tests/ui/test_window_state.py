@@ -172,3 +172,23 @@ def test_a_failed_re_login_shows_failed_until_a_later_success(qtbot, demo_window
     control(demo_window, "faults", {"provider": "priceedge", "clear": True})
     demo_window._on_inspector_refresh()
     qtbot.waitUntil(lambda: status.text().endswith("left"), timeout=20_000)
+
+
+def test_the_url_bar_knows_the_providers_saved_environment_values(
+    qtbot, tmp_path: Path, demo_services: Services
+) -> None:
+    """A value saved for the provider environment (``environments/<provider>.yaml``) resolves
+    in a send, so the URL bar colours it as defined (``context.preview_scope``)."""
+    saved = tmp_path / "workspace" / "environments" / "priceedge.yaml"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(
+        "environments:\n  - name: Sandbox (local)\n    variables:\n      region: eu\n",
+        encoding="utf-8",
+    )
+    window = open_window(qtbot, demo_services)
+    qtbot.waitUntil(lambda: window.provider_bar.provider_combo.count() > 1, timeout=20_000)
+    window.load_request(RequestSpec("GET", "{{base_url}}/{{region}}/{{nowhere}}"))
+    choose(qtbot, window, "priceedge")
+    expected = [("base_url", True), ("region", True), ("nowhere", False)]
+    qtbot.waitUntil(lambda: window.editor.url.variables() == expected, timeout=10_000)
+    window.close()

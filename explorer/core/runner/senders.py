@@ -18,9 +18,10 @@ from explorer.core.models import Exchange, RequestSpec
 from explorer.core.templating import Layer, Scope, resolve
 
 if TYPE_CHECKING:  # a run without a provider never loads the auth stack (start-up time)
-    from explorer.core.context import Binding, Workbench
+    from explorer.core.context import Binding
     from explorer.core.pipeline import ApiSession
     from explorer.core.runner.plan import Plan
+    from explorer.core.workbench import Workbench
 
 __all__ = ["ClientSender", "Sender", "Sent", "SessionSender", "sender_for"]
 

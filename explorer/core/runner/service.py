@@ -21,7 +21,7 @@ from explorer.core.runner.plan import plan_collection
 from explorer.core.runner.senders import sender_for
 
 if TYPE_CHECKING:
-    from explorer.core.context import Workbench
+    from explorer.core.workbench import Workbench
 
 __all__ = ["LocalRuns", "PendingRun"]
 

@@ -20,13 +20,13 @@ from explorer.core.auth.schema import GRANTS, validate
 from explorer.core.errors import InvalidRequest, TemplateError
 from explorer.core.models import AuthSpec, Body, BodyMode, RequestSpec
 from explorer.core.origins import origin_of
-from explorer.core.pipeline import default_slots
 from explorer.core.providers import (
     SECRET_SLOTS,
     AuthConfig,
     CredentialSlot,
     Environment,
     ProviderProfile,
+    credential_slots,
 )
 from explorer.core.snippets.errors import SnippetError
 from explorer.core.snippets.model import (
@@ -126,7 +126,7 @@ class _Builder:
         self.slots: dict[str, CredentialSlot] = {}
         if provider is not None:
             cfg = provider.auth
-            slots = cfg.credentials or default_slots(cfg.kind, cfg.api_key_format)
+            slots = credential_slots(cfg)
             self.slots = {s.name: s for s in slots}
         self.slot_secrets = {n for n, s in self.slots.items() if s.secret or n in SECRET_SLOTS}
         self.scope = _layered(options, self.environment, self.slot_secrets)

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 
 from explorer.core.errors import UsageError
 from explorer.core.models import RequestSpec
-from explorer.core.pipeline import default_slots
-from explorer.core.providers import ProviderProfile
+from explorer.core.providers import ProviderProfile, credential_slots
 from explorer.core.snippets.build import SnippetOptions
 from explorer.core.templating import Layer, Scope
 from explorer.core.workspace.environments import EnvironmentValues, load_environments
 from explorer.core.workspace.model import folder_layers
 
 if TYPE_CHECKING:
-    from explorer.core.context import Binding, Placement, Workbench
+    from explorer.core.context import Binding, Placement
+    from explorer.core.workbench import Workbench
 
 StoredReader = Callable[[list[str]], Mapping[str, str]]
 """Reads the named stored values of the environment (blocking: a keyring call)."""
@@ -57,7 +57,7 @@ def for_environment(
         extra.append(layer)
     credentials: dict[str, str] = {}
     auth = profile.auth
-    slots = {s.name for s in auth.credentials or default_slots(auth.kind, auth.api_key_format)}
+    slots = {s.name for s in credential_slots(auth)}
     if options.auth_mode != "reveal":
         secret_names |= slots  # `{{client_id}}` in a URL: read from the environment, like secrets
     elif read_stored is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from explorer.core.auth import TokenRegistry
-from explorer.core.context import Workbench
 from explorer.core.credentials import CredentialStore
 from explorer.core.http import HttpClient
 from explorer.core.models import Assertion, Capture, CheckKind, RequestSpec
@@ -14,6 +13,7 @@ from explorer.core.runner.engine import Runner, RunOptions
 from explorer.core.runner.model import RunResult
 from explorer.core.runner.plan import plan_collection
 from explorer.core.runner.senders import Sender
+from explorer.core.workbench import Workbench
 from explorer.core.workspace.collections import save_collection
 from explorer.core.workspace.model import Folder, SavedRequest
 

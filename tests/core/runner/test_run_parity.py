@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from explorer.core.auth import TokenRegistry
-from explorer.core.context import Workbench
 from explorer.core.credentials import KeyringStore
 from explorer.core.http import HttpClient
 from explorer.core.provider_loader import load_providers
 from explorer.core.ratelimit import LimiterRegistry
 from explorer.core.runner.model import Progress, RunResult
 from explorer.core.runner.service import LocalRuns
+from explorer.core.workbench import Workbench
 from explorer.core.workspace.environments import EnvironmentValues, save_environments
 from explorer.core.workspace.marker import open_workspace
 from explorer.core.workspace.model import Variable

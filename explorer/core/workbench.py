@@ -1,0 +1,302 @@
+"""The ``Workbench``: one workspace's providers, credential store, HTTP client, token and limiter
+registries and one ``ApiSession`` per provider environment; what every front end sends through.
+
+It applies ``explorer.core.context`` (binding, layers, inheritance, anchoring) and hands the
+request to the binding's session, or sends it as a literal request. The window's ``Core``,
+``send``, ``run``, the Run dialog and ``snippet`` each build one; the credential store is opened
+on first use, so a command that needs no secret never touches the keyring.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from explorer.core.context import (
+    UNBOUND,
+    UNPLACED,
+    Assembled,
+    Binding,
+    Placement,
+    TlsFiles,
+    anchor_files,
+    bind,
+)
+from explorer.core.credentials import CredentialStore
+from explorer.core.errors import UsageError
+from explorer.core.models import RequestSpec
+from explorer.core.templating import Layer
+from explorer.core.workspace.model import folder_layers, with_inherited
+
+if TYPE_CHECKING:
+    from explorer.core.auth.manager import TokenRegistry
+    from explorer.core.auth.tokens import OtpCallback
+    from explorer.core.credentials import CredentialKey
+    from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
+    from explorer.core.pipeline import ApiSession, SessionResult
+    from explorer.core.providers import ProviderProfile
+    from explorer.core.ratelimit import LimiterRegistry
+
+__all__ = ["Bound", "Workbench", "send_literal"]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A binding with its session (None for a literal request) and saved layers."""
+
+    binding: Binding
+    session: ApiSession | None
+    layers: tuple[Layer, ...]
+
+
+StoreFactory = Callable[[], "CredentialStore"]
+
+
+class _OnFirstUse(CredentialStore):
+    """The credential store, opened by the first call that reads or writes it: a snippet
+    without reveal, or a provider whose auth stores nothing, never opens the keyring."""
+
+    def __init__(self, factory: StoreFactory) -> None:
+        self._factory = factory
+        self._store: CredentialStore | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> CredentialStore:
+        with self._lock:
+            if self._store is None:
+                self._store = self._factory()
+            return self._store
+
+    def get(self, key: CredentialKey) -> str | None:
+        return self._open().get(key)
+
+    def set(self, key: CredentialKey, value: str) -> None:
+        self._open().set(key, value)
+
+    def delete(self, key: CredentialKey) -> bool:
+        return self._open().delete(key)
+
+    def values(self, base: CredentialKey, slots: Iterable[str]) -> dict[str, str]:
+        return self._open().values(base, slots)
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return self._open().kind
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        return self._open().description
+
+
+@dataclass
+class Workbench:
+    """One workspace's providers, credential store, HTTP client and shared registries, and the
+    ``ApiSession`` of each provider environment: what every front end sends through. The store
+    is opened on first need (a provider-less run never touches the keyring)."""
+
+    profiles: Mapping[str, ProviderProfile]
+    store_factory: StoreFactory
+    workspace_id: str
+    workspace_root: Path | None
+    client: HttpClient
+    limiters: LimiterRegistry
+    tokens: TokenRegistry
+    variables: Mapping[str, str] = field(default_factory=dict)
+    otp: OtpCallback | None = None
+    default_dir: Path | None = None
+    process_env: bool = False
+    tls: TlsFiles | None = None
+    _sessions: dict[tuple[str, str], ApiSession] = field(default_factory=dict)
+    _store: _OnFirstUse | None = None
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @property
+    def store(self) -> CredentialStore:
+        """The store, opened on first use (``_OnFirstUse`` has its interface)."""
+        with self._lock:
+            if self._store is None:
+                self._store = _OnFirstUse(self.store_factory)
+            return self._store
+
+    def profile(self, provider_id: str) -> ProviderProfile:
+        profile = self.profiles.get(provider_id)
+        if profile is None:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise UsageError(f"No provider '{provider_id}'; known providers: {known}.")
+        return profile
+
+    def session(self, provider_id: str, environment: str) -> ApiSession:
+        """The environment's session, made once (its credential cache and token manager live
+        as long as the workbench)."""
+        from explorer.core.pipeline import ApiSession
+
+        profile = self.profile(provider_id)
+        env = profile.environment(environment)
+        key = (provider_id, env.name if env is not None else environment)
+        with self._lock:
+            session = self._sessions.get(key)
+            if session is not None:
+                return session
+            session = self._sessions[key] = ApiSession(
+                profile,
+                environment,
+                store=self.store,
+                workspace_id=self.workspace_id,
+                client=self.client,
+                limiters=self.limiters,
+                tokens=self.tokens,
+                variables=self.variables,
+                otp=self.otp,
+            )
+            return session
+
+    def bound(
+        self,
+        placement: Placement,
+        selected: Binding,
+        secret_names: frozenset[str] = frozenset(),
+        *,
+        read_secrets: bool = True,
+    ) -> Bound:
+        """The binding of a request placed at ``placement``, its session, and the saved
+        layers that resolve after the session's own (before the folders')."""
+        binding = bind(placement, selected)
+        provider_id = binding.provider_id
+        if provider_id is None:
+            return Bound(binding, None, self._collection_layers(placement, binding))
+        environment = binding.environment or self._default_environment(provider_id)
+        binding = Binding(provider_id, environment)
+        session = self.session(provider_id, environment)
+        saved = self.saved_layers(session, secret_names, read_secrets=read_secrets)
+        return Bound(binding, session, saved)
+
+    def _default_environment(self, provider_id: str) -> str:
+        """A collection bound to a provider the selector does not show goes to that provider's
+        sandbox environment (never to a live one unasked); without one, the user chooses."""
+        profile = self.profile(provider_id)
+        sandbox = next((e.name for e in profile.environments if e.sandbox), None)
+        if sandbox is None:
+            names = ", ".join(e.name for e in profile.environments) or "none"
+            raise UsageError(
+                f"The collection is bound to {profile.name}; choose one of its environments "
+                f"({names})."
+            )
+        return sandbox
+
+    def assemble(
+        self,
+        spec: RequestSpec,
+        placement: Placement = UNPLACED,
+        selected: Binding = UNBOUND,
+        variables: Mapping[str, str] | None = None,
+        *,
+        read_secrets: bool = True,
+    ) -> Assembled:
+        """Everything about ``spec`` but its credentials. ``read_secrets`` False skips the
+        credential store (previews, snippets that must not reveal)."""
+        secret_names = frozenset(n for f in placement.folders for n in f.secret_names())
+        bound = self.bound(placement, selected, secret_names, read_secrets=read_secrets)
+        base_dir = placement.base_dir or self.default_dir
+        effective = anchor_files(with_inherited(spec, placement.folders), base_dir)
+        return Assembled(
+            spec=effective,
+            placement=placement,
+            binding=bound.binding,
+            session=bound.session,
+            variables=dict(variables or {}),
+            layers=(*bound.layers, *folder_layers(placement.folders)),
+            base_dir=base_dir,
+            secret_names=secret_names,
+            process_env=self.process_env,
+        )
+
+    def saved_layers(
+        self, session: ApiSession, secret_names: frozenset[str], *, read_secrets: bool = True
+    ) -> tuple[Layer, ...]:
+        """The workspace's saved values of the session's environment, then the secret
+        variables (named there or by the collection) from the store."""
+        from explorer.core.pipeline import workspace_layers
+
+        if not read_secrets:
+            return workspace_layers(session, self.workspace_root, (), read_secrets=False)
+        return workspace_layers(session, self.workspace_root, secret_names)
+
+    def _collection_layers(self, placement: Placement, binding: Binding) -> tuple[Layer, ...]:
+        """A provider-less collection's chosen saved environment (an import's "Server 1")."""
+        if self.workspace_root is None or not binding.environment or placement.collection is None:
+            return ()
+        from explorer.core.workspace.environments import load_environments
+
+        wanted = binding.environment.lower()
+        saved = load_environments(self.workspace_root, placement.collection_key)
+        match = next((e for e in saved if e.name.lower() == wanted), None)
+        if match is None:
+            names = ", ".join(e.name for e in saved) or "none saved"
+            raise UsageError(
+                f"The collection has no environment '{binding.environment}' ({names})."
+            )
+        return (Layer(f"saved {match.name}", dict(match.values)),)
+
+    def send(
+        self,
+        assembled: Assembled,
+        *,
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> SessionResult:
+        """Send through the binding's session, or as a literal request with the request's own
+        auth; either way the result carries the normalised problem and every secret used."""
+        if assembled.session is not None:
+            return assembled.session.send(
+                assembled.spec,
+                variables=assembled.variables,
+                fallback=assembled.layers,
+                cancel=cancel,
+                on_progress=on_progress,
+                base_dir=assembled.base_dir,
+            )
+        return send_literal(
+            self.client, assembled, cancel=cancel, on_progress=on_progress, tls=self.tls
+        )
+
+
+def send_literal(
+    client: HttpClient,
+    assembled: Assembled,
+    *,
+    cancel: CancelToken | None = None,
+    on_progress: ProgressCallback | None = None,
+    tls: TlsFiles | None = None,
+) -> SessionResult:
+    """A request with no provider: its own auth only (basic, bearer, api-key ...)."""
+    from explorer.core.auth.registry import explicit_auth
+    from explorer.core.pipeline import SessionResult
+    from explorer.core.problems import normalise
+    from explorer.core.templating import resolve
+
+    resolved = resolve(assembled.spec, assembled.scope(), base_dir=assembled.base_dir)
+    if tls is not None:
+        resolved = replace(
+            resolved,
+            ca_bundle=tls.ca_bundle,
+            client_cert=tls.client_cert,
+            client_key=tls.client_key,
+        )
+    auth = explicit_auth(resolved.auth) if resolved.auth is not None else None
+    exchange = client.send(resolved, auth=auth, cancel=cancel, on_progress=on_progress)
+    response = exchange.response
+    problem = normalise(
+        response.status, response.headers, response.body.head(256 * 1024), reason=response.reason
+    )
+    return SessionResult(
+        exchange=exchange,
+        problem=problem,
+        events=(),
+        quota=None,
+        attempts=1,
+        notes=(),
+        secrets=resolved.secrets,
+    )
