@@ -14,7 +14,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,9 +192,9 @@ def resolve(spec: RequestSpec, scope: Scope, *, base_dir: Path | None = None) ->
     auth = _resolve_auth(spec.auth, ex)
     ex.check()
 
-    if not method or not re.fullmatch(r"[A-Z][A-Z0-9_-]*", method):
-        raise InvalidRequest(f"{spec.method!r} is not an HTTP method; use GET, POST, PUT ...")
-    _check_headers(headers)
+    check_method(method, spec.method)
+    for name, value in headers:
+        check_header(name, (value,))
     if implied_type and not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("Content-Type", implied_type))
     return ResolvedRequest(
@@ -269,15 +269,54 @@ def _check_host(host: str, url: str) -> None:
         )
 
 
-def _check_headers(headers: list[tuple[str, str]]) -> None:
-    for name, value in headers:
-        if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
-            raise InvalidRequest(f"{name!r} is not a valid header name; use letters, digits and -.")
-        if "\r" in value or "\n" in value:
-            raise InvalidRequest(
-                f"The value of header {name!r} contains a line break, which would inject headers; "
-                "remove it."
-            )
+def check_method(method: str, raw: str) -> None:
+    """``method`` (expanded, upper-cased) must be an HTTP token; ``raw`` is what was typed."""
+    if not method or not re.fullmatch(r"[A-Z][A-Z0-9_-]*", method):
+        raise InvalidRequest(f"{raw!r} is not an HTTP method; use GET, POST, PUT ...")
+
+
+def check_header(name: str, value_parts: Iterable[str]) -> None:
+    """A header name must be a token and no literal part of its value may hold a line break
+    (header injection). Sends and snippets check the same way."""
+    if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+        raise InvalidRequest(f"{name!r} is not a valid header name; use letters, digits and -.")
+    if any("\r" in part or "\n" in part for part in value_parts):
+        raise InvalidRequest(
+            f"The value of header {name!r} contains a line break, which would inject headers; "
+            "remove it."
+        )
+
+
+def check_json(text: str) -> None:
+    """A JSON body, once its variables are filled in, must parse (line and column if not)."""
+    if not text.strip():
+        return
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRequest(
+            f"The JSON body is invalid at line {exc.lineno}, column {exc.colno}: {exc.msg}; "
+            "fix it or switch the body to raw."
+        ) from exc
+
+
+def header_joiner(name: str) -> str:
+    """How repeated request headers of one name are joined on the wire (``; `` for Cookie)."""
+    return "; " if name.lower() == "cookie" else ", "
+
+
+def implied_content_type(body: Body) -> str | None:
+    """The Content-Type a body implies when the request sets none (multipart's carries its
+    boundary, so its encoder decides)."""
+    defaults = {
+        BodyMode.JSON: "application/json",
+        BodyMode.RAW: "text/plain",
+        BodyMode.BINARY_FILE: "application/octet-stream",
+    }
+    if body.mode is BodyMode.FORM:
+        return "application/x-www-form-urlencoded"
+    default = defaults.get(body.mode)
+    return (body.content_type or default) if default is not None else None
 
 
 def _resolve_body(
@@ -289,29 +328,22 @@ def _resolve_body(
         return None, None
     if mode is BodyMode.JSON:
         text = ex.expand(body.text, "body")
-        if not (ex.undefined or ex.recursive or ex.too_deep or ex.too_large) and text.strip():
-            try:
-                json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InvalidRequest(
-                    f"The JSON body is invalid at line {exc.lineno}, column {exc.colno}: "
-                    f"{exc.msg}; "
-                    "fix it or switch the body to raw."
-                ) from exc
-        return text.encode("utf-8"), body.content_type or "application/json"
+        if not (ex.undefined or ex.recursive or ex.too_deep or ex.too_large):
+            check_json(text)
+        return text.encode("utf-8"), implied_content_type(body)
     if mode is BodyMode.RAW:
-        return ex.expand(body.text, "body").encode("utf-8"), body.content_type or "text/plain"
+        return ex.expand(body.text, "body").encode("utf-8"), implied_content_type(body)
     if mode is BodyMode.FORM:
         pairs = [
             (ex.expand(f.name, "form"), ex.expand(f.value, f"form field {f.name}"))
             for f in body.fields
             if f.enabled
         ]
-        return urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
+        return urlencode(pairs).encode("ascii"), implied_content_type(body)
     if mode is BodyMode.MULTIPART:
         return _encode_multipart(body, ex, base_dir)
     path = _file_path(ex.expand(body.file or "", "body file"), base_dir)
-    return FileBody(path, path.stat().st_size), body.content_type or "application/octet-stream"
+    return FileBody(path, path.stat().st_size), implied_content_type(body)
 
 
 def _encode_multipart(body: Body, ex: _Expander, base_dir: Path | None) -> tuple[bytes, str]:

@@ -53,6 +53,7 @@ from explorer.core.models import (
     Timings,
 )
 from explorer.core.redaction import SENSITIVE_HEADERS
+from explorer.core.templating import header_joiner
 
 __all__ = ["CancelToken", "ClientConfig", "HttpClient", "ProgressCallback"]
 
@@ -276,8 +277,7 @@ class HttpClient:
             key = next((k for k in merged if k.lower() == name.lower()), name)
             value = raw
             if name.lower() in seen:
-                joiner = "; " if name.lower() == "cookie" else ", "
-                value = f"{seen[name.lower()]}{joiner}{raw}"
+                value = f"{seen[name.lower()]}{header_joiner(name)}{raw}"
             seen[name.lower()] = value
             merged.pop(key, None)
             merged[name] = _header_value(value)

@@ -8,7 +8,6 @@ the snippet reads), and kept ``{{variables}}`` become variables declared at the 
 
 from __future__ import annotations
 
-import json
 import re
 import string
 import uuid
@@ -49,7 +48,12 @@ from explorer.core.templating import (
     Layer,
     Scope,
     build_url,
+    check_header,
+    check_json,
+    check_method,
     expand,
+    header_joiner,
+    implied_content_type,
     join_base_url,
 )
 
@@ -309,8 +313,7 @@ def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
     """Decide everything a target renders; raises the same typed errors ``resolve`` raises."""
     b = _Builder(options)
     method = b.plain(spec.method, "method").strip().upper()
-    if not re.fullmatch(r"[A-Z][A-Z0-9_-]*", method):
-        raise InvalidRequest(f"'{spec.method}' is not an HTTP method; use GET, POST, PUT ...")
+    check_method(method, spec.method)
     raw_url = spec.url.strip()
     if b.environment is not None:
         raw_url = join_base_url(raw_url)
@@ -362,7 +365,7 @@ def merge_headers(headers: list[tuple[str, Text]]) -> tuple[tuple[str, Text], ..
         key = name.lower()
         if key in merged:
             first, joined = merged[key]
-            joiner = "; " if key == "cookie" else ", "
+            joiner = header_joiner(key)
             merged[key] = (first, joined + Text.of(joiner) + value)
         else:
             merged[key] = (name, value)
@@ -378,13 +381,7 @@ def _validate(url: Text, headers: list[tuple[str, Text]]) -> None:
         if scheme not in ("http", "https"):
             raise InvalidRequest(f"'{scheme}' URLs cannot be sent; use http:// or https://.")
     for name, value in headers:
-        if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
-            raise InvalidRequest(f"'{name}' is not a valid header name; use letters, digits and -.")
-        if any(isinstance(p, str) and ("\r" in p or "\n" in p) for p in value.parts):
-            raise InvalidRequest(
-                f"The value of header '{name}' contains a line break, which would inject headers; "
-                "remove it."
-            )
+        check_header(name, (p for p in value.parts if isinstance(p, str)))
 
 
 def _body(body: Body, b: _Builder) -> tuple[SnippetBody | None, str | None]:
@@ -393,23 +390,16 @@ def _body(body: Body, b: _Builder) -> tuple[SnippetBody | None, str | None]:
         return None, None
     if mode in (BodyMode.JSON, BodyMode.RAW):
         text = b.text(body.text, "body")
-        if mode is BodyMode.JSON and text.literal and text.literal.strip():
-            try:
-                json.loads(text.literal)
-            except json.JSONDecodeError as exc:
-                raise InvalidRequest(
-                    f"The JSON body is invalid at line {exc.lineno}, column {exc.colno}: "
-                    f"{exc.msg}; fix it or switch the body to raw."
-                ) from exc
-        default = "application/json" if mode is BodyMode.JSON else "text/plain"
-        return SnippetBody("text", text=text), body.content_type or default
+        if mode is BodyMode.JSON and text.literal:
+            check_json(text.literal)
+        return SnippetBody("text", text=text), implied_content_type(body)
     if mode is BodyMode.FORM:
         parts = tuple(
             FormPart(b.text(f.name, "form"), b.text(f.value, f"form field {f.name}"))
             for f in body.fields
             if f.enabled
         )
-        return SnippetBody("form", parts=parts), "application/x-www-form-urlencoded"
+        return SnippetBody("form", parts=parts), implied_content_type(body)
     if mode is BodyMode.MULTIPART:
         parts = tuple(
             _multipart_part(f.name, f.value, f.is_file, f.content_type, b)
@@ -418,7 +408,7 @@ def _body(body: Body, b: _Builder) -> tuple[SnippetBody | None, str | None]:
         )
         return SnippetBody("multipart", parts=parts), None
     path = _path(b.plain(body.file or "", "body file"), b)
-    return SnippetBody("file", path=path), body.content_type or "application/octet-stream"
+    return SnippetBody("file", path=path), implied_content_type(body)
 
 
 def _multipart_part(
