@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from explorer.core.context import anchor_files
+from explorer.core.context import anchor_files, format_version_at
 from explorer.core.errors import FormatError, UsageError
 from explorer.core.models import RequestSpec
 from explorer.core.templating import Layer
@@ -49,7 +49,7 @@ class Plan:
 
 def plan_collection(directory: Path) -> Plan:
     """Every request of the collection in ``directory``, in run order."""
-    loaded = load_collection(directory)
+    loaded = load_collection(directory, format_version_at(directory))  # older files upgrade
     tree = loaded.collection
     if tree is None:
         raise UsageError(

@@ -59,3 +59,28 @@ def test_old_api_key_files_migrate_when_read_and_are_saved_in_the_new_form(
     assert "key: Authorization\n  value: ApiKey alice:{{pw}}\n  in: header\n" in text
     assert "format:" not in text
     assert store.load(collection)[0] == tree
+
+
+def test_run_and_snippet_read_an_old_workspace_in_the_new_vocabulary(tmp_path: Path) -> None:
+    """``api-explorer run`` plans and ``snippet`` reads request files with the workspace's own
+    format version, so an old API-key file is upgraded there too, not rejected."""
+    from explorer.core.context import placement_of
+    from explorer.core.runner.plan import plan_collection
+
+    (tmp_path / "workspace.yaml").write_text("format_version: 1\nid: ws-1\n")
+    collection = tmp_path / "collections" / "shop"
+    collection.mkdir(parents=True)
+    (collection / "collection.yaml").write_text(OLD_FOLDER)
+    request = collection / "prices.request.yaml"
+    request.write_text(OLD_REQUEST)
+    expected = AuthSpec(
+        "api-key", (("key", "Authorization"), ("value", "ApiKey alice:{{pw}}"), ("in", "header"))
+    )
+
+    (planned,) = plan_collection(collection).requests
+    assert planned.spec.auth == expected
+    spec, placement = placement_of(request)
+    assert spec.auth == expected
+    assert placement.collection is not None
+    assert placement.collection.auth is not None
+    assert placement.collection.auth.get("in") == "query"
