@@ -6,7 +6,7 @@ The lexer is chosen from the media type the way HTTPie does, structured suffixes
 
 from __future__ import annotations
 
-import json
+from explorer.core import safe_parse
 
 PRETTY_LIMIT = 32 * 1024 * 1024
 
@@ -44,14 +44,15 @@ def language_for(content_type: str, text_start: str = "") -> str:
 
 
 def pretty(text: str, language: str) -> str:
-    """Indented JSON when it parses and is not huge; otherwise the text unchanged."""
+    """Indented JSON when it parses and is neither huge nor nested deeper than
+    ``safe_parse.MAX_DEPTH``; otherwise the text unchanged."""
     if language != "json" or len(text) > PRETTY_LIMIT:
         return text
     try:
-        value = json.loads(text)
+        value = safe_parse.loads(text)
     except ValueError:
         return text
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    return safe_parse.dumps(value, indent=2, ensure_ascii=False)
 
 
 def human_size(size: int) -> str:

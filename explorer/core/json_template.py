@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from explorer.core import safe_parse
 from explorer.core.templating import VARIABLE
 
 __all__ = ["JsonProblem", "json_problem", "with_stand_ins"]
@@ -38,9 +39,11 @@ def json_problem(text: str) -> JsonProblem | None:
     if not text.strip():
         return None
     try:
-        json.loads(with_stand_ins(text))
+        safe_parse.loads(with_stand_ins(text))
     except json.JSONDecodeError as exc:
         return JsonProblem(exc.lineno, exc.colno, exc.msg)
+    except safe_parse.NestingError as exc:
+        return JsonProblem(1, 1, str(exc))
     return None
 
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from explorer.core import safe_parse
 from explorer.core.ratelimit import HeaderLookup, parse_retry_after
 
 __all__ = ["FieldError", "Problem", "normalise"]
@@ -253,7 +254,7 @@ def _json(body: bytes | str | None) -> Any:
     if not body:
         return None
     try:
-        return json.loads(body)
+        return safe_parse.loads(body)  # too deep is "not JSON" here: the normaliser never fails
     except (ValueError, UnicodeDecodeError):
         return None
 

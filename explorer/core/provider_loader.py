@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from explorer.core import safe_yaml
 from explorer.core.errors import FormatError
 from explorer.core.models import Body, BodyMode, FormField, KeyValue, RequestSpec
 from explorer.core.providers import (
@@ -112,8 +113,9 @@ def _read(path: Path) -> tuple[Any, _Doc]:
     except (OSError, UnicodeDecodeError) as exc:
         raise FormatError(f"cannot read the preset: {exc}.", path=str(path)) from exc
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data, node = safe_yaml.load_yaml_nodes(text)
+    except safe_yaml.YamlLimitError as exc:
+        raise FormatError(f"{exc}; fix or revert the preset.", path=str(path)) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from authlib.oauth2.auth import ClientAuth
 from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
+from explorer.core import safe_parse
 from explorer.core.auth.jwt import decode_jwt
 from explorer.core.auth.tokens import OtpRequired, Token, TokenError, TokenRejected
 from explorer.core.errors import TransportError
@@ -252,7 +253,7 @@ def _advice(key: str, grant_type: str) -> str:
 
 def _json_object(raw: bytes) -> dict[str, Any] | None:
     try:
-        data = json.loads(raw)
+        data = safe_parse.loads(raw)  # a server's answer: too deep is "not JSON"
     except (ValueError, UnicodeDecodeError):
         return None
     return data if isinstance(data, dict) else None

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from explorer.core import safe_parse
+
 __all__ = ["JwtInfo", "decode_jwt"]
 
 
@@ -61,8 +63,8 @@ def decode_jwt(token: str) -> JwtInfo | None:
     if len(parts) != 3:
         return None
     try:
-        header = json.loads(_b64url(parts[0]))
-        claims = json.loads(_b64url(parts[1]))
+        header = safe_parse.loads(_b64url(parts[0]))
+        claims = safe_parse.loads(_b64url(parts[1]))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
     if not isinstance(header, dict) or not isinstance(claims, dict):

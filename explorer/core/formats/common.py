@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from explorer.core import safe_parse
 from explorer.core.auth.schema import auth_type, is_secret
 from explorer.core.errors import FormatError
 from explorer.core.models import AuthSpec, Body, BodyMode, KeyValue, RequestSpec
@@ -47,13 +48,13 @@ def read_input(path: Path) -> str:
 
 def parse_json(text: str, source: str) -> Any:
     try:
-        return json.loads(text)
+        return safe_parse.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(
             f"is not valid JSON at column {exc.colno}: {exc.msg}", path=source, line=exc.lineno
         ) from exc
-    except RecursionError as exc:
-        raise FormatError("is nested too deeply to read", path=source) from exc
+    except safe_parse.NestingError as exc:
+        raise FormatError(f"is {exc}; this is not a collection", path=source) from exc
 
 
 class UnexpectedStructure(FormatError):

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from explorer.core import safe_parse
 from explorer.core.auth.schema import auth_type, unsupported
 from explorer.core.errors import FormatError
 from explorer.core.formats.common import (
@@ -224,7 +225,7 @@ class _Importer:
             query = self.text(gql.get("query"), f"{where}.graphql.query")
             variables = gql.get("variables") or "{}"
             try:
-                parsed = json.loads(variables) if isinstance(variables, str) else variables
+                parsed = safe_parse.loads(variables) if isinstance(variables, str) else variables
             except ValueError:
                 parsed = {}
             self.warnings.append(f"{where}: the GraphQL body became a JSON body")

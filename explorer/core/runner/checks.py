@@ -13,11 +13,11 @@ data row is text: ``'{{qty}}'`` with ``qty=3`` matches the number 3.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from explorer.core import safe_parse
 from explorer.core.errors import FormatError, TemplateError
 from explorer.core.models import Assertion, Capture, CheckKind, Exchange, Response
 from explorer.core.runner.jsonpath import find
@@ -32,18 +32,22 @@ Expand = Callable[[str], str]
 
 
 class _Body:
-    """The response body parsed as JSON on first use (``_MISSING`` when it is not JSON)."""
+    """The response body parsed as JSON on first use (``_MISSING`` when it is not JSON, with
+    ``why`` saying so: a hostile answer nested too deep fails the check, not the run)."""
 
     def __init__(self, response: Response) -> None:
         self._response = response
         self._parsed: Any = None
         self._done = False
+        self.why = "the body is not JSON"
 
     def document(self) -> Any:
         if not self._done:
             self._done = True
             try:
-                self._parsed = json.loads(self._response.body.read_bytes())
+                self._parsed = safe_parse.loads(self._response.body.read_bytes())
+            except safe_parse.NestingError as exc:
+                self._parsed, self.why = _MISSING, f"the body is {exc}"
             except (ValueError, UnicodeDecodeError):
                 self._parsed = _MISSING
         return self._parsed
@@ -95,6 +99,8 @@ def _evaluate(
         prepared = _prepare(check, expand)
     except TemplateError as exc:
         return CheckResult(describe(check), False, str(exc))
+    except safe_parse.NestingError as exc:
+        return CheckResult(describe(check), False, f"the expected value is {exc}")
     label = describe(prepared.assertion)
     try:
         passed, found = _CHECKS[check.kind](prepared, exchange, body)
@@ -107,7 +113,7 @@ def _prepare(check: Assertion, expand: Expand | None) -> _Check:
     """The check with its header name, JSONPath and expected value expanded."""
     value: Any = _MISSING
     if check.kind == CheckKind.JSONPATH and check.expected is not None:
-        value = json.loads(check.expected)
+        value = safe_parse.loads(check.expected)
     if expand is None or check.kind not in (CheckKind.HEADER, CheckKind.JSONPATH):
         return _Check(check, value)
     expected = check.expected
@@ -151,7 +157,7 @@ def _header(check: _Check, exchange: Exchange, _body: _Body) -> tuple[bool, str]
 def _jsonpath(check: _Check, _exchange: Exchange, body: _Body) -> tuple[bool, str]:
     document = body.document()
     if document is _MISSING:
-        return False, "the body is not JSON"
+        return False, body.why
     matches = find(document, check.assertion.target)
     if check.value is _MISSING:
         return bool(matches), "no match"
@@ -208,7 +214,9 @@ def apply_captures(
         except FormatError as exc:
             missed.append(CheckResult(label, False, str(exc)))
             continue
-        if matches:
+        if document is _MISSING:
+            missed.append(CheckResult(label, False, f"{capture.path}: {body.why}"))
+        elif matches:
             values[capture.name] = _text(matches[0])
         else:
             missed.append(CheckResult(label, False, f"{capture.path} matched nothing"))
@@ -221,4 +229,4 @@ def _text(value: Any) -> str:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return safe_parse.dumps(value, ensure_ascii=False, separators=(",", ":"))

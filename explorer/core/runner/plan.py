@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from explorer.core import safe_parse
 from explorer.core.context import anchor_files, format_version_at
 from explorer.core.errors import FormatError, UsageError
 from explorer.core.models import RequestSpec
@@ -122,9 +123,11 @@ def _csv_rows(text: str, path: Path) -> list[dict[str, str]]:
 
 def _json_rows(text: str, path: Path) -> list[dict[str, str]]:
     try:
-        data: Any = json.loads(text)
+        data: Any = safe_parse.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON ({exc.msg})", path=str(path), line=exc.lineno) from exc
+    except safe_parse.NestingError as exc:
+        raise FormatError(f"is {exc}; rows are flat objects", path=str(path)) from exc
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise FormatError("must be a JSON list of objects, one per iteration", path=str(path))
     return [{str(k): _scalar_text(v) for k, v in row.items()} for row in data]

@@ -1,9 +1,10 @@
 """Deterministic, safe YAML: the one place workspace files are parsed and written.
 
-Reading uses ``yaml.safe_load`` only and turns every parse failure into a ``FormatError`` with the
-file and line. Writing keeps the caller's key order, never folds long lines, and writes multi-line
-strings as ``|`` block literals, so a file we wrote loads and saves back byte for byte and a git
-diff of one edit touches only the edited lines. Writes are atomic (temp file + ``os.replace``).
+Reading uses ``safe_yaml.load_yaml`` only (``safe_load``'s rules, refusing alias bombs and deep
+nesting) and turns every parse failure into a ``FormatError`` with the file and line. Writing
+keeps the caller's key order, never folds long lines, and writes multi-line strings as ``|``
+block literals, so a file we wrote loads and saves back byte for byte and a git diff of one edit
+touches only the edited lines. Writes are atomic (temp file + ``os.replace``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from explorer.core import safe_yaml
 from explorer.core.errors import FormatError, StorageError
 
 
@@ -24,10 +26,6 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
-
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""``safe_load``'s rules with libyaml's parser where PyYAML has it: a collection of 500 request
-files opens in a fifth of the time (the runner's start-up)."""
 
 _ODD_BREAKS = frozenset("\r\x85\u2028\u2029")
 
@@ -57,9 +55,12 @@ def dump(data: Any) -> str:
 
 
 def loads(text: str, path: Path | str) -> Any:
-    """Parse YAML text with ``safe_load``; a syntax error becomes a located ``FormatError``."""
+    """Parse YAML text with ``safe_yaml.load_yaml``; a syntax error becomes a located
+    ``FormatError``, an alias bomb or too deep a document a one-sentence one."""
     try:
-        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - safe rules, in C if we can
+        return safe_yaml.load_yaml(text)
+    except safe_yaml.YamlLimitError as exc:
+        raise FormatError(f"{exc}; fix or revert the file", path=str(path)) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -67,8 +68,6 @@ def loads(text: str, path: Path | str) -> Any:
         raise FormatError(
             f"not valid YAML ({problem}); fix or revert the file", path=str(path), line=line
         ) from exc
-    except RecursionError as exc:
-        raise FormatError("YAML nested too deeply to read", path=str(path)) from exc
 
 
 def read(path: Path) -> Any:
