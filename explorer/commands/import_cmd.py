@@ -43,11 +43,12 @@ def run(args: argparse.Namespace) -> int:
     from explorer.core.formats.common import describe
     from explorer.core.workspace.marker import open_workspace
 
+    workspace, into = _locate(Path(args.into), args.workspace)
+    check_into(into)
     if args.file == "-":
         result = service.parse(args.kind, sys.stdin.read(), "<stdin>", args.name)
     else:
         result = service.read(args.kind, Path(args.file), args.name)
-    workspace, into = _locate(Path(args.into), args.workspace)
     tree = service.plan_import(result, into, workspace, args.provider).tree
     out = sys.stdout
     if args.dry_run:
@@ -72,6 +73,33 @@ def run(args: argparse.Namespace) -> int:
             "Credentials panel or with 'api-explorer credentials set'.\n"
         )
     return 0
+
+
+def check_into(into: Path) -> None:
+    """``--into`` must be a folder, or creatable as one, on a disk that stores files: checked
+    before the input is read, and for ``--dry-run`` too, so a file in the way, ``/proc/x`` or a
+    read-only disk is one usage error instead of a failure halfway through writing."""
+    import os
+
+    from explorer.core.errors import UsageError
+
+    if into.exists() and not into.is_dir():
+        raise UsageError(f"--into '{into}' is a file; give a new folder's path.")
+    existing = into.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"--into '{into}' is inside the file '{existing}'; give a folder's path.")
+    try:
+        disk = os.statvfs(existing)
+    except OSError:
+        disk = None
+    virtual = disk is not None and (disk.f_blocks == 0 or disk.f_flag & os.ST_RDONLY)
+    if virtual or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"--into '{into}' cannot be created: '{existing}' is not a folder this user can write "
+            "to; choose another place."
+        )
 
 
 def _locate(into: Path, workspace_arg: str | None) -> tuple[Path | None, Path]:

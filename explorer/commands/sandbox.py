@@ -11,6 +11,8 @@ import argparse
 import sys
 from typing import Any
 
+from explorer.cli import positive_seconds
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -23,7 +25,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     parser.add_argument(
         "--token-ttl",
-        type=float,
+        type=positive_seconds,
         default=None,
         metavar="S",
         help="access-token lifetime in seconds for every provider (default: each vendor's own)",
@@ -59,8 +61,6 @@ def run(args: argparse.Namespace) -> int:
             f"Refusing to serve the sandbox on non-loopback host '{args.host}': its demo "
             "credentials are public; pass --allow-remote if you really mean it."
         )
-    if args.token_ttl is not None and args.token_ttl <= 0:
-        raise UsageError("--token-ttl must be a positive number of seconds.")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0-65535).")
     try:

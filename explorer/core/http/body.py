@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import codecs
 import os
-import tempfile
 import weakref
 from pathlib import Path
 from typing import BinaryIO
+
+from explorer.core.errors import StorageError
+from explorer.core.tempfiles import SpillFiles, spill_files
 
 DEFAULT_SPILL_THRESHOLD = 16 * 1024 * 1024
 DETECT_SAMPLE = 64 * 1024
@@ -34,7 +36,7 @@ class ResponseBody:
     def __init__(self, *, spill_threshold: int = DEFAULT_SPILL_THRESHOLD) -> None:
         self._buffer: bytearray | None = bytearray()
         self._file: BinaryIO | None = None
-        self._path: Path | None = None
+        self._spilled: _Spilled | None = None
         self._size = 0
         self._threshold = spill_threshold
         self._finalizer: weakref.finalize[..., ResponseBody] | None = None
@@ -54,15 +56,19 @@ class ResponseBody:
             self._buffer += chunk
             if len(self._buffer) > self._threshold:
                 self._spill()
-        elif self._file is not None:
+        elif self._file is not None and self._spilled is not None:
+            self._spilled.charge(len(chunk))
             self._file.write(chunk)
 
     def _spill(self) -> None:
-        fd, name = tempfile.mkstemp(prefix="api-explorer-body-", suffix=".bin")
-        self._file = os.fdopen(fd, "wb")
-        self._path = Path(name)
-        self._finalizer = weakref.finalize(self, _remove, self._path)
+        """Move the buffer to a temp file of the process's spill manager (which caps the disk
+        all spilled bodies take, and removes files left by killed processes)."""
         assert self._buffer is not None
+        manager = spill_files()
+        self._file, path = manager.create()
+        self._spilled = _Spilled(manager, path)
+        self._finalizer = weakref.finalize(self, self._spilled.remove)
+        self._spilled.charge(len(self._buffer))
         self._file.write(self._buffer)
         self._buffer = None
 
@@ -78,7 +84,7 @@ class ResponseBody:
         self._buffer = bytearray()
         if self._finalizer is not None:
             self._finalizer()
-        self._path = None
+        self._spilled = None
         self._size = 0
 
     @property
@@ -88,34 +94,44 @@ class ResponseBody:
     @property
     def path(self) -> Path | None:
         """The spill file, when the body is too large to be held in memory."""
-        return self._path
+        return self._spilled.path if self._spilled is not None else None
 
     def read_bytes(self) -> bytes:
         """All the bytes. For spilled bodies this reads the file: prefer ``head`` or ``path``."""
         if self._buffer is not None:
             return bytes(self._buffer)
-        assert self._path is not None
-        return self._path.read_bytes()
+        assert self._spilled is not None
+        return self._spilled.path.read_bytes()
 
     def head(self, limit: int) -> bytes:
         """The first ``limit`` bytes, cheaply, whatever the storage."""
         if self._buffer is not None:
             return bytes(self._buffer[:limit])
-        assert self._path is not None
-        with self._path.open("rb") as handle:
+        assert self._spilled is not None
+        with self._spilled.path.open("rb") as handle:
             return handle.read(limit)
 
     def save(self, target: Path) -> None:
-        """Write the body to ``target`` atomically."""
+        """Write the body to ``target`` atomically: a temp file next to it, renamed over it.
+        Whatever stops the copy (Ctrl+C, a full disk, a folder named ``target``) removes the
+        temp file, so no partial body is left behind."""
         tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-        if self._buffer is not None:
-            tmp.write_bytes(self._buffer)
-        else:
-            assert self._path is not None
-            with self._path.open("rb") as src, tmp.open("wb") as dst:
-                while chunk := src.read(1024 * 1024):
-                    dst.write(chunk)
-        os.replace(tmp, target)
+        try:
+            if self._buffer is not None:
+                tmp.write_bytes(self._buffer)
+            else:
+                assert self._spilled is not None
+                with self._spilled.path.open("rb") as src, tmp.open("wb") as dst:
+                    while chunk := src.read(1024 * 1024):
+                        dst.write(chunk)
+            os.replace(tmp, target)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                reason = (exc.strerror or type(exc).__name__).lower()
+                message = f"the body cannot be saved here: {reason}"
+                raise StorageError(message, path=str(target)) from exc
+            raise
 
     @property
     def is_binary(self) -> bool:
@@ -174,5 +190,20 @@ def _is_utf8_prefix(sample: bytes) -> bool:
     return True
 
 
-def _remove(path: Path) -> None:
-    path.unlink(missing_ok=True)
+class _Spilled:
+    """One spill file and the bytes charged for it; ``remove`` gives both back (run by the
+    body's finaliser: on ``discard``, at collection, or at interpreter exit)."""
+
+    def __init__(self, manager: SpillFiles, path: Path) -> None:
+        self.manager = manager
+        self.path = path
+        self.charged = 0
+
+    def charge(self, size: int) -> None:
+        self.manager.charge(size)
+        self.charged += size
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.manager.release(self.charged)
+        self.charged = 0

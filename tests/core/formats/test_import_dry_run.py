@@ -76,8 +76,8 @@ def _files(root: Path) -> dict[str, bytes | None]:
     ("setup", "status"),
     [
         (_existing_collection, 2),
-        (_into_a_file, 1),
-        (_below_a_file, 1),
+        (_into_a_file, 2),
+        (_below_a_file, 2),
         (_broken_environment_file, 1),
         (_environment_file_is_a_folder, 1),
         (_environment_outside_a_workspace, 2),
