@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import sys
 from collections.abc import Sequence
 
@@ -28,6 +29,52 @@ COMMANDS = {
     "export": "export_cmd",
 }
 """Sub-command name to its module in ``explorer.commands``."""
+
+MAX_SECONDS = 30 * 24 * 3600.0
+"""Longest timeout or lifetime an option takes: beyond it a socket timeout overflows."""
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type of every duration option: finite and above zero (``inf``, ``nan``, ``0``
+    and ``-1`` are refused here, in our words, instead of deep inside a library)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a positive number of seconds (at most {MAX_SECONDS:.0f}); "
+            "give one such as 30 or 2.5"
+        )
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type of counts where 0 means none (``--max-redirects``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 0 or more")
+    return value
+
+
+def readable_file(text: str) -> str:
+    """argparse type of options naming a file we read (``--ca-bundle``, ``--cert``): checked
+    before anything is sent, so a typo is one sentence, not a TLS library's traceback."""
+    from pathlib import Path
+
+    path = Path(text).expanduser()
+    if not path.is_file():
+        problem = "is a folder" if path.is_dir() else "does not exist"
+        raise argparse.ArgumentTypeError(f"'{text}' {problem}; give a readable PEM file")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' cannot be read: {exc.strerror}") from exc
+    return str(path)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -78,16 +125,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         from explorer.selftest import run_selftest
 
         return run_selftest()
+    from explorer.core.tempfiles import install_cleanup, sweep_stale
+
+    sweep_stale()  # spill files of processes killed with SIGKILL
     if args.command is None:
         from explorer.app import run_gui
 
         return run_gui(args)
     from explorer.core.errors import ExplorerError
 
+    install_cleanup()  # the window quits on SIGTERM by itself
     try:
         status: int = args.run(args)
     except ExplorerError as exc:
-        print(f"api-explorer: {exc}", file=sys.stderr)  # noqa: T201 - the CLI's error channel
+        from explorer.core.redaction import known_secrets, mask_text
+        from explorer.core.terminal import for_terminal
+
+        # every secret this process resolved is masked, and a server's words cannot drive the
+        # terminal (docs/security.md "Secrets in outputs")
+        message = for_terminal(mask_text(f"api-explorer: {exc}", known_secrets()), sys.stderr)
+        print(message, file=sys.stderr)  # noqa: T201 - the CLI's error channel
         return exc.exit_status
     except KeyboardInterrupt:
         return 130

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from explorer.core.runner.model import Progress, RequestResult, RunResult
@@ -199,6 +199,14 @@ def _label(result: RequestResult) -> str:
     return " / ".join((*result.folder, result.name or f"{result.method} {result.url}"))
 
 
+def _write(stream: TextIO, text: str) -> None:
+    """``text`` on ``stream``; on a terminal with every control character a server's answer
+    (in a failure detail) or a request file's name could carry made visible."""
+    from explorer.core.terminal import for_terminal
+
+    stream.write(for_terminal(text, stream))
+
+
 class _Printer:
     """Progress from the worker threads, one writer at a time: a redrawn line on a terminal
     (failures printed above it), else one line per request."""
@@ -216,7 +224,8 @@ class _Printer:
             else:
                 result = progress.result
                 status = result.status if result.status is not None else "---"
-                sys.stdout.write(
+                _write(
+                    sys.stdout,
                     f"{_mark(result)} [{progress.done}/{progress.total}] "
                     f"it {result.iteration + 1} {_label(result)}  {status}  "
                     f"{result.elapsed_ms:.0f} ms\n"
@@ -226,13 +235,15 @@ class _Printer:
         result = progress.result
         if not result.ok:
             sys.stderr.write("\r\x1b[K")
-            sys.stdout.write(f"{_mark(result)} it {result.iteration + 1} {_label(result)}\n")
+            _write(sys.stdout, f"{_mark(result)} it {result.iteration + 1} {_label(result)}\n")
             sys.stdout.flush()
         width = len(str(progress.total))
+        label = _label(result)[:40]
         sys.stderr.write(
             f"\r\x1b[K[{progress.done:>{width}}/{progress.total}] {progress.passed} passed, "
-            f"{progress.failed} failed  {progress.elapsed_s:.1f} s  {_label(result)[:40]}"
+            f"{progress.failed} failed  {progress.elapsed_s:.1f} s  "
         )
+        _write(sys.stderr, label)
         sys.stderr.flush()
 
 
@@ -242,7 +253,7 @@ def _print_summary(run: RunResult, plan: Plan) -> None:
     out = sys.stdout
     for result in run.ordered:
         for reason in result.failures if not result.ok else ():
-            out.write(f"  {_mark(result)} it {result.iteration + 1} {_label(result)}: {reason}\n")
+            _write(out, f"  {_mark(result)} it {result.iteration + 1} {_label(result)}: {reason}\n")
     held, checks = run.assertions
     state = ""
     if run.cancelled or run.bailed:

@@ -13,8 +13,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from explorer.cli import non_negative_int, positive_seconds, readable_file
+
 if TYPE_CHECKING:
     from explorer.core.models import Exchange, RequestSpec
+
+MAX_BODY_ARGUMENT = 64 * 1024 * 1024
+"""Most bytes ``--json @FILE``/``--data @FILE`` read: ``@/dev/zero`` must not eat the memory."""
 
 
 def register(subparsers: Any) -> None:
@@ -63,14 +68,20 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show headers and timings")
     parser.add_argument("-o", "--output", metavar="FILE", help="save the body to FILE")
-    parser.add_argument("--timeout", type=float, default=60.0, metavar="S", help="read timeout")
-    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="S")
+    parser.add_argument(
+        "--timeout", type=positive_seconds, default=60.0, metavar="S", help="read timeout"
+    )
+    parser.add_argument("--connect-timeout", type=positive_seconds, default=10.0, metavar="S")
     parser.add_argument("--no-follow", action="store_true", help="do not follow redirects")
-    parser.add_argument("--max-redirects", type=int, default=10, metavar="N")
+    parser.add_argument("--max-redirects", type=non_negative_int, default=10, metavar="N")
     parser.add_argument("-k", "--insecure", action="store_true", help="skip TLS verification")
-    parser.add_argument("--ca-bundle", metavar="FILE", help="trust this CA bundle (PEM)")
-    parser.add_argument("--cert", metavar="FILE", help="client certificate (PEM)")
-    parser.add_argument("--key", metavar="FILE", help="private key of --cert, if separate")
+    parser.add_argument(
+        "--ca-bundle", type=readable_file, metavar="FILE", help="trust this CA bundle (PEM)"
+    )
+    parser.add_argument("--cert", type=readable_file, metavar="FILE", help="client certificate")
+    parser.add_argument(
+        "--key", type=readable_file, metavar="FILE", help="private key of --cert, if separate"
+    )
     parser.set_defaults(run=run)
 
 
@@ -84,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     from explorer.core.http import HttpClient
 
     spec = build_spec(args)
+    if args.output:
+        check_output(Path(args.output))
     provider = bool(args.provider or args.env)
     if provider and not (args.provider and args.env):
         raise UsageError("--provider and --env go together; give both or neither.")
@@ -120,20 +133,21 @@ def run(args: argparse.Namespace) -> int:
 def print_lifecycle(result: Any) -> None:
     """Token events, retries and the normalised problem, secrets masked (``send -v``)."""
     from explorer.core.redaction import mask_text
+    from explorer.core.terminal import for_terminal
 
     err = sys.stderr
+
+    def say(line: str) -> None:
+        err.write(for_terminal(mask_text(line, result.secrets), err))
+
     for event in result.events:
-        err.write(mask_text(f"· {event.describe()}\n", result.secrets))
+        say(f"· {event.describe()}\n")
     for note in result.notes:
-        err.write(f"· {note}\n")
+        say(f"· {note}\n")
     if result.quota is not None and result.quota.remaining is not None:
-        err.write(f"· quota: {result.quota.remaining} of {result.quota.limit} left\n")
+        say(f"· quota: {result.quota.remaining} of {result.quota.limit} left\n")
     if result.problem is not None:
-        err.write(
-            mask_text(
-                f"· problem ({result.problem.format}): {result.problem.summary()}\n", result.secrets
-            )
-        )
+        say(f"· problem ({result.problem.format}): {result.problem.summary()}\n")
 
 
 def build_spec(args: argparse.Namespace) -> RequestSpec:
@@ -149,10 +163,13 @@ def build_spec(args: argparse.Namespace) -> RequestSpec:
         headers.append(KeyValue(name.strip(), value.strip()))
     body = Body()
     if args.json is not None:
-        body = Body(BodyMode.JSON, _read_arg(args.json))
+        text = _read_arg(args.json, "--json")
+        _refuse_non_json_numbers(text)
+        body = Body(BodyMode.JSON, text)
     elif args.data is not None:
         content_type = next((h.value for h in headers if h.name.lower() == "content-type"), None)
-        body = Body(BodyMode.RAW, _read_arg(args.data), content_type=content_type or "text/plain")
+        text = _read_arg(args.data, "--data")
+        body = Body(BodyMode.RAW, text, content_type=content_type or "text/plain")
     return RequestSpec(
         method=args.method,
         url=args.url,
@@ -178,16 +195,62 @@ def parse_vars(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def _read_arg(value: str) -> str:
+def _read_arg(value: str, option: str) -> str:
+    """The body as given, or ``@FILE``'s text, read with a size cap (``@/dev/zero`` is endless)."""
     from explorer.core.errors import UsageError
 
     if not value.startswith("@"):
         return value
-    path = Path(value[1:])
+    path = Path(value[1:]).expanduser()
+    if path.is_dir():
+        raise UsageError(f"{option} @{path} names a folder; give a file.")
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Cannot read the body file '{path}': {exc}.") from exc
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BODY_ARGUMENT + 1)
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise UsageError(f"Cannot read the body file '{path}': {reason}.") from exc
+    if len(data) > MAX_BODY_ARGUMENT:
+        raise UsageError(
+            f"The body file '{path}' is larger than {MAX_BODY_ARGUMENT // 1024**2} MB, the most "
+            f"{option} @FILE reads; send it from a collection as a binary-file body."
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"The body file '{path}' is not UTF-8 text (byte {exc.start}); convert it first."
+        ) from exc
+
+
+def _refuse_non_json_numbers(text: str) -> None:
+    """``NaN`` and ``Infinity`` parse in Python but are not JSON: no server would read them.
+    Text that does not parse at all (a ``{{variable}}`` in place of a value) is checked once
+    its variables are filled in."""
+    import json
+
+    from explorer.core.errors import UsageError
+
+    def refuse(name: str) -> None:
+        raise UsageError(
+            f"--json contains {name}, which is not JSON; send a number, null or a string instead."
+        )
+
+    try:
+        json.loads(text, parse_constant=refuse)
+    except (ValueError, RecursionError):
+        return
+
+
+def check_output(path: Path) -> None:
+    """``-o FILE`` is checked before anything is sent: a folder or a missing parent folder would
+    otherwise fail only after the whole body was downloaded."""
+    from explorer.core.errors import UsageError
+
+    if path.is_dir():
+        raise UsageError(f"-o '{path}' is a folder; give a file name, such as '{path / 'body'}'.")
+    if not path.parent.is_dir():
+        raise UsageError(f"-o '{path}': folder '{path.parent}' does not exist; create it first.")
 
 
 def exit_status(status: int) -> int:
@@ -199,25 +262,33 @@ def _use_color(stream: TextIO) -> bool:
 
 
 def print_exchange(exchange: Exchange, *, verbose: bool, output: str | None) -> None:
+    """The status line (and with ``verbose`` hops, headers and timings) on stderr, every known
+    secret masked and, on a terminal, every control character the server sent made visible
+    (``explorer.core.terminal``); the body on stdout, sanitised only on a terminal."""
     from explorer.core.formatting import human_size, language_for, pretty
-    from explorer.core.redaction import mask_headers
+    from explorer.core.redaction import mask_headers, mask_text
+    from explorer.core.terminal import for_terminal
 
     response, request = exchange.response, exchange.request
     err = sys.stderr
+
+    def say(line: str) -> None:
+        err.write(for_terminal(mask_text(line, request.secrets), err))
+
     if verbose:
         for hop in exchange.hops:
-            err.write(f"→ {hop.method} {hop.url}  {hop.status} → {hop.location}\n")
-        err.write(f"{request.method} {response.url if not exchange.hops else request.url}\n")
+            say(f"→ {hop.method} {hop.url}  {hop.status} → {hop.location}\n")
+        say(f"{request.method} {response.url if not exchange.hops else request.url}\n")
         for name, value in mask_headers(exchange.sent_headers, request.secrets):
-            err.write(f"{name}: {value}\n")
+            say(f"{name}: {value}\n")
         err.write("\n")
-    err.write(
+    say(
         f"{response.http_version} {response.status} {response.reason}  ·  "
         f"{exchange.timings.total_ms:.0f} ms  ·  {human_size(response.body.size)}\n"
     )
     if verbose:
         for name, value in mask_headers(response.headers, request.secrets):
-            err.write(f"{name}: {value}\n")
+            say(f"{name}: {value}\n")
         t = exchange.timings
         tls = f"  ·  {response.tls_version}" if response.tls_version else ""
         err.write(
@@ -243,7 +314,7 @@ def print_exchange(exchange: Exchange, *, verbose: bool, output: str | None) -> 
     text = response.body.text()
     language = language_for(response.content_type, text[:64])
     if out.isatty():
-        text = pretty(text, language)
+        text = for_terminal(pretty(text, language), out)
         if _use_color(out):
             text = _highlight(text, language)
     out.write(text)

@@ -1,11 +1,13 @@
 """Masking of secrets before anything is shown, logged, saved to history or exported.
 
 Two rules: headers that carry credentials are masked by name, and any value known to be secret
-(from secret variables or the credential store) is masked wherever it appears.
+(from secret variables or the credential store) is masked wherever it appears, in any letter
+case and percent-encoded too.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -13,6 +15,7 @@ import traceback
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 MASK = "••••••"
 SENSITIVE_HEADERS = frozenset(
@@ -29,10 +32,32 @@ SENSITIVE_HEADERS = frozenset(
 
 
 def mask_text(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret (longest first, so overlaps mask whole)."""
-    for secret in sorted((s for s in secrets if len(s) >= 3), key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
+    """Replace every occurrence of each secret, in any letter case (a URL's host is lowercased on
+    the way) and percent-encoded as a URL or a form carries it; longest first, so overlaps mask
+    whole."""
+    wanted = frozenset(s for s in secrets if len(s) >= 3)
+    if not wanted or not text:
+        return text
+    return _secrets_pattern(wanted).sub(MASK, text)
+
+
+def _encodings(secret: str) -> set[str]:
+    """The forms a secret takes in text we print: as is, and percent-encoded the ways a URL
+    path, a query (``quote_plus``) and a strict encoder (nothing safe) write it."""
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote(secret),
+        quote(secret, safe="!$&'()*+,;=:@/?~"),
+        quote_plus(secret, safe=""),
+    }
+
+
+@functools.lru_cache(maxsize=64)
+def _secrets_pattern(secrets: frozenset[str]) -> re.Pattern[str]:
+    forms = {form for secret in secrets for form in _encodings(secret)}
+    alternatives = sorted(forms, key=len, reverse=True)
+    return re.compile("|".join(re.escape(form) for form in alternatives), re.IGNORECASE)
 
 
 def mask_header(name: str, value: str, secrets: Iterable[str] = ()) -> str:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from explorer.core import safe_parse
 from explorer.core.errors import InvalidRequest, InvalidURL, TemplateError
 from explorer.core.models import (
     AuthSpec,
@@ -29,6 +30,7 @@ from explorer.core.models import (
     RequestSpec,
     ResolvedRequest,
 )
+from explorer.core.redaction import remember
 
 VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 MAX_DEPTH = 10
@@ -74,15 +76,27 @@ class Scope:
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
     def lookup(self, name: str) -> tuple[str, bool] | None:
-        """The raw (unexpanded) value of ``name`` and whether it is secret, or None."""
+        """The raw (unexpanded) value of ``name`` and whether it is secret, or None. A name is
+        secret when ANY layer marks it so: a ``--var`` or data-row value that overrides a
+        credential slot or a secret variable is as secret as the value it replaces."""
         for layer in self.layers:
             if name in layer.values:
-                return layer.values[name], name in layer.secret
+                return layer.values[name], name in self.secret_names()
         if self.process_env:
             key = name.removeprefix(ENV_PREFIX)
             if key in self.environ:
                 return self.environ[key], False
         return None
+
+    def secret_names(self) -> frozenset[str]:
+        """Every name some layer marks secret."""
+        return frozenset().union(*(layer.secret for layer in self.layers))
+
+    def secret_values(self) -> frozenset[str]:
+        """The values the scope resolves its secret names to (not expanded), for masking text
+        that did not come through a resolution."""
+        found = (self.lookup(name) for name in self.secret_names())
+        return frozenset(value for value, _ in filter(None, found) if value)
 
     def names(self) -> list[str]:
         """Every defined name, first layer first, for completion in the editor."""
@@ -190,6 +204,7 @@ def resolve(spec: RequestSpec, scope: Scope, *, base_dir: Path | None = None) ->
     ]
     body, implied_type = _resolve_body(spec.body, ex, base_dir)
     auth = _resolve_auth(spec.auth, ex)
+    remember(ex.secrets)  # before any check, so an error quoting the URL is masked too
     ex.check()
 
     check_method(method, spec.method)
@@ -292,7 +307,9 @@ def check_json(text: str) -> None:
     if not text.strip():
         return
     try:
-        json.loads(text)
+        safe_parse.loads(text)
+    except safe_parse.NestingError as exc:
+        raise InvalidRequest(f"The JSON body is {exc}; flatten it or send it as raw.") from exc
     except json.JSONDecodeError as exc:
         raise InvalidRequest(
             f"The JSON body is invalid at line {exc.lineno}, column {exc.colno}: {exc.msg}; "

@@ -9,10 +9,15 @@ iteration has its own variables: the run's, then its data row, then what it capt
 A failed request (a status of 400 or above without a status assertion, an assertion that did not
 hold, a refused connection) is recorded and the run goes on, unless ``bail``. ``cancel`` stops
 the run between requests and interrupts those in flight. No thread outlives ``run``.
+
+Results are masked before anyone sees them: with every secret of their send (a ``--var`` or
+data-row value for a name secret in any layer included) and every token the run captured
+(``secret_captures``), so printers and reports need no secret of their own.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -22,7 +27,8 @@ from datetime import UTC, datetime
 
 from explorer.core.errors import Cancelled, ExplorerError
 from explorer.core.http.client import CancelToken
-from explorer.core.redaction import mask_text
+from explorer.core.models import Capture
+from explorer.core.redaction import SENSITIVE_HEADERS, mask_credentials, mask_text, remember
 from explorer.core.runner.checks import apply_captures, evaluate
 from explorer.core.runner.model import CheckResult, Outcome, Progress, RequestResult, RunResult
 from explorer.core.runner.plan import Plan, PlannedRequest
@@ -108,13 +114,29 @@ class _Expansion:
             return text
         if self._scope is None:
             self._scope = self._build()
-            self.secrets = frozenset(
-                value
-                for layer in self._scope.layers
-                for name, value in layer.values.items()
-                if name in layer.secret and value
-            )
+            self.secrets = self._scope.secret_values()
         return expand(text, self._scope, "assertion")
+
+
+_TOKEN_FIELD = re.compile(r"(?:access|refresh|id)_token\W*$", re.IGNORECASE)
+"""A JSONPath ending at an OAuth2 token field (``$.access_token``, ``$['id_token']``)."""
+
+
+def secret_captures(captures: tuple[Capture, ...], values: Mapping[str, str]) -> set[str]:
+    """The captured values a run must treat as secrets: tokens the collection obtained itself
+    (a token endpoint's ``access_token``, ``refresh_token``, ``id_token``) and credential
+    headers (``Set-Cookie``, ``Authorization``)."""
+    found: set[str] = set()
+    for capture in captures:
+        value = values.get(capture.name)
+        if not value:
+            continue
+        if capture.source == "header":
+            if capture.path.lower() in SENSITIVE_HEADERS:
+                found.add(value)
+        elif _TOKEN_FIELD.search(capture.path):
+            found.add(value)
+    return found
 
 
 class Runner:
@@ -138,6 +160,7 @@ class Runner:
         self._variables: list[dict[str, str]] = []
         self._passed = 0
         self._bailed = False
+        self._secrets: set[str] = set()  # captured tokens: masked in every later result
         self._started = 0.0
 
     @property
@@ -171,10 +194,12 @@ class Runner:
                         future.result()
         finally:
             stop_on_cancel()
+        # A token captured in one iteration may already be in another's result (concurrency).
+        secrets = frozenset(self._secrets)
         return RunResult(
             collection=self.plan.name,
             iterations=iterations,
-            results=tuple(self._results),
+            results=tuple(_masked(r, secrets) for r in self._results),
             elapsed_s=time.perf_counter() - self._started,
             cancelled=self._cancel.cancelled,
             bailed=self._bailed,
@@ -224,7 +249,7 @@ class Runner:
         except Cancelled:
             return None
         except ExplorerError as exc:
-            return replace(base, error=str(exc))
+            return replace(base, error=mask_credentials(str(exc), self._known()))
         exchange, expansion = sent.exchange, _Expansion(sent.scope)
         size = exchange.response.body.size
         try:
@@ -232,22 +257,41 @@ class Runner:
             captured, missed = apply_captures(spec.captures, exchange)
         finally:
             exchange.response.body.discard()
-        if captured:
-            with self._lock:
-                self._variables[iteration].update(captured)
-        secrets = sent.secrets | expansion.secrets
-        masked = tuple(
-            CheckResult(mask_text(c.description, secrets), c.passed, mask_text(c.detail, secrets))
-            for c in (*checks, *missed)
-        )
-        passed = all(c.passed for c in masked)
-        return replace(
+        obtained = secret_captures(spec.captures, captured)
+        remember(obtained)  # and so in logs and crash reports
+        with self._lock:
+            self._secrets |= obtained
+            self._variables[iteration].update(captured)
+        secrets = sent.secrets | expansion.secrets | self._known()
+        passed = all(c.passed for c in (*checks, *missed))
+        result = replace(
             base,
-            url=mask_text(exchange.request.url, secrets),
+            url=exchange.request.url,
             outcome=Outcome.PASSED if passed else Outcome.FAILED,
             status=exchange.response.status,
             elapsed_ms=exchange.timings.total_ms,
             size=size,
-            checks=masked,
+            checks=(*checks, *missed),
             captured=tuple(captured),
         )
+        return _masked(result, secrets)
+
+    def _known(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._secrets)
+
+
+def _masked(result: RequestResult, secrets: frozenset[str]) -> RequestResult:
+    """``result`` with ``secrets`` masked in everything a printer or a report shows of it."""
+    if not secrets:
+        return result
+    checks = tuple(
+        CheckResult(mask_text(c.description, secrets), c.passed, mask_text(c.detail, secrets))
+        for c in result.checks
+    )
+    return replace(
+        result,
+        url=mask_text(result.url, secrets),
+        checks=checks,
+        error=mask_text(result.error, secrets) if result.error else result.error,
+    )

@@ -2,8 +2,11 @@
 ``testsuites`` > one ``testsuite`` per iteration > a ``testcase`` per request with ``failure``
 for assertions that did not hold and ``error`` for requests that got no answer).
 
-Results are already masked (URLs and details with every secret of their send), and reports
-never carry bodies or headers, so nothing secret reaches a file. Writes are atomic.
+Results are already masked (URLs, details and errors with every secret of their send and every
+token the run captured), and reports never carry bodies or headers, so nothing secret reaches a
+file. What a server said (a header in a failure detail) may hold control characters XML forbids:
+the JUnit report writes them as visible ``\\xNN`` (``explorer.core.terminal.sanitise``), so CI can
+always parse it. Writes are atomic.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from xml.etree import ElementTree as ET
 
 from explorer.core.errors import UsageError
 from explorer.core.runner.model import Outcome, RequestResult, RunResult
+from explorer.core.terminal import sanitise
 from explorer.core.workspace.yamlio import write_text_atomic
 
 __all__ = ["REPORT_SUFFIXES", "to_json", "to_junit", "write_report"]
@@ -102,19 +106,20 @@ def _testcase(suite: ET.Element, collection: str, result: RequestResult) -> None
     case = ET.SubElement(
         suite,
         "testcase",
-        classname=".".join((collection, *result.folder)),
-        name=result.name or f"{result.method} {result.url}",
+        classname=sanitise(".".join((collection, *result.folder))),
+        name=sanitise(result.name or f"{result.method} {result.url}"),
         time=f"{result.elapsed_ms / 1000:.3f}",
     )
     if result.outcome == Outcome.ERROR:
-        ET.SubElement(case, "error", message=result.error, type="RequestError").text = result.url
+        error = ET.SubElement(case, "error", message=sanitise(result.error), type="RequestError")
+        error.text = sanitise(result.url)
     elif result.outcome == Outcome.FAILED:
-        reasons = result.failures
+        reasons = [sanitise(reason) for reason in result.failures]
         failure = ET.SubElement(case, "failure", message=reasons[0], type="AssertionError")
         failure.text = "\n".join(reasons)
     lines = [f"{result.method} {result.url} -> {result.status}  {result.elapsed_ms:.0f} ms"]
     lines += [f"{'ok  ' if c.passed else 'FAIL'} {c.description}" for c in result.checks]
-    ET.SubElement(case, "system-out").text = "\n".join(lines)
+    ET.SubElement(case, "system-out").text = sanitise("\n".join(lines))
 
 
 def write_report(run: RunResult, path: Path) -> None:
