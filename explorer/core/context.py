@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from explorer.core.confinement import FileAccess, access_for
 from explorer.core.models import Body, BodyMode, RequestSpec
 from explorer.core.templating import Layer, Scope
 from explorer.core.workspace.model import Folder, folder_layers
@@ -153,6 +154,13 @@ class Assembled:
     secret_names: frozenset[str] = frozenset()
 
     process_env: bool = False
+
+    @property
+    def files(self) -> FileAccess | None:
+        """The body files this request may read: a saved request's own workspace (see
+        ``confinement``); None (any file) for a request that lives in no file."""
+        collection = self.placement.collection
+        return access_for(self.placement.path or (collection.path if collection else None))
 
     def scope(self, credentials: Mapping[str, str] | None = None) -> Scope:
         """Every layer in the documented order. With a session, its environment and the given

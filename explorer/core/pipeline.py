@@ -31,6 +31,7 @@ from explorer.core.auth.manager import Credentials, TokenManager, TokenRegistry
 from explorer.core.auth.registry import BearerAuth, build_auth, explicit_auth, registry_key
 from explorer.core.auth.schema import GRANTS, api_key_from_template
 from explorer.core.auth.tokens import OtpCallback, Token, TokenEvent
+from explorer.core.confinement import FileAccess
 from explorer.core.credentials import CredentialKey, CredentialStore, write_slot
 from explorer.core.errors import InvalidRequest, TemplateError, UsageError
 from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
@@ -46,7 +47,7 @@ from explorer.core.providers import (
 from explorer.core.ratelimit import LimiterRegistry, Quota, RateLimiter, RetryPolicy, parse_quota
 from explorer.core.redaction import remember
 from explorer.core.templating import Layer, Scope, expand, join_base_url, resolve
-from explorer.core.transport_policy import require_https
+from explorer.core.transport_policy import require_https, require_verified_tls, unverified_note
 
 __all__ = ["ApiSession", "SessionResult"]
 
@@ -242,11 +243,16 @@ class ApiSession:
                 token_interval=interval,
                 otp=self.otp,
                 clock=self.clock,
-                initial=_load_token(self.store.get(self.key(ACCESS_SLOT))) if keep else None,
+                initial=self._kept_token() if keep else None,
                 persist_token=self._keep_token if keep else None,
+                reload=self._kept_token if keep else None,
             )
 
         return self.tokens.get(key, factory)
+
+    def _kept_token(self) -> Token | None:
+        """The access token kept in the store, by this process or another sharing it."""
+        return _load_token(self.store.get(self.key(ACCESS_SLOT)))
 
     def _keep_token(self, token: Token) -> None:
         """Opt-in: the access token (never the refresh token twice) in the keyring."""
@@ -277,9 +283,11 @@ class ApiSession:
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
         base_dir: Path | None = None,
+        files: FileAccess | None = None,
     ) -> SessionResult:
         """Send ``spec``; ``base_dir`` anchors its relative file paths (the request file's
-        folder). A URL outside ``origins`` goes without the provider's auth and headers."""
+        folder) and ``files`` confines a saved request's body files to its workspace. A URL
+        outside ``origins`` goes without the provider's auth and headers."""
         cancel = cancel or CancelToken()
         creds = self._slot_values()
         scope = self.scope(variables, creds, fallback)
@@ -288,10 +296,13 @@ class ApiSession:
         own = self._own_origin(spec, scope, notes)
         if own:
             spec = self._with_extra_headers(spec)
-        resolved = resolve(spec, scope, base_dir=base_dir)
+        resolved = resolve(spec, scope, base_dir=base_dir, files=files)
         # Known from here on to logs and crash reports, wherever they end up (docs/security.md).
         remember(resolved.secrets | {v for k, v in creds.items() if self._secret(k)})
         require_https(resolved.url, live=self.env.live, who=self._who)
+        require_verified_tls(resolved.verify_tls, live=self.env.live, who=self._who)
+        if not resolved.verify_tls:
+            notes.append(unverified_note(resolved.url))
         manager = None
         if own and (spec.auth is None or spec.auth.type == "inherit"):
             manager = self.token_manager(creds)
@@ -349,7 +360,11 @@ class ApiSession:
                 token = manager.token(cancel) if manager is not None else None
                 auth = self._auth(resolved, creds, token)
                 exchange = self.client.send(
-                    resolved, auth=auth, cancel=cancel, on_progress=on_progress
+                    resolved,
+                    auth=auth,
+                    cancel=cancel,
+                    on_progress=on_progress,
+                    hop_policy=self._hop_policy,
                 )
             attempts += 1
             status = exchange.response.status
@@ -451,6 +466,10 @@ class ApiSession:
     def _who(self) -> str:
         return f"{self.profile.name} ({self.env.name})"
 
+    def _hop_policy(self, url: str) -> None:
+        """Every redirect target of a live environment passes the first URL's HTTPS rule."""
+        require_https(url, live=self.env.live, who=self._who, what="redirect")
+
     def _secret(self, slot: str) -> bool:
         return slot in SECRET_SLOTS or any(s.name == slot and s.secret for s in self.slots)
 
@@ -467,13 +486,15 @@ def workspace_layers(
     read_secrets: bool = True,
 ) -> tuple[Layer, ...]:
     """What a send resolves after the environment and credentials, everywhere a request is
-    sent (window, ``run``): the workspace's saved values of the session's environment
-    (``environments/<provider>.yaml``), then the secret variables named there or in
-    ``secret_names`` (a collection's), read from the credential store (blocking: keyring)."""
+    sent (window, ``send``, ``run``): the workspace's saved values of the session's environment
+    (``environments/<provider>.yaml``), then the secret variables named there, by the preset's
+    environment (``secret_variables``) or in ``secret_names`` (a collection's), read from the
+    credential store (blocking: keyring), where ``credentials set --secret NAME`` puts them."""
     from explorer.core.workspace.environments import load_environments
 
     layers: list[Layer] = []
-    wanted = set(secret_names)
+    env = session.env
+    wanted = set(secret_names) | {n for n in env.secret_variables if n not in env.variables}
     if workspace is not None:
         name = session.env.name.lower()
         saved = load_environments(workspace, session.profile.id)

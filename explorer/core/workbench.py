@@ -257,6 +257,7 @@ class Workbench:
                 cancel=cancel,
                 on_progress=on_progress,
                 base_dir=assembled.base_dir,
+                files=assembled.files,
             )
         return send_literal(
             self.client, assembled, cancel=cancel, on_progress=on_progress, tls=self.tls
@@ -276,8 +277,11 @@ def send_literal(
     from explorer.core.pipeline import SessionResult
     from explorer.core.problems import normalise
     from explorer.core.templating import resolve
+    from explorer.core.transport_policy import unverified_note
 
-    resolved = resolve(assembled.spec, assembled.scope(), base_dir=assembled.base_dir)
+    resolved = resolve(
+        assembled.spec, assembled.scope(), base_dir=assembled.base_dir, files=assembled.files
+    )
     if tls is not None:
         resolved = replace(
             resolved,
@@ -297,6 +301,6 @@ def send_literal(
         events=(),
         quota=None,
         attempts=1,
-        notes=(),
+        notes=() if resolved.verify_tls else (unverified_note(resolved.url),),
         secrets=resolved.secrets,
     )

@@ -16,7 +16,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
@@ -54,6 +54,7 @@ from explorer.core.models import (
 )
 from explorer.core.redaction import SENSITIVE_HEADERS
 from explorer.core.templating import header_joiner
+from explorer.core.transport_policy import refuse_body_redirect
 
 __all__ = ["CancelToken", "ClientConfig", "HttpClient", "ProgressCallback"]
 
@@ -170,28 +171,28 @@ class HttpClient:
         auth: AuthBase | None = None,
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
+        hop_policy: Callable[[str], None] | None = None,
     ) -> Exchange:
         """Send ``request``, following redirects if it asks to, and read the whole body.
 
         ``auth`` is applied to the first hop and to same-origin redirects only; credentials never
-        follow a redirect to another host or from HTTPS down to HTTP.
+        follow a redirect to another host or from HTTPS down to HTTP. ``hop_policy`` sees every
+        redirect target before it is contacted (a live environment's HTTPS-only rule) and may
+        raise; a 307/308 that would re-send the body to another origin is refused
+        (``transport_policy.refuse_body_redirect``).
         """
         cancel = cancel or CancelToken()
         cancel.raise_if_cancelled()
         started_at = datetime.now(UTC)
         t0 = time.perf_counter()
-        try:
-            response, hops, ttfb, sent_headers = self._send_following(request, auth, cancel)
+        with _failures_of(request):
+            response, hops, ttfb, sent_headers = self._send_following(
+                request, auth, cancel, hop_policy
+            )
             t_headers = time.perf_counter()
-            result = self._read(response, request, cancel, on_progress)
-        except ExplorerError:
-            raise
-        except requests.exceptions.RequestException as exc:
-            raise _translate(exc, request) from exc
-        except urllib3.exceptions.HTTPError as exc:
-            raise _translate_body_error(exc, request) from exc
-        except (UnicodeError, ValueError) as exc:
-            raise InvalidURL(f"'{request.url}' cannot be sent: {exc}.") from exc
+            final = replace(request, url=hops[-1].location) if hops else request
+            with _failures_of(final):
+                result = self._read(response, final, cancel, on_progress)
         t_end = time.perf_counter()
         timings = Timings(
             total_ms=(t_end - t0) * 1000,
@@ -208,7 +209,11 @@ class HttpClient:
         )
 
     def _send_following(
-        self, request: ResolvedRequest, auth: AuthBase | None, cancel: CancelToken
+        self,
+        request: ResolvedRequest,
+        auth: AuthBase | None,
+        cancel: CancelToken,
+        hop_policy: Callable[[str], None] | None,
     ) -> tuple[requests.Response, list[RedirectHop], float, tuple[tuple[str, str], ...]]:
         session = self._session()
         jar = RequestsCookieJar()
@@ -218,7 +223,8 @@ class HttpClient:
         hops: list[RedirectHop] = []
         while True:
             same_origin = _origin(url) == origin
-            with _body_stream(body) as data:
+            hop = replace(request, url=url) if hops else request
+            with _failures_of(hop), _body_stream(body) as data:
                 prepared = self._prepare(method, url, headers, data, auth if same_origin else None)
                 prepared.prepare_cookies(jar)
                 settings = session.merge_environment_settings(
@@ -255,6 +261,10 @@ class HttpClient:
                     "probably looping. Turn off redirect following to inspect the hops."
                 )
             method, body, headers = _redirected(response.status_code, method, body, headers)
+            if hop_policy is not None:
+                hop_policy(next_url)
+            if body is not None and _origin(next_url) != _origin(url):
+                refuse_body_redirect(response.status_code, url, next_url)
             if _origin(next_url) != origin or _downgraded(url, next_url):
                 headers = [(k, v) for k, v in headers if not _credential(k, v, request.secrets)]
             url = next_url
@@ -445,6 +455,22 @@ def _shutdown(sock: socket.socket) -> None:
 def _host_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
+@contextlib.contextmanager
+def _failures_of(request: ResolvedRequest) -> Iterator[None]:
+    """Turn a library failure into one typed error naming ``request``'s host: the hop that
+    failed, so an error after a redirect names where the redirect went, not where it started."""
+    try:
+        yield
+    except ExplorerError:
+        raise
+    except requests.exceptions.RequestException as exc:
+        raise _translate(exc, request) from exc
+    except urllib3.exceptions.HTTPError as exc:
+        raise _translate_body_error(exc, request) from exc
+    except (UnicodeError, ValueError) as exc:
+        raise InvalidURL(f"'{request.url}' cannot be sent: {exc}.") from exc
 
 
 def _translate(

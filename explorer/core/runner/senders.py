@@ -18,6 +18,7 @@ from explorer.core.models import Exchange, RequestSpec
 from explorer.core.templating import Layer, Scope, resolve
 
 if TYPE_CHECKING:  # a run without a provider never loads the auth stack (start-up time)
+    from explorer.core.confinement import FileAccess
     from explorer.core.context import Binding
     from explorer.core.pipeline import ApiSession
     from explorer.core.runner.plan import Plan
@@ -56,6 +57,7 @@ class ClientSender:
     client: HttpClient
     base_dir: Path
     defaults: tuple[Layer, ...] = ()
+    files: FileAccess | None = None
 
     def send(
         self,
@@ -65,7 +67,7 @@ class ClientSender:
         cancel: CancelToken,
     ) -> Sent:
         scope = Scope((Layer("run", variables), *self.defaults, *layers))
-        resolved = resolve(spec, scope, base_dir=self.base_dir)
+        resolved = resolve(spec, scope, base_dir=self.base_dir, files=self.files)
         auth = None
         if resolved.auth is not None:  # the auth stack loads only for a request that sets one
             from explorer.core.auth.registry import explicit_auth
@@ -82,6 +84,7 @@ class SessionSender:
 
     session: ApiSession
     defaults: tuple[Layer, ...] = ()
+    files: FileAccess | None = None
 
     def send(
         self,
@@ -91,7 +94,11 @@ class SessionSender:
         cancel: CancelToken,
     ) -> Sent:
         result = self.session.send(
-            spec, variables=variables, fallback=(*self.defaults, *layers), cancel=cancel
+            spec,
+            variables=variables,
+            fallback=(*self.defaults, *layers),
+            cancel=cancel,
+            files=self.files,
         )
         fallback = (*self.defaults, *layers)
         return Sent(
@@ -102,12 +109,15 @@ class SessionSender:
 def sender_for(workbench: Workbench, plan: Plan, directory: Path, selected: Binding) -> Sender:
     """How ``api-explorer run`` and the window's Run dialog send a collection: bound as
     ``context.bind`` decides (the collection's provider, the selected environment), with the
-    layers a single send of the same request gets after its own."""
+    layers a single send of the same request gets after its own; body files stay inside the
+    collection's workspace (``confinement``)."""
+    from explorer.core.confinement import access_for
     from explorer.core.context import Placement
     from explorer.core.workspace.model import Folder
 
     collection = Folder(plan.name, provider=plan.provider, path=directory)
     bound = workbench.bound(Placement((collection,)), selected, plan.secret_names)
+    files = access_for(directory)
     if bound.session is None:
-        return ClientSender(workbench.client, directory, bound.layers)
-    return SessionSender(bound.session, bound.layers)
+        return ClientSender(workbench.client, directory, bound.layers, files)
+    return SessionSender(bound.session, bound.layers, files)
