@@ -9,14 +9,19 @@ from hypothesis import strategies as st
 
 from explorer.core.formats.http_file import export_http, import_http
 from explorer.core.formats.postman import export_postman, import_postman
+from explorer.core.formats.secrets import random_looking, secret_name
 from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
 from explorer.core.workspace.model import Folder, SavedRequest, Variable
 
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
 name = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12)
 header_names = st.sampled_from(["Accept", "X-Trace", "X-Tenant", "If-Match", "User-Agent"])
-rows = st.lists(st.builds(KeyValue, name, text, st.booleans()), max_size=3).map(tuple)
-header_rows = st.lists(st.builds(KeyValue, header_names, text, st.booleans()), max_size=3).map(
+# What the import secret classifier moves to secret variables does not round-trip (docs/security.md
+# "Secrets in imported files"): credential-like names, random-looking values, the auth's variables.
+plain = text.filter(lambda t: not random_looking(t))
+plain_name = name.filter(lambda n: not secret_name(n) and n not in ("pw", "cid", "k"))
+rows = st.lists(st.builds(KeyValue, plain_name, plain, st.booleans()), max_size=3).map(tuple)
+header_rows = st.lists(st.builds(KeyValue, header_names, plain, st.booleans()), max_size=3).map(
     tuple
 )
 urls = st.builds(
@@ -32,13 +37,15 @@ bodies = st.one_of(
     st.builds(
         Body,
         st.just(BodyMode.FORM),
-        fields=st.lists(st.builds(FormField, name, text, st.booleans()), max_size=3).map(tuple),
+        fields=st.lists(st.builds(FormField, plain_name, plain, st.booleans()), max_size=3).map(
+            tuple
+        ),
     ),
     st.builds(
         Body,
         st.just(BodyMode.MULTIPART),
         fields=st.lists(
-            st.builds(FormField, name, text, st.booleans(), st.booleans(), kinds), max_size=3
+            st.builds(FormField, plain_name, plain, st.booleans(), st.booleans(), kinds), max_size=3
         ).map(tuple),
     ),
     st.builds(Body, st.just(BodyMode.BINARY_FILE), file=name, content_type=kinds),
@@ -95,7 +102,7 @@ def _variables(plain: dict[str, str], secret: list[str]) -> tuple[Variable, ...]
 
 
 variables = st.builds(
-    _variables, st.dictionaries(name, text, max_size=3), st.lists(name, max_size=2)
+    _variables, st.dictionaries(plain_name, plain, max_size=3), st.lists(name, max_size=2)
 )
 
 
