@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "delete":
         removed = [
             slot
-            for slot in sorted({*slots, "refresh_token", "access_token"})
+            for slot in sorted({*slots, *env.secret_variables, "refresh_token", "access_token"})
             if store.delete(key(slot))
         ]
         _say(f"Deleted {', '.join(removed) or 'nothing'} for {profile.name} ({env.name}).")
@@ -104,6 +104,12 @@ def run(args: argparse.Namespace) -> int:
         values[slot] = value
     if args.username:
         values["username"] = args.username
+    if args.password_stdin and "password" not in slots:
+        # Refused before reading: stdin's first line may be meant for another command.
+        raise UsageError(
+            f"{profile.name} has no password slot, so --password-stdin has nothing to store "
+            f"(its slots: {', '.join(slots) or 'none'}); use --secret SLOT for other secrets."
+        )
     interactive = sys.stdin.isatty()
     ask_password = args.password_stdin or (interactive and "password" in slots)
     secrets = (["password"] if ask_password else []) + args.secret

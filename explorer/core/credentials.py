@@ -92,6 +92,13 @@ class KeyringStore(CredentialStore):
         self.backend = backend if backend is not None else _strongest(keyring.get_keyring())
         name = type(self.backend).__name__
         self.description = f"{type(self.backend).__module__}.{name}"
+        weak = isinstance(self.backend, fail.Keyring) or "plaintext" in name.lower()
+        unreachable = None if explicit or not weak else _secret_service_unreachable()
+        if unreachable is not None:
+            raise KeyringUnavailable(
+                f"The Secret Service keyring is not reachable over D-Bus ({unreachable}); start "
+                "your desktop session's keyring and D-Bus, or use a session-only store."
+            )
         if isinstance(self.backend, fail.Keyring):
             raise KeyringUnavailable(
                 "No OS keyring is available (no Secret Service, Keychain or Credential Locker); "
@@ -189,6 +196,28 @@ def open_credential_store(
             return SessionStore(reason=str(exc))
         raise
     return store
+
+
+def _secret_service_unreachable() -> str | None:
+    """Why keyring passed over the Secret Service (D-Bus unreachable, no daemon), when that is
+    why it fell back to a plaintext or failing backend; None where the Secret Service stack is
+    not installed (macOS, Windows) or the user chose the backend (``PYTHON_KEYRING_BACKEND``,
+    ``keyringrc.cfg``), and then the weak backend itself is the problem to report."""
+    import keyring.core
+
+    try:
+        from keyring.backends import SecretService
+    except ImportError:
+        return None
+    if keyring.core.load_env() is not None or keyring.core.load_config() is not None:
+        return None
+    unreachable: tuple[type[Exception], ...] = (RuntimeError, OSError, *_service_gone())
+    try:
+        SecretService.Keyring.priority  # noqa: B018 (the probe keyring itself runs)
+    except unreachable as exc:
+        reason = str(exc).removeprefix("Unable to initialize SecretService: ").rstrip(".")
+        return reason or type(exc).__name__
+    return None
 
 
 def _service_gone() -> tuple[type[Exception], ...]:

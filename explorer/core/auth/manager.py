@@ -11,6 +11,12 @@ refreshing an already expired token; Flexiti does not); when the refresh token i
 (expired, revoked, ``invalid_grant``) fall back to a full grant with the stored credentials.
 Rotated refresh tokens are handed to ``persist_refresh`` (the credential store) at once. Token
 POSTs are spaced by ``token_interval`` (ServiceChannel allows one per user per 5 s).
+
+Processes sharing one keyring (two ``run``s) coordinate through it: before refreshing, the
+manager re-reads the stored refresh token, and when another process rotated it (the stored value
+is not the one this manager last saw there) uses the stored one, since the server has already
+spent its own. With a kept access token (``reload``), a fresh one another process stored is
+taken as it is, without any token request.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ class TokenManager:
         clock: Callable[[], float] = time.time,
         initial: Token | None = None,
         persist_token: Callable[[Token], None] | None = None,
+        reload: Callable[[], Token | None] | None = None,
     ) -> None:
         if grant not in GRANTS:
             raise ValueError(f"unknown grant {grant!r}")
@@ -88,6 +95,9 @@ class TokenManager:
         if initial is not None:
             remember(initial.secrets())
         self._persist_token = persist_token
+        self._reload = reload
+        self._stored_refresh: str | None = None  # the stored refresh token as last seen
+        self._adopted: Token | None = None  # taken from the store: not written back
         self._stale = False
         self._leader = False
         self._generation = 0
@@ -184,7 +194,7 @@ class TokenManager:
         failure: ExplorerError | None = None
         try:
             token = self._obtain(stale, cancel)
-            if self._persist_token is not None:
+            if self._persist_token is not None and token is not self._adopted:
                 self._persist_token(token)
             return token
         except Cancelled:
@@ -204,8 +214,17 @@ class TokenManager:
                 self._cond.notify_all()
 
     def _obtain(self, stale: Token | None, cancel: CancelToken | None) -> Token:
+        kept = self._reload() if self._reload is not None and stale is not None else None
+        if kept is not None and self.is_fresh(kept) and not _same(kept, stale):
+            self._emit(
+                "refreshed",
+                "another process refreshed it; taken from the credential store",
+                expires_at=kept.expires_at,
+            )
+            self._adopted = kept  # its refresh token is the stored one, read when needed
+            return kept
         credentials = self._credentials()
-        refresh_token = (stale.refresh_token if stale else None) or credentials.refresh_token
+        refresh_token = self._refresh_token(stale, credentials.refresh_token)
         expired = (
             stale is not None and stale.expires_at is not None and stale.expires_at <= self.clock()
         )
@@ -240,6 +259,15 @@ class TokenManager:
         kind = "re-granted" if stale is not None or refresh_token else "acquired"
         self._emit(kind, grant=self.grant, expires_at=token.expires_at)
         return token
+
+    def _refresh_token(self, stale: Token | None, stored: str | None) -> str | None:
+        """The refresh token to use: the stored one when another process rotated it since this
+        manager last saw the store (its own is spent), else its own, else the stored one."""
+        rotated_elsewhere = stored is not None and stored != self._stored_refresh
+        self._stored_refresh = stored
+        if rotated_elsewhere:
+            return stored
+        return _refresh_of(stale) or stored
 
     def _full_grant(self, credentials: Credentials, cancel: CancelToken | None) -> Token:
         if self.grant == "client_credentials":
@@ -306,6 +334,7 @@ class TokenManager:
             and token.refresh_token != previous
         ):
             self._persist_refresh(token.refresh_token)
+            self._stored_refresh = token.refresh_token
 
     def _emit(
         self, kind: str, detail: str = "", *, grant: str = "", expires_at: float | None = None
@@ -317,6 +346,14 @@ class TokenManager:
             listeners = list(self._listeners)
         for listener in listeners:
             listener(event)
+
+
+def _refresh_of(token: Token | None) -> str | None:
+    return token.refresh_token if token is not None else None
+
+
+def _same(token: Token, other: Token | None) -> bool:
+    return other is not None and token.access_token == other.access_token
 
 
 class TokenRegistry:
