@@ -24,6 +24,17 @@ _NEEDS = re.compile(r"needs '([^']+)', which this machine lacks")
 _missing: dict[str, set[str]] = {}
 
 
+@pytest.fixture(autouse=True)
+def _forget_remembered_secrets() -> Iterator[None]:
+    """The process-wide set of secrets to mask (``redaction.remember``) starts empty for each
+    test: a short value one test handled (say ``one``) must not mask another test's output."""
+    from explorer.core import redaction
+
+    redaction.forget_all()
+    yield
+    redaction.forget_all()
+
+
 @pytest.fixture(scope="session")
 def httpbin_url() -> Iterator[str]:
     """PyPI httpbin served on 127.0.0.1 by a werkzeug thread."""

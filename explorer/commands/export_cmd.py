@@ -33,6 +33,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Every output is prepared (its text built, its place checked) before any is written, so
+    a failing ``--env`` leaves no collection file behind: all or nothing."""
     from explorer.core.errors import UsageError
     from explorer.core.formats import service
     from explorer.core.workspace.collections import load_collection
@@ -49,14 +51,37 @@ def run(args: argparse.Namespace) -> int:
         for error in blocked.errors:
             sys.stderr.write(f"api-explorer: {error}\n")
         raise
-    _write(args.output, text)
+    outputs = [(args.output, text)]
     if args.env:
         if workspace is None:
             raise UsageError(f"{directory} is not inside a workspace, so it has no environments.")
         tree = load_collection(directory, version).collection
         provider = args.provider or (tree.provider if tree else "") or directory.name
-        _write_environment(workspace, provider, args.env, Path(args.output))
+        outputs.append(_environment(workspace, provider, args.env, Path(args.output)))
+    for output, _text in outputs:
+        _check(output)
+    for output, content in outputs:
+        _write(output, content)
     return 0
+
+
+def _check(output: str) -> None:
+    """``output`` can be written: not a folder, in an existing folder this user can write."""
+    import os
+
+    from explorer.core.errors import UsageError
+
+    if output == "-":
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise UsageError(f"-o '{output}' is a folder; give a file's path.")
+    folder = path.absolute().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"'{output}' cannot be written: '{folder}' is not a folder this user can write to; "
+            "choose another place."
+        )
 
 
 def _write(output: str, text: str) -> None:
@@ -69,7 +94,8 @@ def _write(output: str, text: str) -> None:
     sys.stderr.write(f"Exported to {output}\n")
 
 
-def _write_environment(workspace: Path, provider: str, name: str, output: Path) -> None:
+def _environment(workspace: Path, provider: str, name: str, output: Path) -> tuple[str, str]:
+    """(path, text) of the Postman environment file written beside ``output``."""
     from explorer.core.errors import UsageError
     from explorer.core.formats.postman import export_postman_environment
     from explorer.core.workspace.collections import slugify
@@ -84,4 +110,4 @@ def _write_environment(workspace: Path, provider: str, name: str, output: Path) 
         )
     stem = output.name.removesuffix(".json").removesuffix(".postman_collection")
     path = output.with_name(f"{stem}.{slugify(name, 'env')}.postman_environment.json")
-    _write(str(path), export_postman_environment(envs[name]))
+    return str(path), export_postman_environment(envs[name])

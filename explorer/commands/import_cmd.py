@@ -116,7 +116,10 @@ def _locate(into: Path, workspace_arg: str | None) -> tuple[Path | None, Path]:
 
     if into.is_absolute() or len(into.parts) > 1:
         existing = next(p for p in (into.absolute(), *into.absolute().parents) if p.exists())
-        return find_workspace(existing), into
+        found = find_workspace(existing)
+        if found is not None:
+            open_workspace(found, create=False)  # refused (newer format) as by every command
+        return found, into
     root = Path(workspace_arg) if workspace_arg else default_workspace_dir()
     if (root / MARKER).exists() or (root.exists() and not root.is_dir()):
         open_workspace(root, create=False)  # read (or refused) as the import will

@@ -63,11 +63,24 @@ def register(subparsers: Any) -> None:
         metavar="NAME=VALUE",
         help="define a {{variable}} for every request (repeatable)",
     )
+    parser.add_argument(
+        "--allow-file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="let requests read this file or folder outside the workspace (repeatable)",
+    )
+    parser.add_argument(
+        "--allow-outside-workspace",
+        action="store_true",
+        help="let requests read any local file (the collection is trusted)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from explorer.commands.send import parse_vars
+    from explorer.core.confinement import granted
     from explorer.core.errors import ExplorerError, FormatError, UsageError
     from explorer.core.runner.engine import RunOptions
     from explorer.core.runner.plan import load_data, plan_collection
@@ -92,10 +105,12 @@ def run(args: argparse.Namespace) -> int:
         bail=args.bail,
         variables=parse_vars(args.var),
     )
+    _warn_unverified(plan)
     client: Any = None
     try:
         sender, client = _sender(args, plan, directory)
-        return _execute(plan, sender, options, reports)
+        with granted(args.allow_file, anywhere=args.allow_outside_workspace):
+            return _execute(plan, sender, options, reports)
     except UsageError:
         raise
     except ExplorerError as exc:
@@ -104,6 +119,21 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if client is not None:
             client.close()
+
+
+def _warn_unverified(plan: Plan) -> None:
+    """A request file may turn TLS verification off (``verify_tls: false``); say so for each,
+    since nothing else in the run would (live environments refuse it outright)."""
+    from explorer.core.terminal import for_terminal
+
+    for planned in plan.requests:
+        if not planned.spec.verify_tls:
+            name = "/".join((*planned.folder, planned.spec.name or planned.spec.url))
+            line = (
+                f"api-explorer: warning: '{name}' turns TLS verification off (verify_tls: "
+                "false); the server's identity is not checked.\n"
+            )
+            sys.stderr.write(for_terminal(line, sys.stderr))
 
 
 def _report_paths(names: list[str]) -> list[Path]:
@@ -118,7 +148,35 @@ def _report_paths(names: list[str]) -> list[Path]:
     for name in names:
         if Path(name).suffix.lower() not in REPORT_SUFFIXES:
             raise UsageError(f"--report '{name}' must end in .json or .xml (JUnit).")
+        check_report_path(Path(name))
     return [Path(name) for name in names]
+
+
+def check_report_path(path: Path) -> None:
+    """A report that could not be written is known before the first request is sent: a folder
+    in the way, a file where a folder should be, a read-only folder, a virtual file system
+    (``/proc``). Missing folders are fine: the report creates them."""
+    import os
+
+    from explorer.core.errors import UsageError
+
+    if path.is_dir():
+        raise UsageError(f"--report '{path}' is a folder; give a file's path.")
+    folder = path.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UsageError(f"--report '{path}' is inside the file '{folder}'; give a folder's path.")
+    try:
+        disk = os.statvfs(folder)
+    except OSError:
+        disk = None
+    virtual = disk is not None and (disk.f_blocks == 0 or disk.f_flag & os.ST_RDONLY)
+    if virtual or not os.access(folder, os.W_OK | os.X_OK):  # written beside, then renamed
+        raise UsageError(
+            f"--report '{path}' cannot be written: '{folder}' is not a folder this user can write "
+            "to; choose another place."
+        )
 
 
 def _sender(args: argparse.Namespace, plan: Plan, directory: Path) -> tuple[Sender, Any]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from explorer.core import safe_parse
@@ -32,12 +33,18 @@ from explorer.core.models import (
 )
 from explorer.core.redaction import remember
 
+if TYPE_CHECKING:
+    from explorer.core.confinement import FileAccess
+
 VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 MAX_DEPTH = 10
 MAX_EXPANDED = 16 * 1024 * 1024
 """Characters variables may produce in one request: a "billion laughs" set of variables (each
 referring to the next ten times) would otherwise take every byte of memory."""
 ENV_PREFIX = "$env."
+# A scheme (RFC 3986) and "//" before the first "/", "?" or "#": a "://" later in the query
+# (``/search?next=https://x``) does not make a URL absolute.
+ABSOLUTE_URL = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://")
 
 
 def _uuid4() -> str:
@@ -177,9 +184,14 @@ def join_base_url(url: str) -> str:
     """A URL without a scheme (``/path``, ``path``) under ``{{base_url}}``; others unchanged.
     One rule for sends, snippets and previews."""
     stripped = url.strip()
-    if not stripped or "://" in stripped or stripped.startswith("{{"):
+    if not stripped or is_absolute(stripped) or stripped.startswith("{{"):
         return url
     return "{{base_url}}" + ("" if stripped.startswith("/") else "/") + stripped
+
+
+def is_absolute(url: str) -> bool:
+    """Whether ``url`` starts with a scheme, so no base URL applies to it."""
+    return ABSOLUTE_URL.match(url) is not None
 
 
 def variables_in(text: str) -> list[str]:
@@ -187,8 +199,15 @@ def variables_in(text: str) -> list[str]:
     return list(dict.fromkeys(VARIABLE.findall(text)))
 
 
-def resolve(spec: RequestSpec, scope: Scope, *, base_dir: Path | None = None) -> ResolvedRequest:
-    """Turn a saved spec into a concrete request. ``base_dir`` anchors relative file paths."""
+def resolve(
+    spec: RequestSpec,
+    scope: Scope,
+    *,
+    base_dir: Path | None = None,
+    files: FileAccess | None = None,
+) -> ResolvedRequest:
+    """Turn a saved spec into a concrete request. ``base_dir`` anchors relative file paths;
+    ``files`` confines the body files a saved request may read (``confinement``)."""
     ex = _Expander(scope)
     method = ex.expand(spec.method, "method").strip().upper()
     url = ex.expand(spec.url, "URL").strip()
@@ -202,7 +221,7 @@ def resolve(spec: RequestSpec, scope: Scope, *, base_dir: Path | None = None) ->
         for h in spec.headers
         if h.enabled and h.name.strip()
     ]
-    body, implied_type = _resolve_body(spec.body, ex, base_dir)
+    body, implied_type = _resolve_body(spec.body, ex, base_dir, files)
     auth = _resolve_auth(spec.auth, ex)
     remember(ex.secrets)  # before any check, so an error quoting the URL is masked too
     ex.check()
@@ -231,7 +250,7 @@ def build_url(url: str, params: list[tuple[str, str]]) -> str:
     """Validate ``url`` and append ``params`` to its query string (existing query kept)."""
     if not url:
         raise InvalidURL("The URL is empty; type an address such as https://api.example.com/v1.")
-    if "://" not in url:
+    if not is_absolute(url):
         raise InvalidURL(
             f"{url!r} has no scheme; start it with https:// (or http:// for a local server)."
         )
@@ -337,7 +356,7 @@ def implied_content_type(body: Body) -> str | None:
 
 
 def _resolve_body(
-    body: Body, ex: _Expander, base_dir: Path | None
+    body: Body, ex: _Expander, base_dir: Path | None, files: FileAccess | None
 ) -> tuple[bytes | FileBody | None, str | None]:
     """Encode the body; returns the bytes (or file) and the Content-Type it implies."""
     mode = body.mode
@@ -358,12 +377,14 @@ def _resolve_body(
         ]
         return urlencode(pairs).encode("ascii"), implied_content_type(body)
     if mode is BodyMode.MULTIPART:
-        return _encode_multipart(body, ex, base_dir)
-    path = _file_path(ex.expand(body.file or "", "body file"), base_dir)
+        return _encode_multipart(body, ex, base_dir, files)
+    path = _file_path(ex.expand(body.file or "", "body file"), base_dir, files)
     return FileBody(path, path.stat().st_size), implied_content_type(body)
 
 
-def _encode_multipart(body: Body, ex: _Expander, base_dir: Path | None) -> tuple[bytes, str]:
+def _encode_multipart(
+    body: Body, ex: _Expander, base_dir: Path | None, files: FileAccess | None
+) -> tuple[bytes, str]:
     from urllib3.filepost import encode_multipart_formdata  # lazy: urllib3 comes with requests
 
     parts: list[tuple[str, str | tuple[str, bytes, str]]] = []
@@ -373,7 +394,7 @@ def _encode_multipart(body: Body, ex: _Expander, base_dir: Path | None) -> tuple
         name = ex.expand(f.name, "multipart")
         value = ex.expand(f.value, f"multipart field {f.name}")
         if f.is_file:
-            path = _file_path(value, base_dir)
+            path = _file_path(value, base_dir, files)
             content_type = f.content_type or "application/octet-stream"
             parts.append((name, (path.name, path.read_bytes(), content_type)))
         else:
@@ -382,12 +403,14 @@ def _encode_multipart(body: Body, ex: _Expander, base_dir: Path | None) -> tuple
     return data, content_type
 
 
-def _file_path(raw: str, base_dir: Path | None) -> Path:
+def _file_path(raw: str, base_dir: Path | None, files: FileAccess | None) -> Path:
     if not raw:
         raise InvalidRequest("No file is chosen for the body; pick a file or change the body mode.")
     path = Path(raw).expanduser()
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
+    if files is not None:  # before the existence check: it must not probe the disk either
+        files.check(path.absolute())
     if not path.is_file():
         raise InvalidRequest(f"The body file '{path}' does not exist or is not a file.")
     return path

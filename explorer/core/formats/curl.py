@@ -1,23 +1,29 @@
 """curl command lines → a request, quoted the way bash quotes them (``shlex``).
 
 Understood: ``-X -H -d --data --data-ascii --data-raw --data-binary --data-urlencode --json -F
---form-string -u -b -k -L --compressed -G -I -A -e --url --max-redirs --connect-timeout -m``;
+--form-string -u --oauth2-bearer -b -k -L --compressed -G -I -A -e --url --max-redirs
+--connect-timeout -m``;
 combined short flags (``-sSL``), glued values (``-XPOST``, ``-HAccept:x``) and ``--flag=value``.
 Flags that only change curl's own output (``-s -v -i -o`` ...) are ignored; an unknown flag is
-reported. Several commands can be given, separated by blank lines or ``;``/``&&``.
+reported. Several commands can be given, separated by new lines or the shell's control
+operators outside quotes (``;``, ``&&``, ``||``, ``|``): each curl command becomes a request, and
+each other command (``| jq .``, ``&& echo done``) is reported and skipped.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote_plus, urlencode
 
+from explorer.core.confinement import file_notes
 from explorer.core.errors import FormatError
-from explorer.core.formats.common import ImportResult, SecretVault, guarded
+from explorer.core.formats.common import ImportResult, SecretVault, guarded, protect
 from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
+from explorer.core.templating import is_absolute
 from explorer.core.workspace.model import Folder, SavedRequest
 
 WITH_VALUE = {
@@ -37,6 +43,7 @@ WITH_VALUE = {
     "--form-string": "form-string",
     "-u": "user",
     "--user": "user",
+    "--oauth2-bearer": "oauth2-bearer",
     "-b": "cookie",
     "--cookie": "cookie",
     "-A": "user-agent",
@@ -143,6 +150,7 @@ class _Parsed:
     form: list[FormField] = field(default_factory=list)
     json: bool = False
     user: str | None = None
+    bearer: str | None = None
     switches: set[str] = field(default_factory=set)
     upload: str | None = None
     max_redirs: int | None = None
@@ -151,20 +159,70 @@ class _Parsed:
     warnings: list[str] = field(default_factory=list)
 
 
-def split_commands(text: str) -> list[str]:
-    """Separate pasted commands: each starts with ``curl`` at the start of a line."""
-    text = re.sub(r"\\\r?\n", " ", text)  # bash line continuations
-    text = re.sub(r"\^\r?\n", " ", text)  # cmd.exe continuations from "copy as cURL (cmd)"
-    commands: list[str] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("$ "):
-            stripped = stripped[2:].lstrip()
-        if re.match(r"curl(\.exe)?\s", stripped + " "):
-            commands.append(stripped)
-        elif commands and stripped and not stripped.startswith("#"):
-            commands[-1] += " " + stripped
-    return commands
+OPERATORS = ("&&", "||", ";", "|", "\r\n", "\n")
+"""Where bash ends a command (outside quotes); a lone ``&`` is left in, since unquoted URLs with
+a query (``?a=1&b=2``) are pasted far more often than background jobs."""
+CONTINUATIONS = ("\\\r\n", "\\\n", "^\r\n", "^\n")  # bash, and cmd.exe's "copy as cURL (cmd)"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command of pasted text and the line it starts on."""
+
+    text: str
+    line: int
+
+
+def split_commands(text: str) -> tuple[list[Command], list[str]]:
+    """The curl commands of ``text`` split as bash would, and a warning for each other command."""
+    commands: list[Command] = []
+    warnings: list[str] = []
+    for command in _segments(text):
+        words = command.text.strip()
+        if words.startswith("$ "):
+            words = words[2:].lstrip()
+        if re.match(r"curl(\.exe)?\s", words + " "):
+            commands.append(Command(words, command.line))
+        elif words:
+            warnings.append(f"line {command.line}: '{words[:60]}' is not a curl command; skipped")
+    return commands, warnings
+
+
+def _segments(text: str) -> list[Command]:
+    """``text`` cut at every control operator outside quotes, comments dropped."""
+    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    segments: list[Command] = []
+    current: list[str] = []
+    start, index, quote = 0, 0, ""
+    while index < len(text):
+        char = text[index]
+        step = 1
+        if quote:
+            if char == "\\" and quote == '"':
+                step = 2
+            elif char == quote:
+                quote = ""
+            current.append(text[index : index + step])
+        elif continuation := next((c for c in CONTINUATIONS if text.startswith(c, index)), ""):
+            current.append(" ")
+            step = len(continuation)
+        elif char == "\\":
+            step = 2
+            current.append(text[index : index + step])
+        elif char in "'\"":
+            quote = char
+            current.append(char)
+        elif char == "#" and (not current or current[-1][-1:].isspace()):
+            end = text.find("\n", index)
+            step = (end if end >= 0 else len(text)) - index
+        elif operator := next((o for o in OPERATORS if text.startswith(o, index)), ""):
+            segments.append(Command("".join(current), bisect.bisect(newlines, start - 1) + 1))
+            current, start, step = [], index + len(operator), len(operator)
+        else:
+            current.append(char)
+        index += step
+    segments.append(Command("".join(current), bisect.bisect(newlines, start - 1) + 1))
+    return segments
 
 
 def parse_curl(
@@ -302,6 +360,7 @@ HANDLERS: dict[str, Callable[[str, _Parsed], None]] = {
     "form": lambda v, p: p.form.append(_form_field(v, literal=False)),
     "form-string": lambda v, p: p.form.append(_form_field(v, literal=True)),
     "user": _set(user=str),
+    "oauth2-bearer": _set(bearer=str),
     "cookie": _cookie,
     "user-agent": _add_header("User-Agent"),
     "referer": _add_header("Referer"),
@@ -336,7 +395,7 @@ def _form_field(value: str, *, literal: bool) -> FormField:
 
 def _to_spec(parsed: _Parsed, vault: SecretVault) -> tuple[RequestSpec, list[str]]:
     url = parsed.url
-    if "://" not in url and not url.startswith("{{"):
+    if not is_absolute(url) and not url.startswith("{{"):
         url = f"http://{url}"  # curl's default scheme
     headers = list(parsed.headers)
     method, params, body = _payload(parsed)
@@ -363,6 +422,8 @@ def _to_spec(parsed: _Parsed, vault: SecretVault) -> tuple[RequestSpec, list[str
     if parsed.user is not None:
         username, _, password = parsed.user.partition(":")
         auth = vault.auth(AuthSpec("basic", (("username", username), ("password", password))), "-u")
+    if parsed.bearer is not None:
+        auth = vault.auth(AuthSpec("bearer", (("token", parsed.bearer),)), "--oauth2-bearer")
     options: dict[str, float] = {}
     if parsed.connect_timeout is not None:
         options["connect_timeout"] = parsed.connect_timeout
@@ -382,6 +443,9 @@ def _to_spec(parsed: _Parsed, vault: SecretVault) -> tuple[RequestSpec, list[str
         connect_timeout=options.get("connect_timeout", 10.0),
         read_timeout=options.get("read_timeout", 60.0),
     )
+    parsed.warnings += file_notes(body)
+    if not spec.verify_tls:
+        parsed.warnings.append("-k turns TLS verification off for this request (verify_tls: false)")
     return spec, parsed.warnings
 
 
@@ -444,11 +508,11 @@ def looks_like_curl(text: str) -> bool:
 def parse_pasted_curl(text: str) -> tuple[RequestSpec, list[str]]:
     """The first curl command of pasted text as one request for the builder, literal values
     kept; raises ``FormatError`` with the reason when it cannot be read."""
-    commands = split_commands(text)
+    commands, _ = split_commands(text)
     if not commands:
         raise FormatError("is not a curl command (it must start with 'curl')", path="pasted text")
     spec, warnings = guarded(
-        "pasted text", lambda: parse_curl(commands[0], "pasted text", vault=_LiteralVault())
+        "pasted text", lambda: parse_curl(commands[0].text, "pasted text", vault=_LiteralVault())
     )
     if len(commands) > 1:
         warnings = [*warnings, f"only the first of {len(commands)} commands was used"]
@@ -457,18 +521,17 @@ def parse_pasted_curl(text: str) -> tuple[RequestSpec, list[str]]:
 
 def import_curl(text: str, source: str = "<curl>") -> ImportResult:
     """Every curl command in ``text`` as a request of a new collection."""
-    return guarded(source, lambda: _import(text, source))
+    return guarded(source, lambda: protect(_import(text, source)))
 
 
 def _import(text: str, source: str) -> ImportResult:
-    commands = split_commands(text)
+    commands, warnings = split_commands(text)
     if not commands:
         raise FormatError("holds no curl command (a line starting with 'curl')", path=source)
     vault = SecretVault()
     items: list[Folder | SavedRequest] = []
-    warnings: list[str] = []
     for n, command in enumerate(commands, start=1):
-        spec, notes = parse_curl(command, source, vault=vault)
+        spec, notes = parse_curl(command.text, source, command.line, vault=vault)
         items.append(SavedRequest(spec, n))
         warnings += [f"command {n}: {note}" for note in notes]
     tree = Folder("curl import", variables=vault.variables(), items=tuple(items))

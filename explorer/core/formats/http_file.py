@@ -30,6 +30,7 @@ from explorer.core.formats.common import (
     absorb_content_type,
     emit_content_type,
     guarded,
+    protect,
 )
 from explorer.core.formats.provider_export import ProviderExport, TokenGrant, bind
 from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
@@ -42,6 +43,15 @@ REQUEST_LINE = re.compile(
 VARIABLE_LINE = re.compile(r"^@(?P<name>[\w.$-]+)\s*=\s?(?P<value>.*)$")
 META_LINE = re.compile(r"^(?:#|//)\s*@(?P<key>[\w-]+)\s*(?P<value>.*)$")
 HANDLER_LINE = re.compile(r"^> \S+\.(?:js|mjs|cjs)\s*$")
+METHODS = frozenset(
+    {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"}
+    | {"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "QUERY"}
+)
+URL_LIKE = re.compile(
+    r"^(?:\{\{|/|[A-Za-z][\w+.-]*://|[\w-]+(?:\.[\w-]+)*:\d+|[\w-]+(?:\.[\w-]+)+/)"
+)
+"""What a request line without a method must start with: a variable, a path, a scheme, a host
+with a port, or a dotted host and a path; a lone word is prose, not a request."""
 SAFE = "{}$"
 
 
@@ -55,7 +65,7 @@ class _Block:
 # -- import ----------------------------------------------------------------------------------
 def import_http(text: str, source: str = "<http>", name: str = "http import") -> ImportResult:
     """The requests of a ``.http`` file as a new collection named ``name``."""
-    return guarded(source, lambda: _Importer(source).run(text, name))
+    return guarded(source, lambda: protect(_Importer(source).run(text, name)))
 
 
 class _Importer:
@@ -67,11 +77,14 @@ class _Importer:
         self.secrets: list[str] = []
         self.collection_name = ""
         self.description: list[str] = []
+        self.skipped: list[int] = []  # lines that are not requests, reported as warnings
 
     def fail(self, line: int, message: str) -> FormatError:
         return FormatError(message, path=self.source, line=line)
 
     def run(self, text: str, name: str) -> ImportResult:
+        if "\0" in text:
+            raise FormatError("holds NUL bytes, so it is binary, not text", path=self.source)
         blocks = self._blocks(text)
         entries: dict[tuple[str, ...], list[tuple[str, ...] | SavedRequest]] = {(): []}
         for block in blocks:
@@ -86,7 +99,9 @@ class _Importer:
             entries[trail].append(SavedRequest(spec, len(entries[trail]) + 1))
         if len(entries) == 1 and not entries[()]:
             raise FormatError(
-                "holds no request (a line such as 'GET https://...')", path=self.source
+                "holds no request (a line such as 'GET https://...')",
+                path=self.source,
+                line=self.skipped[0] if self.skipped else None,
             )
         variables = [Variable(k, v) for k, v in self.variables.items() if k not in self.secrets]
         variables += [Variable(k, secret=True) for k in dict.fromkeys(self.secrets)]
@@ -139,16 +154,17 @@ class _Importer:
             if variable:
                 self.variables[variable["name"]] = variable["value"].strip()
                 continue
-            request_line = (number, stripped)
-            break
+            match = _request_line(stripped)
+            if match is not None:
+                request_line = (number, stripped, match)
+                break
+            self.skipped.append(number)
+            self.warnings.append(f"line {number}: '{stripped[:60]}' is not a request; skipped")
         if request_line is None:
             if first:
                 self.description = docs
             return None
-        number, line = request_line
-        match = REQUEST_LINE.match(line)
-        if match is None:
-            raise self.fail(number, f"'{line[:60]}' is not a request line (METHOD URL)")
+        number, line, match = request_line
         url = match["url"]
         params: list[KeyValue] = []
         while index < len(lines) and lines[index][1].strip()[:1] in ("?", "&"):
@@ -276,6 +292,15 @@ class _Importer:
             return None
         value = rows.pop(found[-1]).value
         return AuthSpec("api-key", (("key", key), ("value", value), ("in", where_in)))
+
+
+def _request_line(line: str) -> re.Match[str] | None:
+    """``METHOD URL`` with a known method (or any upper-case one before a URL), or a URL alone;
+    anything else (a stray word, prose) is not a request."""
+    match = REQUEST_LINE.match(line)
+    if match is None or match["method"] in METHODS or URL_LIKE.match(match["url"]):
+        return match
+    return None
 
 
 def _auth_from_header(header: KeyValue) -> AuthSpec | None:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.core.errors import FormatError
-from explorer.core.formats.common import ImportResult, guarded, parse_json
+from explorer.core.formats.common import ImportResult, guarded, parse_json, protect
 from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
+from explorer.core.templating import is_absolute
 from explorer.core.workspace import yamlio
 from explorer.core.workspace.environments import EnvironmentValues
 from explorer.core.workspace.model import Folder, SavedRequest, Variable
@@ -55,7 +56,7 @@ class _State:
 
 def import_openapi(text: str, source: str = "<openapi>") -> ImportResult:
     """An OpenAPI 3.x or Swagger 2.0 document as a collection plus one environment per server."""
-    return guarded(source, lambda: _import(text, source))
+    return guarded(source, lambda: protect(_import(text, source)))
 
 
 def _load(text: str, source: str) -> dict[str, Any]:
@@ -82,6 +83,12 @@ def _import(text: str, source: str) -> ImportResult:
     root_auth = _security(state, doc.get("security"))
     folders: dict[str, list[Folder | SavedRequest]] = {}
     loose: list[Folder | SavedRequest] = []
+    if doc.get("paths") is not None and not isinstance(doc["paths"], dict):
+        raise FormatError(
+            f"has 'paths' as {_kind(doc['paths'])}, not a mapping of paths to operations; "
+            "this is not a usable OpenAPI document",
+            path=source,
+        )
     paths = _obj(doc.get("paths"))
     for path, raw_item in paths.items():
         item = _resolve(state, raw_item)
@@ -117,6 +124,17 @@ def _import(text: str, source: str) -> ImportResult:
 # -- helpers ---------------------------------------------------------------------------------
 def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _kind(value: Any) -> str:
+    """How a YAML/JSON value reads in a sentence."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return "a number" if isinstance(value, int | float) else "a scalar"
 
 
 def _list(value: Any) -> list[Any]:
@@ -168,7 +186,7 @@ def _environments(state: _State) -> list[EnvironmentValues]:
     envs = []
     seen: set[str] = set()
     for name, url in urls:
-        if "://" not in url:
+        if not is_absolute(url):
             state.warnings.append(f"the server URL {url!r} is relative; set base_url by hand")
         unique, k = name, 1
         while unique in seen:

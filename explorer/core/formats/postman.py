@@ -5,8 +5,9 @@ query table ⇄ params, disabled rows kept, descriptions ⇄ docs, auth types ``
 apikey oauth2`` ⇄ ``none basic bearer api-key oauth2`` with the parameters of
 ``auth.schema`` (others kept by name and parameters, exported unchanged),
 body modes ``raw urlencoded formdata file graphql`` ⇄ json/raw, form, multipart, binary-file.
-Scripts (``event``) and saved example responses are reported, not imported. Literal secrets in
-auth are moved to secret variables; exported secret variables are empty. A collection bound to
+Scripts (``event``) and saved example responses are reported, not imported. Literal secrets
+(in auth, credential headers, parameters, fields, variables: ``common.protect``) are moved to
+secret variables; exported secret variables are empty. A collection bound to
 a provider exports with the provider's auth and headers (``export_postman``).
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from explorer.core import safe_parse
 from explorer.core.auth.schema import auth_type, unsupported
+from explorer.core.confinement import file_notes
 from explorer.core.errors import FormatError
 from explorer.core.formats.common import (
     ImportResult,
@@ -28,6 +30,7 @@ from explorer.core.formats.common import (
     emit_content_type,
     guarded,
     parse_json,
+    protect,
 )
 from explorer.core.formats.provider_export import ProviderExport, TokenGrant, bind
 from explorer.core.models import (
@@ -284,7 +287,14 @@ class _Importer:
             auth=self.auth(data.get("auth"), f"{at}.auth"),
             docs=docs,
         )
-        return SavedRequest(self.behaviour(spec, item.get("protocolProfileBehavior")), seq)
+        spec = self.behaviour(spec, item.get("protocolProfileBehavior"))
+        self.warnings += file_notes(body, where)
+        if not spec.verify_tls:
+            self.warnings.append(
+                f"{where}: strictSSL is false, so the request turns TLS verification off "
+                "(verify_tls: false)"
+            )
+        return SavedRequest(spec, seq)
 
     def behaviour(self, spec: RequestSpec, value: Any) -> RequestSpec:
         """``protocolProfileBehavior``: the redirect and TLS options newman honours."""
@@ -327,7 +337,7 @@ class _Importer:
 
 def import_postman(text: str, source: str = "<postman>") -> ImportResult:
     """A Postman collection (v2.0 or v2.1) or a Postman environment file."""
-    return guarded(source, lambda: _import(text, source))
+    return guarded(source, lambda: protect(_import(text, source)))
 
 
 def _import(text: str, source: str) -> ImportResult:

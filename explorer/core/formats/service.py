@@ -17,7 +17,11 @@ from explorer.core.errors import ExplorerError, FormatError, StorageError, Usage
 from explorer.core.formats.common import ImportResult, read_input
 from explorer.core.formats.provider_export import ProviderExport
 from explorer.core.workspace import codec, yamlio
-from explorer.core.workspace.collections import COLLECTION_FILE, load_collection, save_collection
+from explorer.core.workspace.collections import (
+    COLLECTION_FILE,
+    create_collection,
+    load_collection,
+)
 from explorer.core.workspace.environments import (
     environment_path,
     load_environments,
@@ -157,7 +161,7 @@ def apply(
         )
     if plan.collection_dir is not None:
         try:
-            save_collection(plan.tree, plan.collection_dir)
+            create_collection(plan.tree, plan.collection_dir)  # all at once (kill -9)
         except OSError as exc:  # a folder that vanished or filled up meanwhile
             raise StorageError(
                 f"cannot be written ({exc.strerror or exc})", path=str(plan.collection_dir)

@@ -244,12 +244,16 @@ class Runner:
             spec.url,
             Outcome.ERROR,
         )
+        started = time.perf_counter()
+        base = replace(base, started_s=started - self._started)
         try:
             sent = self.sender.send(spec, variables, planned.layers, self._cancel)
         except Cancelled:
             return None
-        except ExplorerError as exc:
-            return replace(base, error=mask_credentials(str(exc), self._known()))
+        except ExplorerError as exc:  # its time too: a timeout took as long as it waited
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            error = mask_credentials(str(exc), self._known())
+            return replace(base, error=error, elapsed_ms=elapsed_ms)
         exchange, expansion = sent.exchange, _Expansion(sent.scope)
         size = exchange.response.body.size
         try:

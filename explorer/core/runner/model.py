@@ -31,7 +31,9 @@ class CheckResult:
 
 @dataclass(frozen=True, slots=True)
 class RequestResult:
-    """One request of one iteration. ``folder`` is the path of folder names above it."""
+    """One request of one iteration. ``folder`` is the path of folder names above it;
+    ``started_s`` is when it started, in seconds from the start of the run (the JUnit suites'
+    times span their requests)."""
 
     iteration: int
     index: int
@@ -46,6 +48,7 @@ class RequestResult:
     checks: tuple[CheckResult, ...] = ()
     error: str = ""
     captured: tuple[str, ...] = ()
+    started_s: float = 0.0
 
     @property
     def ok(self) -> bool:

@@ -5,7 +5,8 @@ Inheritance is the same as a single send's (``explorer.core.context``): folder h
 request does not set itself are added, the nearest folder's auth applies when the request has
 none, relative body files point into the request file's folder, and folder variables resolve
 after the run's own (nearest folder first). A collection with broken
-files still runs what it could read; the broken files are listed so the summary names them.
+files still runs what it could read; the broken files are listed so the summary names them, and
+when none could be read the error names each (path, line, reason).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,9 +60,15 @@ def plan_collection(directory: Path) -> Plan:
         )
     found: list[PlannedRequest] = []
     _walk(tree, (), (), found)
-    if not found:
-        raise UsageError(f"The collection '{tree.name}' has no requests to run.")
     errors = tuple(str(error) for error in loaded.errors)
+    if not found:
+        if errors:  # every request file is broken: say which, not just "nothing to run"
+            raise FormatError(
+                f"The collection '{tree.name}' has no request to run: "
+                f"{len(errors)} file(s) could not be read ({'; '.join(errors)}); "
+                "fix them, then run again."
+            )
+        raise UsageError(f"The collection '{tree.name}' has no requests to run.")
     return Plan(tree.name, tree.provider, tuple(found), _secret_names(tree), errors)
 
 
@@ -106,19 +114,42 @@ def load_data(path: Path) -> list[dict[str, str]]:
 
 
 def _csv_rows(text: str, path: Path) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or any(not (n or "").strip() for n in reader.fieldnames):
-        raise FormatError("the first row must name every column", path=str(path), line=1)
+    """Rows by the header's names; a row with more or fewer values than the header has columns
+    is an error naming its line, never a silent guess."""
+    records = _csv_records(text, path)
+    line, header = next(records, (1, []))
+    names = [name.strip() for name in header]
+    if not names or not all(names):
+        raise FormatError("the first row must name every column", path=str(path), line=line)
     rows = []
-    for row in reader:
-        if None in row:
+    for line, row in records:
+        if len(row) != len(names):
             raise FormatError(
-                "this row has more values than there are columns",
+                f"this row has {'more' if len(row) > len(names) else 'fewer'} values than there "
+                f"are columns ({len(row)}, not {len(names)}); quote values that contain commas",
                 path=str(path),
-                line=reader.line_num,
+                line=line,
             )
-        rows.append({name.strip(): value or "" for name, value in row.items() if name})
+        rows.append(dict(zip(names, row, strict=True)))
     return rows
+
+
+def _csv_records(text: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Each non-blank record with the line it starts on; a quote left open or stray text after
+    a closing quote is an error at that line (the csv module alone would read on to the end)."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    start = 1
+    try:
+        for row in reader:
+            if row:
+                yield start, row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise FormatError(
+            f"is not valid CSV from this row on ({exc}); check its quotes",
+            path=str(path),
+            line=start,
+        ) from exc
 
 
 def _json_rows(text: str, path: Path) -> list[dict[str, str]]:

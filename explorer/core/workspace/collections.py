@@ -39,13 +39,24 @@ def slugify(name: str, fallback: str = "request") -> str:
     return slug or fallback
 
 
-def unique_path(directory: Path, stem: str, suffix: str, taken: set[str] | None = None) -> Path:
-    """``directory/stem+suffix``, numbered (``-2``, ``-3`` ...) past names in use."""
+def unique_path(
+    directory: Path,
+    stem: str,
+    suffix: str,
+    taken: set[str] | None = None,
+    counters: dict[tuple[str, str], int] | None = None,
+) -> Path:
+    """``directory/stem+suffix``, numbered (``-2``, ``-3`` ...) past names in use. ``counters``
+    remembers the last number used per name across calls, so saving thousands of requests of
+    one name (a Postman export) stays linear instead of retrying every number each time."""
     taken = taken if taken is not None else set()
-    candidate, n = stem, 1
+    n = counters.get((stem, suffix), 1) if counters is not None else 1
+    candidate = stem if n == 1 else f"{stem}-{n}"
     while (directory / f"{candidate}{suffix}").exists() or f"{candidate}{suffix}" in taken:
         n += 1
         candidate = f"{stem}-{n}"
+    if counters is not None:
+        counters[(stem, suffix)] = n
     return directory / f"{candidate}{suffix}"
 
 
@@ -133,27 +144,93 @@ def save_collection(tree: Folder, directory: Path) -> Folder:
     return _save_folder(tree, directory, COLLECTION_FILE)
 
 
+def create_collection(tree: Folder, directory: Path) -> Folder:
+    """Write the new collection ``tree`` as ``directory`` all at once: into a hidden folder
+    beside it (``.NAME.partial-PID``: dot-named, so no listing or loader takes it for a
+    collection), renamed into place when complete. A process killed meanwhile leaves no
+    collection that looks complete; a later import into the same place removes what it left.
+    A ``directory`` that already holds files is written in place, its ``collection.yaml`` last."""
+    import shutil
+
+    if directory.is_dir() and any(directory.iterdir()):
+        return save_collection(tree, directory)
+    parent = directory.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(parent, directory.name)
+    partial = parent / f".{directory.name}.partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        saved = save_collection(tree, partial)
+        if directory.is_dir():
+            directory.rmdir()  # empty: a rename onto it would fail on Windows
+        partial.rename(directory)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return _moved(saved, partial, directory)
+
+
+def _remove_abandoned(parent: Path, name: str) -> None:
+    """Partial folders of ``name`` left by processes that no longer run (``kill -9``)."""
+    import shutil
+
+    if os.name != "posix":
+        return  # the pid check is POSIX's (os.kill on Windows would end the process)
+    for leftover in parent.glob(f".{name}.partial-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's, or not a pid we can judge: leave it
+        return True
+    return True
+
+
+def _moved(folder: Folder, old: Path, new: Path) -> Folder:
+    """``folder`` (saved under ``old``) with every path rebased onto ``new``."""
+
+    def rebase(path: Path | None) -> Path | None:
+        return None if path is None else new / path.relative_to(old)
+
+    items: list[Folder | SavedRequest] = []
+    for item in folder.items:
+        if isinstance(item, SavedRequest):
+            items.append(replace(item, path=rebase(item.path)))
+        else:
+            items.append(_moved(item, old, new))
+    return replace(folder, items=tuple(items), path=rebase(folder.path))
+
+
 def _save_folder(folder: Folder, directory: Path, marker_file: str) -> Folder:
+    """The folder's marker file is written after everything below it: a write cut short
+    leaves a new collection without ``collection.yaml``, which nothing takes for one."""
     directory.mkdir(parents=True, exist_ok=True)
     meta = directory / marker_file
     data = codec.folder_to_data(folder, root=marker_file == COLLECTION_FILE)
-    if not (meta.exists() and folder.path is not None and _is_broken(meta)):
-        _write_if_changed(meta, yamlio.dump(data))
     taken: set[str] = set()
+    counters: dict[tuple[str, str], int] = {}
     saved: list[Folder | SavedRequest] = []
     for item in folder.items:
         if isinstance(item, SavedRequest):
             path = item.path
             if path is None or path.parent != directory:
-                path = unique_path(directory, slugify(item.name), REQUEST_SUFFIX, taken)
+                path = unique_path(directory, slugify(item.name), REQUEST_SUFFIX, taken, counters)
             taken.add(path.name)
             saved.append(save_request(path, item))
         else:
             sub = item.path
             if sub is None or sub.parent != directory:
-                sub = unique_path(directory, slugify(item.name, "folder"), "", taken)
+                sub = unique_path(directory, slugify(item.name, "folder"), "", taken, counters)
             taken.add(sub.name)
             saved.append(_save_folder(item, sub, FOLDER_FILE))
+    if not (meta.exists() and folder.path is not None and _is_broken(meta)):
+        _write_if_changed(meta, yamlio.dump(data))
     return replace(folder, items=tuple(saved), path=directory)
 
 

@@ -76,11 +76,14 @@ def open_workspace(root: Path, *, create: bool = True) -> WorkspaceMarker:
         raise FormatError("not UTF-8 text; restore it from git", path=str(path)) from exc
     except OSError as exc:
         raise FormatError(f"cannot be read ({exc.strerror})", path=str(path)) from exc
-    except yaml.YAMLError as exc:
+    except yaml.YAMLError as exc:  # PyYAML's own text is several lines of context and carets
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "a syntax error"
         raise FormatError(
-            f"workspace.yaml is not valid YAML: {exc}", path=str(path), line=line
+            f"workspace.yaml is not valid YAML ({problem}); fix that line or restore it from git",
+            path=str(path),
+            line=line,
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):
         raise FormatError("workspace.yaml must be a mapping with an 'id' string", path=str(path))

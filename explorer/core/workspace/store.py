@@ -80,7 +80,7 @@ class WorkspaceStore:
         return sorted(
             d
             for d in self.collections_dir.iterdir()
-            if d.is_dir() and (d / COLLECTION_FILE).is_file()
+            if d.is_dir() and not d.name.startswith(".") and (d / COLLECTION_FILE).is_file()
         )
 
     def load(self, directory: Path) -> tuple[Folder | None, tuple[FormatError, ...]]:
