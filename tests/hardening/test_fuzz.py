@@ -8,11 +8,12 @@ import json
 import shlex
 from urllib.parse import urlsplit
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from explorer.core.errors import ExplorerError, FormatError, TemplateError
 from explorer.core.formats.curl import parse_curl
+from explorer.core.formats.secrets import credential_header, random_looking
 from explorer.core.models import (
     Body,
     BodyMode,
@@ -115,11 +116,14 @@ def test_curl_commands_we_quote_parse_back(
     assert spec.url == f"https://api.example.com/{path}"
     sent = [(h.name, h.value) for h in spec.headers]
     for name, value in headers:
-        assert (name, value) in sent or name.lower() in ("authorization", "cookie")
+        if credential_header(name) or random_looking(value.strip()):
+            continue  # moved out to a secret variable by design (formats/secrets.py)
+        assert (name, value) in sent
 
 
 @bounded(300)
 @given(text=st.text(max_size=120))
+@example(text="-m:")  # found by the long profile: a bad number was not located
 def test_any_text_is_a_curl_request_or_a_located_format_error(text: str) -> None:
     problem: FormatError | None = None
     try:

@@ -7,22 +7,37 @@ process refresh. Per vendor: ``credentials set``, ``send`` twice (grant, then af
 refresh or re-grant), history written as the window writes it, ``run`` with JSON and JUnit
 reports, ``export`` (Postman with its environment, and .http), ``snippet`` (the default, secrets
 not revealed), and a crash log written through the core's formatter from an exception whose
-message holds a token and a password. Then every file under the workspace, the app home, the
-throwaway HOME and the output folder is scanned for every secret value and every token the
-sandbox issued.
+message holds a token and a password. Then the secrets a careless user brings (issue 18):
+``import`` of a Postman collection, curl commands and a ``.http`` file that hold tokens and
+passwords; ``--var`` overriding a credential slot (``send``) and a collection's secret variable
+(``run``); a collection that obtains its own PriceEdge token and captures it, with failing
+assertions that quote it; ``send -v`` with a credential slot in the query through a redirect.
+Every file under the workspace, the app home, the throwaway HOME and the output folder, and
+every output, is scanned for every secret value and every token the sandbox issued.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from explorer.core.models import Body, BodyMode, FormField, KeyValue
 from explorer.core.redaction import MASK, RedactingFormatter, format_exception
-from tests.core.runner.helpers import request, status, write
+from explorer.core.workspace.model import Variable
+from tests.core.runner.helpers import capture, jsonpath, request, status, write
 from tests.core.test_pipeline_cli import cli, sandbox  # noqa: F401 - fixtures
 from tests.core.test_pipeline_sandbox import Sandbox
+from tests.support.servers import _Quiet
 
 ENV = "Sandbox (local)"
 #: A resource of each vendor, relative to its preset's base URL.
@@ -208,10 +223,189 @@ def journey(run, vendor: str, out: Path, observed: set[str]) -> None:  # type: i
         handler.close()
 
 
+#: Secrets a user brings in files to import, by name of the file (issue 18, point 10).
+IMPORT_SECRETS = ("Imported-Bearer-1f9a", "Imported-Password-2b8c", "Curl-Bearer-3c7d",
+                  "Curl-Password-4d6e", "Curl-Query-Token-5e5f", "Http-Token-6f4a")  # fmt: skip
+#: A ``--var`` value overriding PriceEdge's ``password`` slot (issue 18, point 9).
+VAR_SECRET = "Var-Override-Secret-7a3b"
+
+
+def import_sources(folder: Path) -> dict[str, Path]:
+    """A Postman collection, curl commands and a ``.http`` file, each holding secrets."""
+    folder.mkdir()
+    bearer, password, curl_bearer, curl_password, curl_token, http_token = IMPORT_SECRETS
+    collection = {
+        "info": {
+            "name": "Shop",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "item": [
+            {
+                "name": "me",
+                "request": {
+                    "method": "GET",
+                    "url": "https://api.test/me?pw={{password}}",
+                    "auth": {
+                        "type": "bearer",
+                        "bearer": [{"key": "token", "value": "{{bearer}}", "type": "string"}],
+                    },
+                },
+            }
+        ],
+        "variable": [{"key": "bearer", "value": bearer}, {"key": "password", "value": password}],
+    }
+    files = {
+        "postman": folder / "shop.postman_collection.json",
+        "curl": folder / "calls.sh",
+        "http": folder / "api.http",
+    }
+    files["postman"].write_text(json.dumps(collection), encoding="utf-8")
+    files["curl"].write_text(
+        f"curl --oauth2-bearer {curl_bearer} https://api.test/me\n"
+        f"curl https://api.test/login -d 'user=ada&password={curl_password}'\n"
+        f"curl 'https://api.test/feed?token={curl_token}&page=2'\n",
+        encoding="utf-8",
+    )
+    files["http"].write_text(
+        f"@token = {http_token}\n\nGET https://api.test/me\nAuthorization: Bearer {{{{token}}}}\n",
+        encoding="utf-8",
+    )
+    return files
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """The sandbox behind a front door that redirects ``…/hop/…`` to ``…/…`` on itself (so the
+    provider's origin and credentials stay the same) and forwards everything else."""
+
+    protocol_version = "HTTP/1.1"
+    upstream = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the per-request log line."""
+
+    def _forward(self) -> None:
+        if "/hop/" in self.path:
+            self.send_response(302)
+            self.send_header("Location", self.path.replace("/hop/", "/", 1))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else None
+        skip = {"host", "content-length", "connection", "accept-encoding"}
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+        upstream = urllib.request.Request(
+            self.upstream + self.path, data=data, headers=headers, method=self.command
+        )
+        try:
+            with urllib.request.urlopen(upstream, timeout=10) as answer:
+                code, reply, body = answer.status, answer.headers, answer.read()
+        except urllib.error.HTTPError as error:
+            code, reply, body = error.code, error.headers, error.read()
+        self.send_response(code)
+        for name, value in reply.items():
+            if name.lower() not in {"content-length", "connection", "server", "date"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _forward
+
+
+@pytest.fixture
+def front_door(cli: Any) -> Iterator[str]:  # noqa: F811 - the fixture imported above
+    handler = type("Front", (_Proxy,), {"upstream": cli.sandbox.url})
+    server = _Quiet(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def imports(run, sources: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each file is imported into the workspace; the secrets become secret variables."""
+    for kind, path in import_sources(sources).items():
+        into = run.workspace / "collections" / f"imported-{kind}"
+        done = run("import", kind, str(path), "--into", str(into))
+        assert done.returncode == 0, done.stderr
+        assert "not written" in done.stdout + done.stderr, done.stdout + done.stderr
+        assert any(into.rglob("*.request.yaml"))
+
+
+def var_override(run, sb: Sandbox) -> None:  # type: ignore[no-untyped-def]
+    """``--var password=…`` overrides PriceEdge's credential slot: masked on every -v line."""
+    done = run(
+        "send", "--workspace", str(run.workspace), "--provider", "priceedge", "--env", ENV,
+        "--var", f"sandbox_url={sb.url}", "--var", f"password={VAR_SECRET}", "-v",
+        "-H", "X-Note: {{password}}", "GET", "/api/tables/item?p={{password}}",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "X-Note: ••••••" in done.stderr, done.stderr
+    assert "p=••••••" in done.stderr, done.stderr
+
+
+def self_obtained_token(run, sb: Sandbox, out: Path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A collection grants itself a PriceEdge token (the password a secret variable given by
+    ``--var``), captures it and uses it; failing assertions quote the token, the reports the
+    URLs that hold it."""
+    pe = sb.env("priceedge")
+    creds = pe["credentials"]
+    form = Body(
+        BodyMode.FORM,
+        fields=(
+            FormField("grant_type", "password"),
+            FormField("client_id", creds["client_id"]),
+            FormField("username", creds["username"]),
+            FormField("password", "{{password}}"),
+        ),
+    )
+    directory = write(
+        run.workspace / "collections" / "self-token",
+        request(
+            "token", pe["token_url"], 0, method="POST", body=form,
+            assertions=(status(200), jsonpath("$.access_token", '"something else"')),
+            captures=(capture("tok", "$.access_token"), capture("again", "$.refresh_token")),
+        ),
+        request(
+            "use", f"{pe['base_url']}/api/tables/item?t={{{{tok}}}}", 1,
+            headers=(KeyValue("Authorization", "Bearer {{tok}}"),
+                     KeyValue("client_id", creds["client_id"])),
+            assertions=(status(201),),
+        ),
+        name="self token",
+        variables=(Variable("password", secret=True),),
+    )  # fmt: skip
+    reports = (f"--report={out / 'self-token.json'}", f"--report={out / 'self-token.xml'}")
+    done = run("run", str(directory), "--var", f"password={creds['password']}", *reports)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report: dict[str, Any] = json.loads((out / "self-token.json").read_text(encoding="utf-8"))
+    token, use = report["results"]
+    assert token["status"] == 200, report
+    assert use["status"] == 200, report  # the captured token was accepted
+    assert use["url"].endswith("?t=••••••"), use["url"]
+    assert MASK in done.stdout, done.stdout  # the failing assertion quotes the masked token
+    return report
+
+
+def verbose_redirect(run, sb: Sandbox, door: str) -> None:  # type: ignore[no-untyped-def]
+    """``send -v`` with a credential slot in the query, through a redirect: every hop masked."""
+    done = run(
+        "send", "--workspace", str(run.workspace), "--provider", "priceedge", "--env", ENV,
+        "--var", f"sandbox_url={door}", "-v", "GET", "/hop/api/tables/item?p={{password}}",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "302 → " in done.stderr, done.stderr  # the hop line was printed
+    assert done.stderr.count("p=••••••") >= 2, done.stderr
+
+
 def test_every_vendor_journey_leaves_no_secret_in_any_file(
     cli: Any,  # noqa: F811 - the fixture imported above
     secret_service: Any,
     secret_service_keyring: Any,
+    front_door: str,
     tmp_path: Path,
 ) -> None:
     cli.keyring = secret_service_keyring
@@ -221,13 +415,17 @@ def test_every_vendor_journey_leaves_no_secret_in_any_file(
     observed: set[str] = set()
     for vendor in RESOURCE:
         journey(cli, vendor, out, observed)
-
     sb: Sandbox = cli.sandbox
+    imports(cli, tmp_path / "sources")
+    var_override(cli, sb)
+    self_obtained_token(cli, sb, out)
+    verbose_redirect(cli, sb, front_door)
+
     tokens = issued_tokens(sb)
     # every OAuth vendor was granted and refreshed (or re-granted) tokens, and we saw some
     assert len(tokens) >= 2 * 4
     assert observed - every_sandbox_secret(sb) <= tokens
-    secrets = every_sandbox_secret(sb) | tokens | observed
+    secrets = every_sandbox_secret(sb) | tokens | observed | {*IMPORT_SECRETS, VAR_SECRET}
     crash_log = (tmp_path / "app-home" / "api-explorer.log").read_text(encoding="utf-8")
     assert crash_log.count("RuntimeError: ") == len(RESOURCE)
     assert MASK in crash_log
@@ -241,10 +439,11 @@ def test_every_vendor_journey_leaves_no_secret_in_any_file(
                 scanned.append(path)
                 for secret in secrets:
                     assert secret.encode() not in data, f"a secret leaked into {path}"
-    names = {p.name for p in scanned}
-    assert {"pce.json", "flexiti.xml", "procode.http", "servicechannel.curl.snippet"} <= names
-    assert sum(p.suffix == ".jsonl" for p in scanned) >= 1  # history
-    assert "api-explorer.log" in names
     for text in cli.outputs:
         for secret in secrets:
             assert secret not in text
+    names = {p.name for p in scanned}
+    assert {"pce.json", "flexiti.xml", "procode.http", "servicechannel.curl.snippet"} <= names
+    assert {"self-token.json", "self-token.xml"} <= names
+    assert sum(p.suffix == ".jsonl" for p in scanned) >= 1  # history
+    assert "api-explorer.log" in names

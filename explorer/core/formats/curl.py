@@ -240,7 +240,12 @@ def parse_curl(
             "is not a curl command (it must start with 'curl')", path=source, line=line
         )
     parsed = _Parsed()
-    _read_words(words[1:], parsed, source, line)
+    try:
+        _read_words(words[1:], parsed, source, line)
+    except FormatError as exc:
+        if exc.path is not None:
+            raise
+        raise FormatError(str(exc), path=source, line=line) from None  # a value's own check
     if not parsed.url:
         raise FormatError("the curl command has no URL", path=source, line=line)
     return _to_spec(parsed, vault if vault is not None else SecretVault())
