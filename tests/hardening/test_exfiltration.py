@@ -245,9 +245,23 @@ def test_run_warns_about_each_request_that_turns_verification_off(
 ) -> None:
     server, _ = tls_edge
     directory = write(tmp_path, request("lax", f"{server.base_url}/echo", 1, verify_tls=False))
-    status, _, err = cli(capsys, "--workspace", str(tmp_path / "ws"), "run", str(directory))
+    report, junit = tmp_path / "out.json", tmp_path / "out.xml"
+    status, _, err = cli(
+        capsys,
+        "--workspace",
+        str(tmp_path / "ws"),
+        "run",
+        str(directory),
+        "--report",
+        str(report),
+        "--report",
+        str(junit),
+    )
     assert status == 0
     assert "'lax' turns TLS verification off" in err
+    (entry,) = json.loads(report.read_text())["results"]
+    assert any("TLS verification is off" in note for note in entry["notes"])
+    assert "note: TLS verification is off" in junit.read_text()
 
 
 def test_postman_strict_ssl_false_is_noted() -> None:

@@ -277,6 +277,7 @@ class Runner:
             size=size,
             checks=(*checks, *missed),
             captured=tuple(captured),
+            notes=sent.notes,
         )
         return _masked(result, secrets)
 
@@ -298,4 +299,5 @@ def _masked(result: RequestResult, secrets: frozenset[str]) -> RequestResult:
         url=mask_text(result.url, secrets),
         checks=checks,
         error=mask_text(result.error, secrets) if result.error else result.error,
+        notes=tuple(mask_text(note, secrets) for note in result.notes),
     )

@@ -49,6 +49,7 @@ class RequestResult:
     error: str = ""
     captured: tuple[str, ...] = ()
     started_s: float = 0.0
+    notes: tuple[str, ...] = ()  # e.g. TLS verification was off (printed and in reports)
 
     @property
     def ok(self) -> bool:

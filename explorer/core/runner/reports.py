@@ -70,6 +70,7 @@ def _result(result: RequestResult) -> dict[str, Any]:
         ],
         "captured": list(result.captured),
         "error": result.error,
+        "notes": list(result.notes),
     }
 
 
@@ -133,6 +134,7 @@ def _testcase(suite: ET.Element, collection: str, result: RequestResult) -> None
         failure.text = "\n".join(reasons)
     lines = [f"{result.method} {result.url} -> {result.status}  {result.elapsed_ms:.0f} ms"]
     lines += [f"{'ok  ' if c.passed else 'FAIL'} {c.description}" for c in result.checks]
+    lines += [f"note: {note}" for note in result.notes]
     ET.SubElement(case, "system-out").text = sanitise("\n".join(lines))
 
 

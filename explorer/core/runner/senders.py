@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from explorer.core.http.client import CancelToken, HttpClient
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.templating import Layer, Scope, resolve
+from explorer.core.transport_policy import unverified_note
 
 if TYPE_CHECKING:  # a run without a provider never loads the auth stack (start-up time)
     from explorer.core.confinement import FileAccess
@@ -36,6 +37,7 @@ class Sent:
     exchange: Exchange
     secrets: frozenset[str]
     scope: Callable[[], Scope] = Scope
+    notes: tuple[str, ...] = ()  # what the send did that the run should say (TLS off, ...)
 
 
 class Sender(Protocol):
@@ -74,7 +76,8 @@ class ClientSender:
 
             auth = explicit_auth(resolved.auth)
         exchange = self.client.send(resolved, auth=auth, cancel=cancel)
-        return Sent(exchange, resolved.secrets, lambda: scope)
+        notes = () if resolved.verify_tls else (unverified_note(resolved.url),)
+        return Sent(exchange, resolved.secrets, lambda: scope, notes)
 
 
 @dataclass
@@ -102,7 +105,10 @@ class SessionSender:
         )
         fallback = (*self.defaults, *layers)
         return Sent(
-            result.exchange, result.secrets, lambda: self.session.scope(variables, None, fallback)
+            result.exchange,
+            result.secrets,
+            lambda: self.session.scope(variables, None, fallback),
+            result.notes,
         )
 
 
