@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from explorer.core import safe_parse
+from explorer.core import dynamic, safe_parse
 from explorer.core.errors import InvalidRequest, InvalidURL, TemplateError
 from explorer.core.models import (
     AuthSpec,
@@ -36,7 +33,8 @@ from explorer.core.redaction import remember
 if TYPE_CHECKING:
     from explorer.core.confinement import FileAccess
 
-VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+VARIABLE = re.compile(r"\{\{\s*(\$[^{}\s]+(?:[ \t]+[^{}\r\n]*?)?|[^{}\s]+)\s*\}\}")
+"""A ``{{name}}``, or a ``{{$dynamic arguments}}`` (only a ``$`` name may carry words after it)."""
 MAX_DEPTH = 10
 MAX_EXPANDED = 16 * 1024 * 1024
 """Characters variables may produce in one request: a "billion laughs" set of variables (each
@@ -45,23 +43,6 @@ ENV_PREFIX = "$env."
 # A scheme (RFC 3986) and "//" before the first "/", "?" or "#": a "://" later in the query
 # (``/search?next=https://x``) does not make a URL absolute.
 ABSOLUTE_URL = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://")
-
-
-def _uuid4() -> str:
-    import uuid  # here, not at start-up: it imports ``platform`` (a few ms of every run)
-
-    return str(uuid.uuid4())
-
-
-DYNAMIC: dict[str, Callable[[], str]] = {
-    "$uuid": _uuid4,
-    "$guid": _uuid4,
-    "$timestamp": lambda: str(int(time.time())),
-    "$isoTimestamp": lambda: (
-        datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    ),
-    "$randomInt": lambda: str(random.randint(0, 1000)),  # noqa: S311 - test data, not crypto
-}
 
 
 @dataclass(frozen=True)
@@ -122,6 +103,8 @@ class _Expander:
         self.recursive: list[tuple[str, str]] = []
         self.too_deep: list[tuple[str, str]] = []
         self.too_large: list[tuple[str, str]] = []
+        self.invalid: list[tuple[str, str]] = []
+        self.invalid_reasons: list[str] = []
         self.produced = 0
         self.secrets: set[str] = set()
 
@@ -135,14 +118,16 @@ class _Expander:
             name = match.group(1)
             if self.too_large:
                 return match.group(0)
-            if name in DYNAMIC:
-                return DYNAMIC[name]()
+            if dynamic.is_known(name):
+                return self._dynamic(name, where, match.group(0))
             if name in chain or len(chain) >= MAX_DEPTH:
                 problems = self.recursive if name in chain else self.too_deep
                 if (name, where) not in problems:
                     problems.append((name, where))
                 return match.group(0)
             found = self.scope.lookup(name)
+            if found is None and name.startswith("$") and not name.startswith(ENV_PREFIX):
+                return self._dynamic(name, where, match.group(0))  # unknown: says so
             if found is None:
                 if (name, where) not in self.undefined:
                     self.undefined.append((name, where))
@@ -161,7 +146,20 @@ class _Expander:
 
         return VARIABLE.sub(replace, text)
 
+    def _dynamic(self, token: str, where: str, placeholder: str) -> str:
+        """A fresh dynamic value, or the placeholder kept and the problem recorded."""
+        environ = self.scope.environ if self.scope.process_env else None
+        try:
+            return dynamic.make(token, environ)
+        except dynamic.DynamicError as exc:
+            if (token, where) not in self.invalid:
+                self.invalid.append((token, where))
+                self.invalid_reasons.append(f"In {where}, {exc}")
+            return placeholder
+
     def check(self) -> None:
+        if self.invalid:
+            raise dynamic.DynamicValueError(self.invalid, self.invalid_reasons)
         if self.too_large:
             raise TemplateError(self.too_large, reason="too large")
         if self.recursive:
@@ -364,7 +362,7 @@ def _resolve_body(
         return None, None
     if mode is BodyMode.JSON:
         text = ex.expand(body.text, "body")
-        if not (ex.undefined or ex.recursive or ex.too_deep or ex.too_large):
+        if not (ex.undefined or ex.recursive or ex.too_deep or ex.too_large or ex.invalid):
             check_json(text)
         return text.encode("utf-8"), implied_content_type(body)
     if mode is BodyMode.RAW:

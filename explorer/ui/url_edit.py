@@ -24,9 +24,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QCompleter, QLineEdit, QMenu, QToolTip, QWidget
 
+from explorer.core import dynamic
 from explorer.core.errors import FormatError
 from explorer.core.redaction import MASK
-from explorer.core.templating import DYNAMIC, VARIABLE, Scope
+from explorer.core.templating import VARIABLE, Scope
 from explorer.ui.theme import is_dark
 
 _OPEN = re.compile(r"\{\{\s*([^{}\s]*)$")
@@ -61,7 +62,7 @@ class UrlEdit(QLineEdit):
         return [(m.group(1), self._defined(m.group(1))) for m in VARIABLE.finditer(self.text())]
 
     def _defined(self, name: str) -> bool:
-        return name in DYNAMIC or self._scope.lookup(name) is not None
+        return dynamic.is_known(name) or self._scope.lookup(name) is not None
 
     def _on_self_text_changed(self, _text: str) -> None:
         self._restyle()
@@ -163,7 +164,7 @@ class UrlEdit(QLineEdit):
         QToolTip.hideText()
 
     def _describe(self, name: str) -> str:
-        if name in DYNAMIC:
+        if dynamic.is_known(name):
             return f"{name}: a new value on every send"
         found = self._scope.lookup(name)
         if found is None:

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from explorer.core import dynamic
 from explorer.core.errors import InvalidRequest, InvalidURL, TemplateError
 from explorer.core.models import Body, BodyMode, FileBody, FormField, KeyValue, RequestSpec
-from explorer.core.templating import DYNAMIC, Layer, Scope, expand, resolve, variables_in
+from explorer.core.templating import Layer, Scope, expand, resolve, variables_in
 
 
 def scope(*layers: dict[str, str], secret: frozenset[str] = frozenset()) -> Scope:
@@ -186,7 +187,10 @@ def test_expansion_never_crashes_and_leaves_no_defined_variable(
     text: str, values: dict[str, str]
 ) -> None:
     safe_values = {k: v.replace("{", "").replace("}", "") for k, v in values.items()}
-    undefined = [n for n in variables_in(text) if n not in safe_values and n not in DYNAMIC]
+    missing = [n for n in variables_in(text) if n not in safe_values]
+    dollar = [n for n in missing if n.startswith("$") and not n.startswith("$env.")]
+    invalid = [n for n in dollar if not _makes(n)]
+    undefined = invalid or [n for n in missing if n not in dollar]
     if undefined:
         with pytest.raises(TemplateError) as info:
             expand(text, scope(safe_values))
@@ -194,6 +198,15 @@ def test_expansion_never_crashes_and_leaves_no_defined_variable(
         return
     result = expand(text, scope(safe_values))
     assert all("{{" + name + "}}" not in result for name in safe_values)
+
+
+def _makes(token: str) -> bool:
+    """Whether a dynamic value is made (an unknown name or wrong arguments are problems)."""
+    try:
+        dynamic.make(token)
+    except dynamic.DynamicError:
+        return False
+    return True
 
 
 def test_resolved_request_is_json_friendly_for_history() -> None:

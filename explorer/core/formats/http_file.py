@@ -38,8 +38,10 @@ from explorer.core.workspace.model import Folder, SavedRequest, Variable
 
 BOUNDARY = "----ApiExplorerBoundary7MA4YWxk"
 REQUEST_LINE = re.compile(
-    r"^(?:(?P<method>[A-Z][A-Z0-9_-]*)\s+)?(?P<url>\S+)(?:\s+HTTP/\d(?:\.\d)?)?\s*$"
+    r"^(?:(?P<method>[A-Z][A-Z0-9_-]*)\s+)?(?P<url>(?:\{\{[^{}\r\n]*\}\}|\S)+)"
+    r"(?:\s+HTTP/\d(?:\.\d)?)?\s*$"
 )
+"""``[METHOD] URL [HTTP/x]``; a ``{{$randomInt 1 5}}`` in the URL may hold spaces."""
 VARIABLE_LINE = re.compile(r"^@(?P<name>[\w.$-]+)\s*=\s?(?P<value>.*)$")
 META_LINE = re.compile(r"^(?:#|//)\s*@(?P<key>[\w-]+)\s*(?P<value>.*)$")
 HANDLER_LINE = re.compile(r"^> \S+\.(?:js|mjs|cjs)\s*$")

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from explorer.core import dynamic
 from explorer.core.auth.schema import GRANTS, validate
 from explorer.core.errors import InvalidRequest, TemplateError
 from explorer.core.models import AuthSpec, Body, BodyMode, RequestSpec
@@ -40,7 +41,6 @@ from explorer.core.snippets.model import (
     Var,
 )
 from explorer.core.templating import (
-    DYNAMIC,
     ENV_PREFIX,
     MAX_DEPTH,
     MAX_EXPANDED,
@@ -165,9 +165,8 @@ class _Builder:
         return literal
 
     def _special(self, name: str, where: str) -> Text | None:
-        """Dynamic values (made now), generated header values, and ``$env.NAME``."""
-        if name in DYNAMIC:
-            return Text.of(DYNAMIC[name]())
+        """Generated header values, ``$env.NAME`` and ``$processEnv NAME`` (the snippet reads
+        the variable where it runs), and dynamic values (made now, by ``dynamic`` as a send)."""
         if name in _GENERATED:
             note = f"The {where} is generated per request; this one was made with the snippet."
             if note not in self.notes:
@@ -177,7 +176,18 @@ class _Builder:
             key = name.removeprefix(ENV_PREFIX)
             hint = f"the environment variable {{{{{name}}}}} refers to"
             return Text.of(self.env(key, hint, secret=False, prefixed=False))
-        return None
+        if not name.startswith("$") or (
+            not dynamic.is_known(name) and self.scope.lookup(name) is not None
+        ):
+            return None
+        try:
+            key, args = dynamic.split(name)
+            if key == "$processEnv" and len(args) == 1:
+                hint = f"the environment variable {{{{{name}}}}} refers to"
+                return Text.of(self.env(args[0], hint, secret=False, prefixed=False))
+            return Text.of(dynamic.make(name, {}))
+        except dynamic.DynamicError as exc:
+            raise dynamic.DynamicValueError([(name, where)], [f"In {where}, {exc}"]) from None
 
     def _variable(self, name: str, token: str, where: str, chain: tuple[str, ...]) -> Text:
         special = self._special(name, where)
