@@ -27,8 +27,14 @@ COMMANDS = {
     "snippet": "snippet",
     "import": "import_cmd",
     "export": "export_cmd",
+    "init": "init_cmd",
 }
-"""Sub-command name to its module in ``explorer.commands``."""
+"""Sub-command name to its module in ``explorer.commands``. Each registers ``--workspace`` with
+``default=argparse.SUPPRESS``, so the option after the command is the same option as before it
+(a sub-parser's default would overwrite the value given before the command)."""
+
+NO_WORKSPACE = frozenset({"sandbox"})
+"""Commands that keep no workspace: ``--workspace`` (in either place) is refused, not ignored."""
 
 MAX_SECONDS = 30 * 24 * 3600.0
 """Longest timeout or lifetime an option takes: beyond it a socket timeout overflows."""
@@ -136,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     install_cleanup()  # the window quits on SIGTERM by itself
     try:
+        if args.workspace and args.command in NO_WORKSPACE:
+            from explorer.core.errors import UsageError
+
+            raise UsageError(f"'{args.command}' keeps no workspace; drop --workspace.")
         status: int = args.run(args)
     except ExplorerError as exc:
         from explorer.core.redaction import known_secrets, mask_text

@@ -29,6 +29,12 @@ def register(subparsers: Any) -> None:
         help="also write this environment as FILE's stem + .<env>.postman_environment.json",
     )
     parser.add_argument("--provider", metavar="ID", help="provider whose environment to export")
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="workspace whose environments --env reads (default: the one around the collection)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -41,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from explorer.core.workspace.marker import find_workspace, open_workspace
 
     directory = Path(args.collection)
-    workspace = find_workspace(directory) if directory.exists() else None
+    found = find_workspace(directory) if directory.exists() else None
+    workspace = Path(args.workspace) if args.workspace else found
     version = open_workspace(workspace, create=False).format_version if workspace else 1
     if args.env and args.kind != "postman":
         raise UsageError("--env works with 'export postman' only.")

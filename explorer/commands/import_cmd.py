@@ -33,6 +33,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--name", help="collection name (default: from the file)")
     parser.add_argument("--provider", metavar="ID", help="provider the collection belongs to")
     parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="workspace a bare --into name goes under (default: user data)",
+    )
+    parser.add_argument(
         "--dry-run", action="store_true", help="show what would be created; write nothing"
     )
     parser.set_defaults(run=run)

@@ -31,6 +31,12 @@ def register(subparsers: Any) -> None:
         help="access-token lifetime in seconds for every provider (default: each vendor's own)",
     )
     parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="refused: the sandbox keeps no workspace (accepted so every command reads alike)",
+    )
+    parser.add_argument(
         "--allow-remote",
         action="store_true",
         help="allow a non-loopback --host (the demo credentials are public)",

@@ -1,8 +1,10 @@
 """Where the app's read-only data (provider presets, icons, themes) lives at run time.
 
-In a source checkout or an editable install it is the repository's ``resources/`` folder; in the
-PyInstaller bundle it is ``resources/`` inside the bundle (``sys._MEIPASS``). Everything that
-reads a resource asks this one function, so the bundle only has to ship the folder.
+There is one folder, the repository's top-level ``resources/``, reached three ways: in a source
+checkout or an editable install it is read in place; the wheel carries it as the data package
+``explorer._resources`` (pyproject's package-dir mapping), so ``pip install``/``pipx install``
+gets the presets; the PyInstaller bundle ships it as ``resources/`` (``sys._MEIPASS``).
+Everything that reads a resource asks this one function.
 """
 
 from __future__ import annotations
@@ -13,6 +15,12 @@ from pathlib import Path
 
 ENV_OVERRIDE = "API_EXPLORER_RESOURCES"
 
+INSTALLED = Path(__file__).resolve().parents[1] / "_resources"
+"""The copy inside an installed wheel; absent from a source checkout."""
+
+CHECKOUT = Path(__file__).resolve().parents[2] / "resources"
+"""The repository's folder, read in place from source and editable installs."""
+
 
 def resource_dir() -> Path:
     """The folder holding ``providers/``, ``icons/`` and ``themes/``."""
@@ -22,4 +30,6 @@ def resource_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle is not None:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    # the installed copy first: next to an installed package, ``parents[2]`` is site-packages,
+    # where another distribution's ``resources`` folder could sit
+    return INSTALLED if INSTALLED.is_dir() else CHECKOUT
