@@ -1,4 +1,5 @@
-"""``api-explorer credentials set|delete``: a provider environment's secrets, in the OS keyring.
+"""``api-explorer credentials set|delete|env-names``: a provider environment's secrets, in the OS
+keyring (or, for CI, the environment variables ``env-names`` prints).
 
 Values are keyed by the workspace's stable id + provider + environment + slot. Secrets are never
 taken as command-line arguments (they would land in the shell history): they are prompted for
@@ -53,6 +54,15 @@ def register(subparsers: Any) -> None:
                 help="set a non-secret slot such as client_id or tenant; repeatable",
             )
         action.set_defaults(run=run)
+    names = actions.add_parser(
+        "env-names",
+        help="print the environment variables --secrets-from-env reads",
+        description="Print, one per line, the environment variables that send, run and snippet "
+        "read with --secrets-from-env for this provider environment (its credential slots, "
+        "then its secret variables); optional slots may be left unset.",
+    )
+    add_provider_arguments(names, required=True)
+    names.set_defaults(run=env_names)
 
 
 def add_provider_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -122,6 +132,29 @@ def run(args: argparse.Namespace) -> int:
         write_slot(store, key(slot), value)
     stored = ", ".join(sorted(values))
     _say(f"Stored {stored} for {profile.name} ({env.name}) in {store.description}.")
+    return 0
+
+
+def env_names(args: argparse.Namespace) -> int:
+    """``credentials env-names``: the names ``EnvironmentStore`` reads, so a CI script can be
+    written without guessing; needs no keyring."""
+    from explorer.core.credentials import env_name_for
+    from explorer.core.errors import UsageError
+    from explorer.core.workspace.environments import load_environments
+
+    marker = workspace(args)
+    profile = provider(marker, args.provider)
+    env = profile.environment(args.env)
+    if env is None:
+        names = ", ".join(e.name for e in profile.environments)
+        raise UsageError(f"{profile.name} has no environment '{args.env}'; choose one of: {names}.")
+    same = env.name.lower()
+    found = load_environments(marker.root, profile.id)
+    saved = next((e for e in found if e.name.lower() == same), None)
+    wanted = [s.name for s in session_slots(profile)]
+    wanted += sorted({*env.secret_variables, *(saved.secret_names if saved else ())})
+    for slot in dict.fromkeys(wanted):
+        sys.stdout.write(env_name_for(profile.id, env.name, slot) + "\n")
     return 0
 
 

@@ -26,6 +26,8 @@ EXIT_FAILED, EXIT_USAGE, EXIT_NOT_STARTED, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 
 def register(subparsers: Any) -> None:
+    from explorer.commands.workbench import add_secrets_from_env
+
     parser = subparsers.add_parser(
         "run",
         help="run a collection's requests with their assertions (CI-friendly)",
@@ -35,6 +37,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("collection", metavar="COLLECTION_DIR", help="the collection's folder")
     parser.add_argument("--provider", metavar="ID", help="provider (default: the collection's)")
     parser.add_argument("--env", metavar="NAME", help="the provider environment to run against")
+    add_secrets_from_env(parser)
     parser.add_argument(
         "--workspace",
         metavar="DIR",

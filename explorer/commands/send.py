@@ -23,6 +23,8 @@ MAX_BODY_ARGUMENT = 64 * 1024 * 1024
 
 
 def register(subparsers: Any) -> None:
+    from explorer.commands.workbench import add_secrets_from_env
+
     parser = subparsers.add_parser(
         "send",
         help="send one request and print the response",
@@ -37,6 +39,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--provider", metavar="ID", help="send with this provider's auth")
     parser.add_argument("--env", metavar="NAME", help="the provider environment to use")
+    add_secrets_from_env(parser)
     parser.add_argument(
         "--workspace",
         metavar="DIR",

@@ -16,6 +16,8 @@ LANGS = ("curl", "python", "httpie", "fetch", "powershell", "go")
 
 
 def register(subparsers: Any) -> None:
+    from explorer.commands.workbench import add_secrets_from_env
+
     parser = subparsers.add_parser(
         "snippet",
         help="print a saved request as curl, HTTPie, Python, fetch, PowerShell or Go code",
@@ -26,6 +28,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("request_file", metavar="REQUEST_FILE", help="a <slug>.request.yaml")
     parser.add_argument("--provider", metavar="ID", help="provider (default: the collection's)")
     parser.add_argument("--env", metavar="NAME", help="the provider environment to use")
+    add_secrets_from_env(parser)
     parser.add_argument(
         "--workspace",
         metavar="DIR",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from explorer.core.auth.tokens import OtpPrompt
     from explorer.core.context import TlsFiles
+    from explorer.core.credentials import CredentialStore
     from explorer.core.http import HttpClient
     from explorer.core.workbench import Workbench
 
@@ -33,7 +34,8 @@ def open_workbench(
 ) -> Workbench:
     """``providers`` True opens (or creates) the workspace given by ``--workspace`` or found
     around ``near`` (else the working directory, else the default one) with its providers and
-    the OS keyring; False only looks for an existing workspace around ``near``."""
+    the OS keyring (environment variables with ``--secrets-from-env``); False only looks for an
+    existing workspace around ``near``."""
     from explorer.commands.credentials import keyring_store, workspace
     from explorer.core.auth import TokenRegistry
     from explorer.core.ratelimit import LimiterRegistry
@@ -54,9 +56,11 @@ def open_workbench(
         given = getattr(args, "workspace", None)
         profiles, workspace_id = {}, ""
         root = Path(given) if given else found
+    from_env = getattr(args, "secrets_from_env", False)
+    store_factory = secrets_from_env if from_env else keyring_store
     return Workbench(
         profiles=profiles,
-        store_factory=keyring_store,
+        store_factory=store_factory,
         workspace_id=workspace_id,
         workspace_root=root,
         client=client,
@@ -68,6 +72,26 @@ def open_workbench(
         process_env=process_env,
         tls=tls,
     )
+
+
+def add_secrets_from_env(parser: argparse.ArgumentParser) -> None:
+    """The opt-in flag ``send``, ``run`` and ``snippet`` share (docs/cli.md "Secrets in CI")."""
+    parser.add_argument(
+        "--secrets-from-env",
+        action="store_true",
+        help="read credentials and secret variables from environment variables instead of the "
+        "keyring (names: 'credentials env-names')",
+    )
+
+
+def secrets_from_env() -> CredentialStore:
+    """``--secrets-from-env``: slots and secret variables from this process's environment
+    variables (for CI without a keyring); never a file, never without the flag."""
+    import os
+
+    from explorer.core.credentials import EnvironmentStore
+
+    return EnvironmentStore(os.environ)
 
 
 def ask_otp(prompt: OtpPrompt) -> str | None:

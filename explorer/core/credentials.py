@@ -12,12 +12,13 @@ executor (``loop.run_in_executor``); the CLI and worker threads call them direct
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from explorer.core.errors import ExplorerError
+from explorer.core.errors import ExplorerError, UsageError
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -25,9 +26,11 @@ if TYPE_CHECKING:
 __all__ = [
     "CredentialKey",
     "CredentialStore",
+    "EnvironmentStore",
     "KeyringStore",
     "KeyringUnavailable",
     "SessionStore",
+    "env_name_for",
     "open_credential_store",
 ]
 
@@ -68,6 +71,11 @@ class CredentialStore:
     def delete(self, key: CredentialKey) -> bool:
         """Remove the value; False when there was none."""
         raise NotImplementedError
+
+    def source_of(self, key: CredentialKey) -> str | None:
+        """Where the user must put ``key``'s value when this store reads it from outside
+        (an environment variable's name), so a missing-value error can say so; else None."""
+        return None
 
     def values(self, base: CredentialKey, slots: Iterable[str]) -> dict[str, str]:
         """Every stored value among ``slots`` of ``base``'s provider environment."""
@@ -182,6 +190,51 @@ class SessionStore(CredentialStore):
     def delete(self, key: CredentialKey) -> bool:
         with self._lock:
             return self._values.pop((key.service, key.slot), None) is not None
+
+
+def env_name_for(provider: str, environment: str, slot: str) -> str:
+    """The environment variable ``--secrets-from-env`` reads a slot or secret variable from:
+    ``API_EXPLORER_<PROVIDER>_<ENVIRONMENT>_<SLOT>``, upper-cased, every run of other
+    characters than ASCII letters and digits as one ``_``. Stable: CI scripts spell it."""
+    parts = ("API_EXPLORER", provider, environment, slot)
+    return "_".join(re.sub(r"[^A-Za-z0-9]+", "_", part).strip("_").upper() for part in parts)
+
+
+class EnvironmentStore(CredentialStore):
+    """Secrets read from environment variables (``--secrets-from-env``, for CI without a
+    keyring); opt-in, read-only: the user's values are never written anywhere. Tokens the
+    provider issues during the run (a rotated refresh token) live in memory until exit."""
+
+    kind = "environment"
+    description = "environment variables (read-only)"
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        self._issued = SessionStore()
+
+    def source_of(self, key: CredentialKey) -> str:
+        return env_name_for(key.provider, key.environment, key.slot)
+
+    def get(self, key: CredentialKey) -> str | None:
+        if key.slot in ISSUED_SLOTS:
+            issued = self._issued.get(key)
+            if issued is not None:
+                return issued
+        return self._environ.get(self.source_of(key)) or None
+
+    def set(self, key: CredentialKey, value: str) -> None:
+        if key.slot not in ISSUED_SLOTS:
+            raise UsageError(
+                f"Secrets from the environment are read-only; set {self.source_of(key)} instead."
+            )
+        self._issued.set(key, value)
+
+    def delete(self, key: CredentialKey) -> bool:
+        if key.slot not in ISSUED_SLOTS:
+            raise UsageError(
+                f"Secrets from the environment are read-only; unset {self.source_of(key)} instead."
+            )
+        return self._issued.delete(key)
 
 
 def open_credential_store(

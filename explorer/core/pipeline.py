@@ -137,6 +137,19 @@ class ApiSession:
                 self._creds.pop("refresh_token", None)
             return dict(self._creds)
 
+    def _require_from_outside(self, creds: Mapping[str, str], given: Mapping[str, str]) -> None:
+        """A store that reads slots from elsewhere (``--secrets-from-env``) cannot be asked
+        for a missing one: a required slot neither there nor given as a variable is an error
+        naming where it was looked for (the environment variable), before anything is sent."""
+        for slot in self.slots:
+            if slot.optional or creds.get(slot.name) or given.get(slot.name):
+                continue
+            source = self.store.source_of(self.key(slot.name))
+            if source is not None:
+                raise InvalidRequest(
+                    f"{self._who} needs {slot.name}; set the environment variable {source}."
+                )
+
     def credentials_changed(self) -> None:
         """The stored credentials were edited: the next send re-reads them, and the token
         manager of this environment (with the old client secret, user or token) is dropped, so
@@ -290,6 +303,7 @@ class ApiSession:
         outside ``origins`` goes without the provider's auth and headers."""
         cancel = cancel or CancelToken()
         creds = self._slot_values()
+        self._require_from_outside(creds, {**self.variables, **(variables or {})})
         scope = self.scope(variables, creds, fallback)
         spec = self._absolute(spec)
         notes: list[str] = []

@@ -82,6 +82,9 @@ class _OnFirstUse(CredentialStore):
     def values(self, base: CredentialKey, slots: Iterable[str]) -> dict[str, str]:
         return self._open().values(base, slots)
 
+    def source_of(self, key: CredentialKey) -> str | None:
+        return self._open().source_of(key)
+
     @property
     def kind(self) -> str:  # type: ignore[override]
         return self._open().kind
