@@ -18,6 +18,10 @@ if os.environ.get("EXPLORER_BLOCK_QT") == "1":
 from tests.support.fuzz import register_profiles
 from tests.support.servers import EdgeServer, WsgiServer
 
+# The application services fixtures (executors, services, demo_services) for tests/services and
+# tests/ui alike.
+pytest_plugins = ["tests.support.services"]
+
 register_profiles()
 
 _NEEDS = re.compile(r"needs '([^']+)', which this machine lacks")

@@ -4,14 +4,13 @@ in one sentence instead of ignoring it."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from explorer.cli import COMMANDS, build_parser
+from tests.support.cli import run_cli
 
 ARGS = {
     "send": ["GET", "http://127.0.0.1:9/"],
@@ -27,15 +26,7 @@ ARGS = {
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "explorer", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1", "API_EXPLORER_HOME": str(cwd / "home")},
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, extra_env={"API_EXPLORER_HOME": str(cwd / "home")})
 
 
 def test_every_command_is_covered() -> None:

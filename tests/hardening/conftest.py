@@ -12,11 +12,21 @@ import datetime
 import ssl
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.hardening.hostile import HostileServer
 from tests.support.servers import EdgeServer
+
+
+@pytest.fixture
+def home(secret_service, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The environment of a CLI process: the private Secret Service, a private app home, no
+    colours (and no keyring backend forced by the test run)."""
+    env = {**secret_service.env, "API_EXPLORER_HOME": str(tmp_path / "app-home"), "NO_COLOR": "1"}
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    return env
 
 
 @pytest.fixture(scope="session")

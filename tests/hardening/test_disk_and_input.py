@@ -25,6 +25,7 @@ import pytest
 from explorer.core.errors import StorageError
 from explorer.core.http.body import ResponseBody
 from tests.hardening.hostile import HostileServer
+from tests.support.cli import run_cli
 
 MB = 1024 * 1024
 CLOSED = "http://127.0.0.1:9/"
@@ -33,14 +34,7 @@ CLOSED = "http://127.0.0.1:9/"
 def cli(
     *args: str, tmp: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "explorer", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(tmp), **(env or {})},
-        check=False,
-    )
+    return run_cli(*args, extra_env={"TMPDIR": str(tmp), **(env or {})}, timeout=60)
 
 
 def spill_files(tmp: Path) -> list[Path]:

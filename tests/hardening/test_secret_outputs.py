@@ -29,6 +29,7 @@ from explorer.core.models import Body, BodyMode, FormField
 from explorer.core.terminal import for_terminal, sanitise
 from explorer.core.workspace.model import Variable
 from tests.core.runner.helpers import capture, header, jsonpath, request, write
+from tests.support.cli import run_cli
 from tests.support.recording import RecordingServer
 from tests.support.servers import _Quiet
 
@@ -44,9 +45,7 @@ def cli(
     pseudo-terminal (returned as ``stdout``), read to the end."""
     command = [sys.executable, "-m", "explorer", *args]
     if not tty:
-        return subprocess.run(
-            command, env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
-        )
+        return run_cli(*args, cwd=cwd, env=env, timeout=60)
     leader, follower = pty.openpty()
     with subprocess.Popen(
         command, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower
@@ -67,14 +66,6 @@ def cli(
         code = process.wait(60)
     os.close(leader)
     return subprocess.CompletedProcess(command, code, seen.decode("utf-8", "replace"), "")
-
-
-@pytest.fixture
-def home(secret_service, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """The environment of a CLI process: a private keyring and app home, no colours."""
-    env = {**secret_service.env, "API_EXPLORER_HOME": str(tmp_path / "app-home"), "NO_COLOR": "1"}
-    env.pop("PYTHON_KEYRING_BACKEND", None)
-    return env
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from explorer.core.providers import Environment, ProviderProfile
 from explorer.core.ratelimit import LimiterRegistry
 from explorer.core.workspace.marker import open_workspace
 from tests.core.test_pipeline_sandbox import AUTH, ENV, RESOURCE, WS, Clock, Sandbox
+from tests.support.cli import run_cli
 
 TENANT_KEY = "tenant-key-7Qx"
 
@@ -35,25 +35,7 @@ TENANT_KEY = "tenant-key-7Qx"
 def cli(
     *args: str, env: dict[str, str], cwd: Path, stdin: int | None = None, text: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "explorer", *args],
-        env=env,
-        cwd=cwd,
-        stdin=stdin,
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-@pytest.fixture
-def home(secret_service, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """A CLI process's environment: the private Secret Service, a private app home."""
-    env = {**secret_service.env, "API_EXPLORER_HOME": str(tmp_path / "app-home"), "NO_COLOR": "1"}
-    env.pop("PYTHON_KEYRING_BACKEND", None)
-    return env
+    return run_cli(*args, cwd=cwd, env=env, stdin=stdin, text=text, timeout=60)
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ sentence and a failing exit code, never a silent guess."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -24,20 +22,13 @@ from explorer.core.runner.plan import load_data
 from explorer.core.templating import Layer, Scope, join_base_url, resolve
 from explorer.core.workspace.collections import load_collection
 from tests.hardening.hostile import HostileServer
+from tests.support.cli import run_cli
 
 CLOSED = "http://127.0.0.1:9/"
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "explorer", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1"},
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, timeout=60)
 
 
 # -- e. a relative URL with a URL in its query -------------------------------------------------

@@ -26,18 +26,11 @@ from explorer.core.workspace.marker import open_workspace
 from explorer.core.workspace.model import Folder, SavedRequest
 from explorer.core.workspace.store import WorkspaceStore
 from tests.hardening.hostile import HostileServer
+from tests.support.cli import run_cli
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "explorer", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1", "API_EXPLORER_HOME": str(cwd / "home")},
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, extra_env={"API_EXPLORER_HOME": str(cwd / "home")})
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:

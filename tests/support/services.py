@@ -1,6 +1,7 @@
-"""The application services without a window: the real core over a throwaway workspace and
-home, no OS keyring (the session-only store), and in ``demo`` the embedded sandbox. Each test
-ends by shutting the executors down and proving no thread of ours is left running."""
+"""The application services over the real core, shared by the Qt-free service tests and the
+window tests: a throwaway workspace and home, no OS keyring (the session-only store), and in
+``demo`` the embedded sandbox. Each test ends by shutting the executors down and proving no
+thread of ours is left running."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 
 from explorer.services.api import Services
 from explorer.services.compose import Executors, build_services
+
+__all__ = ["demo_services", "executors", "services"]
 
 
 @pytest.fixture
