@@ -85,23 +85,15 @@ def check_into(into: Path) -> None:
     """``--into`` must be a folder, or creatable as one, on a disk that stores files: checked
     before the input is read, and for ``--dry-run`` too, so a file in the way, ``/proc/x`` or a
     read-only disk is one usage error instead of a failure halfway through writing."""
-    import os
-
     from explorer.core.errors import UsageError
+    from explorer.core.places import nearest_existing, writable_folder
 
     if into.exists() and not into.is_dir():
         raise UsageError(f"--into '{into}' is a file; give a new folder's path.")
-    existing = into.absolute()
-    while not existing.exists():
-        existing = existing.parent
+    existing = nearest_existing(into)
     if not existing.is_dir():
         raise UsageError(f"--into '{into}' is inside the file '{existing}'; give a folder's path.")
-    try:
-        disk = os.statvfs(existing)
-    except OSError:
-        disk = None
-    virtual = disk is not None and (disk.f_blocks == 0 or disk.f_flag & os.ST_RDONLY)
-    if virtual or not os.access(existing, os.W_OK | os.X_OK):
+    if not writable_folder(existing):
         raise UsageError(
             f"--into '{into}' cannot be created: '{existing}' is not a folder this user can write "
             "to; choose another place."

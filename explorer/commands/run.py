@@ -159,23 +159,15 @@ def check_report_path(path: Path) -> None:
     """A report that could not be written is known before the first request is sent: a folder
     in the way, a file where a folder should be, a read-only folder, a virtual file system
     (``/proc``). Missing folders are fine: the report creates them."""
-    import os
-
     from explorer.core.errors import UsageError
+    from explorer.core.places import nearest_existing, writable_folder
 
     if path.is_dir():
         raise UsageError(f"--report '{path}' is a folder; give a file's path.")
-    folder = path.absolute().parent
-    while not folder.exists():
-        folder = folder.parent
+    folder = nearest_existing(path.absolute().parent)
     if not folder.is_dir():
         raise UsageError(f"--report '{path}' is inside the file '{folder}'; give a folder's path.")
-    try:
-        disk = os.statvfs(folder)
-    except OSError:
-        disk = None
-    virtual = disk is not None and (disk.f_blocks == 0 or disk.f_flag & os.ST_RDONLY)
-    if virtual or not os.access(folder, os.W_OK | os.X_OK):  # written beside, then renamed
+    if not writable_folder(folder):  # written beside, then renamed
         raise UsageError(
             f"--report '{path}' cannot be written: '{folder}' is not a folder this user can write "
             "to; choose another place."

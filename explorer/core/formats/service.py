@@ -16,6 +16,7 @@ from pathlib import Path
 from explorer.core.errors import ExplorerError, FormatError, StorageError, UsageError
 from explorer.core.formats.common import ImportResult, read_input
 from explorer.core.formats.provider_export import ProviderExport
+from explorer.core.places import nearest_existing
 from explorer.core.workspace import codec, yamlio
 from explorer.core.workspace.collections import (
     COLLECTION_FILE,
@@ -115,9 +116,7 @@ def plan_import(
 def check_folder(path: Path) -> None:
     """``path`` is a folder, or can be made one: the nearest existing folder on the way is a
     folder this process may write (what ``mkdir`` and the first file write will need)."""
-    existing = path
-    while not existing.exists() and existing.parent != existing:
-        existing = existing.parent
+    existing = nearest_existing(path)
     if not existing.is_dir():
         raise StorageError("is a file, not a folder; choose another place", path=str(existing))
     if not os.access(existing, os.W_OK | os.X_OK):
