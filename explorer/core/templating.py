@@ -69,7 +69,7 @@ class Scope:
         credential slot or a secret variable is as secret as the value it replaces."""
         for layer in self.layers:
             if name in layer.values:
-                return layer.values[name], name in self.secret_names()
+                return layer.values[name], any(name in other.secret for other in self.layers)
         if self.process_env:
             key = name.removeprefix(ENV_PREFIX)
             if key in self.environ:
