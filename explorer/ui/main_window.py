@@ -32,7 +32,7 @@ from explorer.core.context import preview_scope
 from explorer.core.errors import Cancelled
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
-from explorer.core.workspace.model import Folder
+from explorer.core.workspace.model import Folder, auth_owner
 from explorer.services.api import PendingSend, SendContext, SendOutcome, Services, TokenView
 from explorer.services.workspace_api import HistoryEntry
 from explorer.ui.auth_tab import NO_INHERITED
@@ -621,7 +621,7 @@ class MainWindow(QMainWindow):
     def _inherited_auth(self, folders: tuple[Folder, ...]) -> str:
         """The Auth tab's sentence for "Inherit": the nearest folder's auth, else the
         provider's, else none (as ``workspace.model.with_inherited`` and ``context.bind``)."""
-        owner = next((f for f in folders if f.auth is not None), None)
+        owner = auth_owner(folders)
         if owner is not None and owner.auth is not None:
             known = SCHEMA.get(owner.auth.type)
             label = known.label if known is not None else owner.auth.type

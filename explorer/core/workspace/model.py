@@ -77,10 +77,17 @@ def with_inherited(spec: RequestSpec, folders: list[Folder] | tuple[Folder, ...]
                 inherited.append(header)
     auth = spec.auth
     if auth is None or auth.type == "inherit":
-        auth = next((f.auth for f in folders if f.auth is not None), auth)
+        owner = auth_owner(folders)
+        auth = owner.auth if owner is not None else auth
     if not inherited and auth is spec.auth:
         return spec  # nothing inherited: no copy (a run plans every request of the collection)
     return replace(spec, headers=(*inherited, *spec.headers), auth=auth)
+
+
+def auth_owner(folders: list[Folder] | tuple[Folder, ...]) -> Folder | None:
+    """The nearest folder that sets an auth: what a request whose auth is None or ``inherit``
+    is sent with (``with_inherited``), and what the window's Auth tab names."""
+    return next((f for f in folders if f.auth is not None), None)
 
 
 def folder_layers(chain: tuple[Folder, ...]) -> tuple[Layer, ...]:
