@@ -383,9 +383,10 @@ def _resolve_body(
 def _encode_multipart(
     body: Body, ex: _Expander, base_dir: Path | None, files: FileAccess | None
 ) -> tuple[bytes, str]:
-    from urllib3.filepost import encode_multipart_formdata  # lazy: urllib3 comes with requests
+    from urllib3.fields import RequestField  # lazy: urllib3 comes with requests
+    from urllib3.filepost import encode_multipart_formdata
 
-    parts: list[tuple[str, str | tuple[str, bytes, str]]] = []
+    parts: list[tuple[str, str | tuple[str, bytes, str]] | RequestField] = []
     for f in body.fields:
         if not f.enabled:
             continue
@@ -395,6 +396,10 @@ def _encode_multipart(
             path = _file_path(value, base_dir, files)
             content_type = f.content_type or "application/octet-stream"
             parts.append((name, (path.name, path.read_bytes(), content_type)))
+        elif f.content_type:  # curl -F 'meta={...};type=application/json': a typed text part
+            field = RequestField(name=name, data=value.encode("utf-8"))
+            field.make_multipart(content_type=f.content_type)
+            parts.append(field)
         else:
             parts.append((name, value))
     data, content_type = encode_multipart_formdata(parts)

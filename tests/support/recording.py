@@ -2,9 +2,11 @@
 
 Parity tests send one request from many front ends (the window's services, the CLI, executed
 snippets, newman, httpyac) and compare what arrived here, so the record keeps exactly what a
-request decides: method, target (path and query), headers and body bytes. ``/token`` is a small
-OAuth2 token endpoint (password and client-credentials grants, client auth in the body or HTTP
-Basic) so provider presets can point their grants at the same server.
+request decides: method, target (path and query), headers and body bytes. Any method is
+recorded (HEAD and OPTIONS included; a HEAD answer has no body), and a chunked body is
+recorded as the bytes it carries, so a command streaming from stdin compares with a sized one.
+``/token`` is a small OAuth2 token endpoint (password and client-credentials grants, client auth
+in the body or HTTP Basic) so provider presets can point their grants at the same server.
 """
 
 from __future__ import annotations
@@ -71,9 +73,29 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request log line."""
 
-    def _handle(self) -> None:
+    def __getattr__(self, name: str) -> Any:
+        """``do_<METHOD>`` for every method a client may send (curl -X wHat)."""
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
+    def _body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._chunked()
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        return self.rfile.read(length) if length else b""
+
+    def _chunked(self) -> bytes:
+        chunks = []
+        while size := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16):
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+        while self.rfile.readline().strip():
+            pass  # trailer fields
+        return b"".join(chunks)
+
+    def _handle(self) -> None:
+        body = self._body()
         record = Recorded(self.command, self.path, tuple(self.headers.items()), body)
         self.server.add(record)
         if record.path == "/token":
@@ -101,9 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
 
 class RecordingServer(_Quiet):

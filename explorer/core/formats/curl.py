@@ -1,492 +1,309 @@
-"""curl command lines → a request, quoted the way bash quotes them (``shlex``).
+"""curl commands → requests that reach the server as curl's own would (docs/formats.md "curl").
 
-Understood: ``-X -H -d --data --data-ascii --data-raw --data-binary --data-urlencode --json -F
---form-string -u --oauth2-bearer -b -k -L --compressed -G -I -A -e --url --max-redirs
---connect-timeout -m``;
-combined short flags (``-sSL``), glued values (``-XPOST``, ``-HAccept:x``) and ``--flag=value``.
-Flags that only change curl's own output (``-s -v -i -o`` ...) are ignored; an unknown flag is
-reported. Several commands can be given, separated by new lines or the shell's control
-operators outside quotes (``;``, ``&&``, ``||``, ``|``): each curl command becomes a request, and
-each other command (``| jq .``, ``&& echo done``) is reported and skipped.
+Pasted text is read as the shell it was written for reads it (``shell_words``, ``shell_bash``,
+``shell_windows``: bash and POSIX sh, cmd.exe from Chrome's "Copy as cURL (cmd)", PowerShell
+``curl.exe``), each curl command's arguments as curl reads them (``curl_args``), its body as
+curl builds it (``curl_body``), and this module decides the rest of what curl would send:
+the method, the URL (``-G`` data and ``--url-query`` appended as curl encodes them, ``user:pw@``
+as basic auth), the headers in curl's order with repeats kept (``-A -r -e -b``, then ``-H`` as
+given; ``-H 'X:'`` kept as a disabled row since curl sends nothing), the auth and the options
+(``-L``, ``-k``, timeouts). One request per URL. Whatever a request cannot hold (a proxy, a
+cookie file, stdin from a pipe) is reported with the command's number, never dropped silently;
+every other shell command is reported and skipped.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote_plus, urlencode
+from dataclasses import replace
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from explorer.core.confinement import file_notes
 from explorer.core.errors import FormatError
 from explorer.core.formats.common import ImportResult, SecretVault, guarded, protect
-from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
+from explorer.core.formats.curl_args import CurlArgs, read_args
+from explorer.core.formats.curl_body import absorb_content_type, data_text, form_pairs, payload
+from explorer.core.formats.shell_bash import split_bash
+from explorer.core.formats.shell_windows import split_cmd, split_powershell
+from explorer.core.formats.shell_words import Shell, ShellCommand, detect
+from explorer.core.models import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    AuthSpec,
+    KeyValue,
+    RequestSpec,
+)
 from explorer.core.templating import is_absolute
 from explorer.core.workspace.model import Folder, SavedRequest
 
-WITH_VALUE = {
-    "-X": "request",
-    "--request": "request",
-    "-H": "header",
-    "--header": "header",
-    "-d": "data",
-    "--data": "data",
-    "--data-ascii": "data",
-    "--data-raw": "data-raw",
-    "--data-binary": "data-binary",
-    "--data-urlencode": "data-urlencode",
-    "--json": "json",
-    "-F": "form",
-    "--form": "form",
-    "--form-string": "form-string",
-    "-u": "user",
-    "--user": "user",
-    "--oauth2-bearer": "oauth2-bearer",
-    "-b": "cookie",
-    "--cookie": "cookie",
-    "-A": "user-agent",
-    "--user-agent": "user-agent",
-    "-e": "referer",
-    "--referer": "referer",
-    "--url": "url",
-    "--max-redirs": "max-redirs",
-    "--connect-timeout": "connect-timeout",
-    "-m": "max-time",
-    "--max-time": "max-time",
-    "-T": "upload-file",
-    "--upload-file": "upload-file",
-}
-FLAGS = {
-    "-k": "insecure",
-    "--insecure": "insecure",
-    "-L": "location",
-    "--location": "location",
-    "--compressed": "compressed",
-    "-G": "get",
-    "--get": "get",
-    "-I": "head",
-    "--head": "head",
-}
-IGNORED_WITH_VALUE = {
-    "-o",
-    "--output",
-    "-w",
-    "--write-out",
-    "-x",
-    "--proxy",
-    "--cacert",
-    "--capath",
-    "-E",
-    "--cert",
-    "--key",
-    "-c",
-    "--cookie-jar",
-    "--retry",
-    "--retry-delay",
-    "-r",
-    "--range",
-    "--resolve",
-    "--limit-rate",
-    "-D",
-    "--dump-header",
-    "--trace",
-    "--trace-ascii",
-    "--stderr",
-    "--interface",
-    "--proto",
-    "--proto-redir",
-    "-K",
-    "--config",
-}
-IGNORED = {
-    "-s",
-    "--silent",
-    "-S",
-    "--show-error",
-    "-v",
-    "--verbose",
-    "-i",
-    "--include",
-    "-f",
-    "--fail",
-    "--fail-with-body",
-    "-#",
-    "--progress-bar",
-    "-N",
-    "--no-buffer",
-    "--http1.1",
-    "--http2",
-    "--http1.0",
-    "-O",
-    "--remote-name",
-    "-J",
-    "--remote-header-name",
-    "-g",
-    "--globoff",
-    "-4",
-    "-6",
-    "--ipv4",
-    "--ipv6",
-    "-n",
-    "--netrc",
-    "-q",
-    "--disable",
-    "--no-progress-meter",
-    "--path-as-is",
-    "--tcp-nodelay",
-    "--location-trusted",
-}
+CURL_MAX_REDIRECTS = 50
+"""curl's limit when -L follows redirects and --max-redirs is not given."""
+DEFAULT_HEADERS = ("host", "user-agent", "accept", "accept-encoding", "content-length")
+"""Headers our client sends whatever the request says, as curl sends its own."""
+Parsed = tuple[RequestSpec, list[str]]
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+LEXERS = {Shell.BASH: split_bash, Shell.CMD: split_cmd, Shell.POWERSHELL: split_powershell}
 
 
-@dataclass
-class _Parsed:
-    url: str = ""
-    method: str = ""
-    headers: list[KeyValue] = field(default_factory=list)
-    data: list[str] = field(default_factory=list)
-    data_kinds: set[str] = field(default_factory=set)
-    form: list[FormField] = field(default_factory=list)
-    json: bool = False
-    user: str | None = None
-    bearer: str | None = None
-    switches: set[str] = field(default_factory=set)
-    upload: str | None = None
-    max_redirs: int | None = None
-    connect_timeout: float | None = None
-    max_time: float | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-OPERATORS = ("&&", "||", ";", "|", "\r\n", "\n")
-"""Where bash ends a command (outside quotes); a lone ``&`` is left in, since unquoted URLs with
-a query (``?a=1&b=2``) are pasted far more often than background jobs."""
-CONTINUATIONS = ("\\\r\n", "\\\n", "^\r\n", "^\n")  # bash, and cmd.exe's "copy as cURL (cmd)"
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """One command of pasted text and the line it starts on."""
-
-    text: str
-    line: int
-
-
-def split_commands(text: str) -> tuple[list[Command], list[str]]:
-    """The curl commands of ``text`` split as bash would, and a warning for each other command."""
-    commands: list[Command] = []
-    warnings: list[str] = []
-    for command in _segments(text):
-        words = command.text.strip()
-        if words.startswith("$ "):
-            words = words[2:].lstrip()
-        if re.match(r"curl(\.exe)?\s", words + " "):
-            commands.append(Command(words, command.line))
+def split_commands(text: str) -> tuple[list[ShellCommand], list[str]]:
+    """The curl commands of ``text`` as its shell splits them, and a warning for each other
+    command and for a text whose shell is unclear; ``FormatError`` (no path) if the shell would
+    refuse the text."""
+    shell, unclear = detect(text)
+    warnings = [unclear] if unclear else []
+    commands: list[ShellCommand] = []
+    for command in LEXERS[shell](text.replace("\r\n", "\n")):
+        words = command.words[1:] if command.words[0] in ("$", ">") else command.words
+        if words and _is_curl(words[0]):
+            commands.append(replace(command, words=words))
         elif words:
-            warnings.append(f"line {command.line}: '{words[:60]}' is not a curl command; skipped")
+            shown = " ".join(words)[:60]
+            warnings.append(f"line {command.line}: '{shown}' is not a curl command; skipped")
     return commands, warnings
 
 
-def _segments(text: str) -> list[Command]:
-    """``text`` cut at every control operator outside quotes, comments dropped."""
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-    segments: list[Command] = []
-    current: list[str] = []
-    start, index, quote = 0, 0, ""
-    while index < len(text):
-        char = text[index]
-        step = 1
-        if quote:
-            if char == "\\" and quote == '"':
-                step = 2
-            elif char == quote:
-                quote = ""
-            current.append(text[index : index + step])
-        elif continuation := next((c for c in CONTINUATIONS if text.startswith(c, index)), ""):
-            current.append(" ")
-            step = len(continuation)
-        elif char == "\\":
-            step = 2
-            current.append(text[index : index + step])
-        elif char in "'\"":
-            quote = char
-            current.append(char)
-        elif char == "#" and (not current or current[-1][-1:].isspace()):
-            end = text.find("\n", index)
-            step = (end if end >= 0 else len(text)) - index
-        elif operator := next((o for o in OPERATORS if text.startswith(o, index)), ""):
-            segments.append(Command("".join(current), bisect.bisect(newlines, start - 1) + 1))
-            current, start, step = [], index + len(operator), len(operator)
-        else:
-            current.append(char)
-        index += step
-    segments.append(Command("".join(current), bisect.bisect(newlines, start - 1) + 1))
-    return segments
+def _is_curl(program: str) -> bool:
+    """``curl``, ``curl.exe`` or a path to one (``/usr/bin/curl``), not a URL ending so."""
+    return "://" not in program and re.split(r"[\\/]", program)[-1].lower() in ("curl", "curl.exe")
 
 
 def parse_curl(
     command: str, source: str = "<curl>", line: int | None = None, vault: SecretVault | None = None
-) -> tuple[RequestSpec, list[str]]:
-    """One curl command → (request, warnings). Literal credentials go to ``vault``."""
+) -> Parsed:
+    """The first request of one curl command → (request, warnings); literal credentials go to
+    ``vault``. ``FormatError`` located at ``source``/``line`` when it cannot be read."""
     try:
-        words = shlex.split(command, comments=False, posix=True)
-    except ValueError as exc:
-        raise FormatError(
-            f"cannot be split as bash would ({exc}); check the quotes", path=source, line=line
-        ) from exc
-    if not words or words[0] not in ("curl", "curl.exe"):
+        commands, _ = split_commands(command)
+    except FormatError as exc:
+        raise FormatError(str(exc), path=source, line=line or exc.line) from None
+    if not commands:
         raise FormatError(
             "is not a curl command (it must start with 'curl')", path=source, line=line
         )
-    parsed = _Parsed()
+    return requests_of(commands[0], source, line, vault or SecretVault())[0]
+
+
+def requests_of(
+    command: ShellCommand, source: str, line: int | None, vault: SecretVault
+) -> list[Parsed]:
+    """Every request one curl command sends (one per URL, ``--next`` groups in turn)."""
     try:
-        _read_words(words[1:], parsed, source, line)
+        groups = read_args(list(command.words[1:]))
+        return [parsed for group in groups for parsed in _group(group, command, vault)]
     except FormatError as exc:
-        if exc.path is not None:
-            raise
-        raise FormatError(str(exc), path=source, line=line) from None  # a value's own check
-    if not parsed.url:
-        raise FormatError("the curl command has no URL", path=source, line=line)
-    return _to_spec(parsed, vault if vault is not None else SecretVault())
+        raise FormatError(str(exc), path=source, line=line or command.line) from None
 
 
-def _read_words(words: list[str], parsed: _Parsed, source: str, line: int | None) -> None:
-    index = 0
-    while index < len(words):
-        word = words[index]
-        index += 1
-        if word == "--":
-            parsed.url = parsed.url or next(iter(words[index:]), "")
-            return
-        if not word.startswith("-") or word == "-":
-            _positional(word, parsed)
-            continue
-        name, value = _split_option(word, parsed)
-        if name is None:
-            continue
-        if name in WITH_VALUE or name in IGNORED_WITH_VALUE:
-            if value is None:
-                if index >= len(words):
-                    raise FormatError(
-                        f"the curl option {name} needs a value", path=source, line=line
-                    )
-                value = words[index]
-                index += 1
-            if name in WITH_VALUE:
-                HANDLERS[WITH_VALUE[name]](value, parsed)
-        elif name in FLAGS:
-            parsed.switches.add(FLAGS[name])
-        elif name not in IGNORED:
-            parsed.warnings.append(f"the curl option {name} is not supported and was ignored")
-
-
-def _positional(word: str, parsed: _Parsed) -> None:
-    if parsed.url:
-        parsed.warnings.append(f"only the first URL is imported; {word!r} was ignored")
-    else:
-        parsed.url = word
-
-
-def _split_option(word: str, parsed: _Parsed) -> tuple[str | None, str | None]:
-    """(option, glued value); (None, None) when ``word`` was a group of switches (``-sSL``)."""
-    if word.startswith("--"):
-        name, sep, value = word.partition("=")
-        return name, value if sep else None
-    if len(word) == 2:
-        return word, None
-    head = word[:2]
-    if head in WITH_VALUE or head in IGNORED_WITH_VALUE:
-        return head, word[2:]
-    letters = [f"-{c}" for c in word[1:]]
-    if not all(flag in FLAGS or flag in IGNORED for flag in letters):
-        return word, None
-    parsed.switches.update(FLAGS[flag] for flag in letters if flag in FLAGS)
-    return None, None
-
-
-def _number(value: str, option: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise FormatError(f"the curl option {option} needs a number, not {value!r}") from None
-
-
-def _header(value: str, parsed: _Parsed) -> None:
-    name, sep, rest = value.partition(":")
-    if not sep and value.endswith(";"):
-        name, rest = value[:-1], ""
-    elif not sep:
-        parsed.warnings.append(f"the header {value!r} has no ':' and was ignored")
-        return
-    parsed.headers.append(KeyValue(name.strip(), rest.strip()))
-
-
-def _data(kind: str) -> Callable[[str, _Parsed], None]:
-    def handle(value: str, parsed: _Parsed) -> None:
-        if kind == "data":
-            value = value.replace("\r", "").replace("\n", "")  # -d strips line breaks
-        elif kind == "data-urlencode":
-            value = _urlencode_arg(value)
-        parsed.data.append(value)
-        parsed.data_kinds.add(kind)
-        parsed.json = parsed.json or kind == "json"
-
-    return handle
-
-
-def _cookie(value: str, parsed: _Parsed) -> None:
-    if "=" in value:
-        parsed.headers.append(KeyValue("Cookie", value))
-    else:
-        parsed.warnings.append(f"the cookie file {value!r} was not read")
-
-
-def _set(**changes: Callable[[str], object]) -> Callable[[str, _Parsed], None]:
-    def handle(value: str, parsed: _Parsed) -> None:
-        for attribute, convert in changes.items():
-            setattr(parsed, attribute, convert(value))
-
-    return handle
-
-
-def _add_header(name: str) -> Callable[[str, _Parsed], None]:
-    return lambda value, parsed: parsed.headers.append(KeyValue(name, value))
-
-
-HANDLERS: dict[str, Callable[[str, _Parsed], None]] = {
-    "request": _set(method=str.upper),
-    "header": _header,
-    "data": _data("data"),
-    "data-raw": _data("data-raw"),
-    "data-binary": _data("data-binary"),
-    "json": _data("json"),
-    "data-urlencode": _data("data-urlencode"),
-    "form": lambda v, p: p.form.append(_form_field(v, literal=False)),
-    "form-string": lambda v, p: p.form.append(_form_field(v, literal=True)),
-    "user": _set(user=str),
-    "oauth2-bearer": _set(bearer=str),
-    "cookie": _cookie,
-    "user-agent": _add_header("User-Agent"),
-    "referer": _add_header("Referer"),
-    "url": lambda v, p: setattr(p, "url", p.url or v),
-    "max-redirs": _set(max_redirs=lambda v: int(_number(v, "--max-redirs"))),
-    "connect-timeout": _set(connect_timeout=lambda v: _number(v, "--connect-timeout")),
-    "max-time": _set(max_time=lambda v: _number(v, "--max-time")),
-    "upload-file": _set(upload=str),
-}
-
-
-def _urlencode_arg(value: str) -> str:
-    """curl's --data-urlencode forms: ``content``, ``=content``, ``name=content``, ``@file``."""
-    if "=" in value:
-        name, _, content = value.partition("=")
-        return f"{name}={quote_plus(content)}" if name else quote_plus(content)
-    return quote_plus(value)
-
-
-def _form_field(value: str, *, literal: bool) -> FormField:
-    name, _, content = value.partition("=")
-    if literal or not content.startswith(("@", "<")):
-        return FormField(name, content)
-    parts = content[1:].split(";")
-    content_type = None
-    for part in parts[1:]:
-        key, _, val = part.partition("=")
-        if key.strip() == "type":
-            content_type = val.strip()
-    return FormField(name, parts[0], is_file=True, content_type=content_type)
-
-
-def _to_spec(parsed: _Parsed, vault: SecretVault) -> tuple[RequestSpec, list[str]]:
-    url = parsed.url
-    if not is_absolute(url) and not url.startswith("{{"):
-        url = f"http://{url}"  # curl's default scheme
-    headers = list(parsed.headers)
-    method, params, body = _payload(parsed)
-    if parsed.json and not any(h.name.lower() == "accept" for h in headers):
-        headers.append(KeyValue("Accept", "application/json"))
-    if body.mode in (BodyMode.JSON, BodyMode.FORM):
-        implied = (
-            "application/json"
-            if body.mode is BodyMode.JSON
-            else ("application/x-www-form-urlencoded")
-        )
-        headers = [
-            h
-            for h in headers
-            if not (h.name.lower() == "content-type" and h.value.lower() == implied)
+def _group(group: CurlArgs, command: ShellCommand, vault: SecretVault) -> list[Parsed]:
+    if not group.urls:
+        raise FormatError("the curl command has no URL")
+    if command.stdin_file is not None:  # < file: what curl reads as @- or -T - is that file
+        group.data = [
+            replace(piece, file=command.stdin_file) if piece.file == "-" else piece
+            for piece in group.data
         ]
-    elif body.mode is BodyMode.RAW and body.content_type is not None:
-        headers = [h for h in headers if h.name.lower() != "content-type"]
-    if "head" in parsed.switches:
-        method = method or "HEAD"
-    if "compressed" in parsed.switches:
-        parsed.warnings.append("--compressed needs nothing: responses are always decompressed")
-    auth = None
-    if parsed.user is not None:
-        username, _, password = parsed.user.partition(":")
-        auth = vault.auth(AuthSpec("basic", (("username", username), ("password", password))), "-u")
-    if parsed.bearer is not None:
-        auth = vault.auth(AuthSpec("bearer", (("token", parsed.bearer),)), "--oauth2-bearer")
-    options: dict[str, float] = {}
-    if parsed.connect_timeout is not None:
-        options["connect_timeout"] = parsed.connect_timeout
-    if parsed.max_time is not None:
-        options["read_timeout"] = parsed.max_time
+    if len(group.uploads) > 1 and len(group.uploads) != len(group.urls):
+        group.note("several -T files: each is sent to the URL in the same place, the rest to none")
+    return [
+        _request(group, url, _upload(group, index), command, vault)
+        for index, url in enumerate(group.urls)
+    ]
+
+
+def _upload(group: CurlArgs, index: int) -> str | None:
+    return group.uploads[index] if index < len(group.uploads) else None
+
+
+def _request(
+    group: CurlArgs, raw_url: str, upload: str | None, command: ShellCommand, vault: SecretVault
+) -> Parsed:
+    url, url_user = _url(raw_url, group)
+    headers = _headers(group)
+    method, body = payload(group, upload, command)
+    headers, body = absorb_content_type(headers, body, group)
+    params: tuple[KeyValue, ...] = ()
+    if group.data and "get" in group.switches:
+        url, params = _get_query(url, data_text(group, command))
+    if upload is not None and upload not in ("-", "."):
+        url = _upload_url(url, upload)
+    method = _method(group, method)
+    follow = bool({"location", "location-trusted"} & group.switches)
+    if "location-trusted" in group.switches:
+        group.note("--location-trusted: credentials are not sent on to other hosts")
     spec = RequestSpec(
-        method=method or "GET",
+        method=method,
         url=url,
-        name=_name(method or "GET", url),
-        params=tuple(params),
+        name=_name(method, url),
+        params=params,
         headers=vault.headers(tuple(headers), "-H"),
         body=body,
-        auth=auth,
-        follow_redirects="location" in parsed.switches,
-        max_redirects=parsed.max_redirs if parsed.max_redirs is not None else 10,
-        verify_tls="insecure" not in parsed.switches,
-        connect_timeout=options.get("connect_timeout", 10.0),
-        read_timeout=options.get("read_timeout", 60.0),
+        auth=vault.auth(_auth(group, url_user, headers), "-u"),
+        follow_redirects=follow,
+        max_redirects=group.max_redirs if group.max_redirs is not None else CURL_MAX_REDIRECTS,
+        verify_tls="insecure" not in group.switches,
+        connect_timeout=group.connect_timeout or DEFAULT_CONNECT_TIMEOUT,
+        read_timeout=group.max_time or DEFAULT_READ_TIMEOUT,
     )
-    parsed.warnings += file_notes(body)
-    if not spec.verify_tls:
-        parsed.warnings.append("-k turns TLS verification off for this request (verify_tls: false)")
-    return spec, parsed.warnings
+    return spec, _warnings(spec, group, command)
 
 
-def _payload(parsed: _Parsed) -> tuple[str, list[KeyValue], Body]:
-    """The method curl would use, query params (``-G``) and the body."""
-    method = parsed.method
-    data = "&".join(parsed.data)
-    content_type = next((h.value for h in parsed.headers if h.name.lower() == "content-type"), None)
-    if parsed.data and "get" in parsed.switches:
-        params = [KeyValue(k, v) for k, v in parse_qsl(data, keep_blank_values=True)]
-        return method or "GET", params, Body()
-    if parsed.data:
-        return method or "POST", [], _data_body(parsed, data, content_type)
-    if parsed.form:
-        return method or "POST", [], Body(BodyMode.MULTIPART, fields=tuple(parsed.form))
-    if parsed.upload:
-        body = Body(BodyMode.BINARY_FILE, file=parsed.upload, content_type=content_type)
-        return method or "PUT", [], body
-    return method, [], Body()
-
-
-def _data_body(parsed: _Parsed, data: str, content_type: str | None) -> Body:
-    if any(part.startswith("@") for part in parsed.data) and "data-raw" not in parsed.data_kinds:
-        parsed.warnings.append("a body read from a file (@FILE) became a file body")
-        return Body(BodyMode.BINARY_FILE, file=parsed.data[0][1:], content_type=content_type)
-    kind = (content_type or "").lower()
-    if parsed.json or "json" in kind:
-        return Body(
-            BodyMode.JSON, data, content_type if kind not in ("", "application/json") else None
+def _warnings(spec: RequestSpec, group: CurlArgs, command: ShellCommand) -> list[str]:
+    notes = [*command.notes, *group.notes, *file_notes(spec.body)]
+    if group.max_time is not None:
+        notes.append(
+            f"-m {group.max_time:g} limits curl's whole transfer; it became a read timeout"
         )
-    if content_type is None or kind == "application/x-www-form-urlencoded":
-        pairs = parse_qsl(data, keep_blank_values=True)
-        if pairs and urlencode(pairs) == data:
-            return Body(BodyMode.FORM, fields=tuple(FormField(k, v) for k, v in pairs))
-        return Body(BodyMode.RAW, data, "application/x-www-form-urlencoded")
-    return Body(BodyMode.RAW, data, content_type)
+    if not spec.verify_tls:
+        notes.append("-k turns TLS verification off for this request (verify_tls: false)")
+    return notes
+
+
+def _url(raw: str, group: CurlArgs) -> tuple[str, str | None]:
+    """The URL curl requests (default scheme, glob escapes undone, ``--url-query`` appended)
+    and the ``user:password`` written in it."""
+    url = raw.strip()
+    if not is_absolute(url) and not url.startswith("{{") and "://" not in url:
+        url = f"{group.default_scheme}://{url}"
+    if "globoff" not in group.switches:
+        if re.search(r"(?<!\\)[\[{]", re.sub(r"\{\{[^{}]*\}\}|://\[[^\]]*\]", "", url)):
+            group.note(
+                f"curl would expand the URL pattern in {raw!r} into several URLs (-g "
+                "turns that off); it was imported as written"
+            )
+        url = re.sub(r"\\([\[\]{}])", r"\1", url)
+    for query in group.queries:
+        url = _with_query(url, query)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise FormatError(f"{raw!r} is not a URL curl can read ({exc})") from None
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    url = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    name, sep, password = userinfo.partition(":")
+    return url, f"{unquote(name)}{sep}{unquote(password)}"
+
+
+def _upload_url(url: str, upload: str) -> str:
+    """curl adds the file's name to a URL that ends in ``/`` or has no path."""
+    parts = urlsplit(url)
+    if parts.path and not parts.path.endswith("/"):
+        return url
+    path = (parts.path or "/") + quote(re.split(r"[\\/]", upload)[-1])
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+
+
+def _get_query(url: str, data: str) -> tuple[str, tuple[KeyValue, ...]]:
+    """``-G`` data: query parameters when our encoder writes them back byte for byte, else
+    appended to the URL as written."""
+    pairs = form_pairs(data)
+    if pairs is None or "#" in url or url.endswith("&"):
+        return _with_query(url, data), ()
+    return url, tuple(KeyValue(field.name, field.value) for field in pairs)
+
+
+def _with_query(url: str, query: str) -> str:
+    base, hash_sign, fragment = url.partition("#")
+    joint = "" if base.endswith(("?", "&")) else "&" if "?" in base else "?"
+    return f"{base}{joint}{query}{hash_sign}{fragment}"
+
+
+def _method(group: CurlArgs, implied: str | None) -> str:
+    if group.method:
+        if group.method != group.method.upper():
+            group.note(
+                f"curl sends the method as written ({group.method!r}); it is sent upper-cased"
+            )
+        return group.method.upper()
+    if "head" in group.switches:
+        return "HEAD"
+    return implied or "GET"
+
+
+def _headers(group: CurlArgs) -> list[KeyValue]:
+    """Headers in curl's order: those its options make (unless ``-H`` sets the name), then
+    ``-H`` as given, repeats kept; ``--json``'s Accept last."""
+    custom = [row for raw in group.headers if (row := _header(raw, group)) is not None]
+    names = {row.name.lower() for row in custom}
+    made: list[KeyValue] = []
+    if group.user_agent == "":
+        group.note("-A '' removes curl's User-Agent; the app still sends its own")
+    for name, value in (
+        ("User-Agent", group.user_agent),
+        ("Range", _range(group.byte_range)),
+        ("Referer", group.referer),
+        ("Cookie", ";".join(group.cookies)),
+    ):
+        if value and name.lower() in names and name == "Cookie":
+            group.note("-b is not sent: curl sends the -H Cookie header instead")
+        elif value and name.lower() not in names:
+            made.append(KeyValue(name, value))
+    rows = made + custom
+    if any(piece.kind == "json" for piece in group.data) and "accept" not in names:
+        rows.append(KeyValue("Accept", "application/json"))
+    return rows
+
+
+def _range(value: str | None) -> str | None:
+    if not value:
+        return None
+    return f"bytes={value}" if "-" in value else f"bytes={value}-"
+
+
+def _header(raw: str, group: CurlArgs) -> KeyValue | None:
+    """One ``-H``: ``Name: value``; ``Name;`` sends an empty value; ``Name:`` sends nothing
+    (a disabled row); ``@file`` and lines without ``:`` are reported."""
+    if raw.startswith("@"):
+        group.note(f"-H {raw!r} reads headers from a file, which an import does not read")
+        return None
+    name, sep, value = raw.partition(":")
+    empty = re.fullmatch(r"([^;:]+);\s*", raw)
+    if not sep and empty:
+        return KeyValue(empty.group(1).strip(), "")
+    if not sep or not name.strip():
+        group.note(f"-H {raw!r} is not a header ('Name: value'); curl does not send it")
+        return None
+    name, value = name.strip(), value.strip(" \t")
+    if "\r" in value or "\n" in value:
+        group.note(f"-H {name!r}: a value with a line break would inject headers; left out")
+        return None
+    if not _TOKEN.fullmatch(name):
+        group.note(f"-H {raw!r}: {name!r} is not a valid header name; it was left out")
+        return None
+    if value:
+        return KeyValue(name, value)
+    if name.lower() in DEFAULT_HEADERS:
+        group.note(
+            f"-H '{name}:' removes curl's {name} header; the app still sends its own "
+            "(kept as a disabled row)"
+        )
+    else:
+        group.note(f"-H '{name}:' sends no {name} header; kept as a disabled row")
+    return KeyValue(name, "", enabled=False)
+
+
+def _auth(group: CurlArgs, url_user: str | None, headers: list[KeyValue]) -> AuthSpec | None:
+    user = group.user if group.user is not None else url_user
+    if any(h.enabled and h.name.lower() == "authorization" for h in headers):
+        if user is not None or group.bearer is not None:
+            group.note("-u/--oauth2-bearer is not used: curl sends the -H Authorization instead")
+        return None
+    if group.bearer is not None:
+        if user is not None:
+            group.note("-u is not used: curl sends the --oauth2-bearer token instead")
+        return AuthSpec("bearer", (("token", group.bearer),))
+    if user is None:
+        return None
+    username, sep, password = user.partition(":")
+    if not sep:
+        group.note(f"-u {username!r} has no password: curl would ask for it; it was left empty")
+    scheme = "basic" if group.auth_scheme == "anyauth" else group.auth_scheme
+    if group.auth_scheme == "anyauth":
+        group.note("--anyauth became basic auth (the app does not negotiate the scheme)")
+    elif scheme != "basic":
+        group.note(f"--{scheme} auth was kept as imported, but the app cannot send it")
+    return AuthSpec(scheme, (("username", username), ("password", password)))
 
 
 def _name(method: str, url: str) -> str:
@@ -505,39 +322,68 @@ class _LiteralVault(SecretVault):
         return headers
 
 
+_LOOKS_LIKE = re.compile(r"(?:^|\n)\s*(?:\$\s+)?(?:&\s*)?curl(?:\.exe)?(?:\s|$)", re.IGNORECASE)
+
+
 def looks_like_curl(text: str) -> bool:
-    """Whether pasted text is a curl command rather than a URL."""
-    return len(split_commands(text)) > 0
+    """Whether pasted text is a curl command rather than a URL (even one that cannot be read:
+    the paste then says why)."""
+    try:
+        return bool(split_commands(text)[0])
+    except FormatError:
+        return bool(_LOOKS_LIKE.search(text))
 
 
 def parse_pasted_curl(text: str) -> tuple[RequestSpec, list[str]]:
-    """The first curl command of pasted text as one request for the builder, literal values
-    kept; raises ``FormatError`` with the reason when it cannot be read."""
-    commands, _ = split_commands(text)
-    if not commands:
-        raise FormatError("is not a curl command (it must start with 'curl')", path="pasted text")
-    spec, warnings = guarded(
-        "pasted text", lambda: parse_curl(commands[0].text, "pasted text", vault=_LiteralVault())
-    )
-    if len(commands) > 1:
-        warnings = [*warnings, f"only the first of {len(commands)} commands was used"]
-    return spec, warnings
+    """The first request of pasted text for the builder, literal values kept; raises
+    ``FormatError`` with the reason when it cannot be read."""
+    source = "pasted text"
+
+    def first() -> tuple[RequestSpec, list[str]]:
+        try:
+            commands, _ = split_commands(text)
+        except FormatError as exc:
+            raise FormatError(str(exc), path=source, line=exc.line) from None
+        if not commands:
+            raise _no_curl(text, source, "is not a curl command (it must start with 'curl')")
+        requests = requests_of(commands[0], source, None, _LiteralVault())
+        spec, warnings = requests[0]
+        if len(commands) > 1:
+            warnings.append(f"only the first of {len(commands)} commands was used")
+        elif len(requests) > 1:
+            warnings.append(f"only the first of the command's {len(requests)} URLs was used")
+        return spec, warnings
+
+    return guarded(source, first)
+
+
+def _no_curl(text: str, source: str, reason: str) -> FormatError:
+    if re.search(r"Invoke-(WebRequest|RestMethod)\b", text, re.IGNORECASE):
+        reason = (
+            "holds a PowerShell Invoke-WebRequest command (Chrome's Copy as PowerShell), which "
+            "is not imported; copy the request as cURL (bash or cmd) instead"
+        )
+    return FormatError(reason, path=source)
 
 
 def import_curl(text: str, source: str = "<curl>") -> ImportResult:
-    """Every curl command in ``text`` as a request of a new collection."""
+    """Every request of every curl command in ``text`` as a request of a new collection."""
     return guarded(source, lambda: protect(_import(text, source)))
 
 
 def _import(text: str, source: str) -> ImportResult:
-    commands, warnings = split_commands(text)
+    try:
+        commands, warnings = split_commands(text)
+    except FormatError as exc:
+        raise FormatError(str(exc), path=source, line=exc.line) from None
     if not commands:
-        raise FormatError("holds no curl command (a line starting with 'curl')", path=source)
+        raise _no_curl(text, source, "holds no curl command (a line starting with 'curl')")
     vault = SecretVault()
     items: list[Folder | SavedRequest] = []
     for n, command in enumerate(commands, start=1):
-        spec, notes = parse_curl(command.text, source, command.line, vault=vault)
-        items.append(SavedRequest(spec, n))
-        warnings += [f"command {n}: {note}" for note in notes]
+        for spec, notes in requests_of(command, source, None, vault):
+            items.append(SavedRequest(spec, len(items) + 1))
+            warnings += [f"command {n}: {note}" for note in notes]
+    warnings = list(dict.fromkeys(warnings))  # a command's notes, once for all its URLs
     tree = Folder("curl import", variables=vault.variables(), items=tuple(items))
     return ImportResult(tree, (), (*warnings, *vault.warnings), dict(vault.values))

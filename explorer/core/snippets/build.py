@@ -426,7 +426,9 @@ def _multipart_part(
 ) -> FormPart:
     field_name = b.text(name, "multipart")
     if not is_file:
-        return FormPart(field_name, b.text(value, f"multipart field {name}"))
+        return FormPart(
+            field_name, b.text(value, f"multipart field {name}"), content_type=content_type
+        )
     path = _path(b.plain(value, f"multipart file {name}"), b)
     return FormPart(
         field_name,

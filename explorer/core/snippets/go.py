@@ -192,6 +192,23 @@ def _body(req: SnippetRequest, imports: set[str]) -> list[str]:
 
 
 def _part(part: FormPart, imports: set[str]) -> list[str]:
+    if not part.is_file and part.content_type:
+        imports.add("net/textproto")
+        disposition = f'`form-data; name="%s"`, {expr(part.name)}'
+        return [
+            "{",
+            f"{_T}header := make(textproto.MIMEHeader)",
+            f'{_T}header.Set("Content-Disposition", fmt.Sprintf({disposition}))',
+            f'{_T}header.Set("Content-Type", {gostr(part.content_type)})',
+            f"{_T}part, err := writer.CreatePart(header)",
+            f"{_T}if err != nil {{",
+            f"{_T}{_T}panic(err)",
+            f"{_T}}}",
+            f"{_T}if _, err := part.Write([]byte({expr(part.value)})); err != nil {{",
+            f"{_T}{_T}panic(err)",
+            f"{_T}}}",
+            "}",
+        ]
     if not part.is_file:
         return [
             f"if err := writer.WriteField({expr(part.name)}, {expr(part.value)}); err != nil {{",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from explorer.core.snippets.common import comment_lines, concat, url_with_query
+from explorer.core.snippets.errors import SnippetError
 from explorer.core.snippets.model import FormPart, SnippetRequest, Text
 
 _I = "  "
@@ -82,6 +83,11 @@ def _body(req: SnippetRequest) -> list[str]:
 
 
 def _part(part: FormPart) -> str:
+    if not part.is_file and part.content_type:
+        raise SnippetError(  # a typed FormData entry is a Blob, sent with filename="blob"
+            f"fetch cannot send the typed text part '{part.name.literal}' without a file name; "
+            "use the curl or Python snippet."
+        )
     if not part.is_file:
         return f"body.append({expr(part.name)}, {expr(part.value)});"
     path = jsstr(part.value.literal or "")

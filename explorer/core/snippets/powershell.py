@@ -17,6 +17,7 @@ from explorer.core.snippets.common import (
     query_joiner,
     url_with_query,
 )
+from explorer.core.snippets.errors import SnippetError
 from explorer.core.snippets.model import Ref, SnippetRequest, Text
 
 _I = "    "
@@ -132,6 +133,11 @@ def _body(req: SnippetRequest) -> list[str]:
     lines = ["$form = [ordered]@{"]
     for part in body.parts:
         name = expr(part.name, req)
+        if part.content_type and not part.is_file:
+            raise SnippetError(
+                f"Invoke-RestMethod -Form cannot set the type of the text part "
+                f"'{part.name.literal}'; use the curl or Python snippet."
+            )
         if part.is_file:
             lines.append(f"{_I}{name} = Get-Item -LiteralPath {psstr(part.value.literal or '')}")
         else:

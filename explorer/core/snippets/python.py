@@ -103,6 +103,8 @@ def _body_args(req: SnippetRequest, indent: str) -> list[str]:
 
 
 def _part(part: FormPart) -> str:
+    if not part.is_file and part.content_type:
+        return f"({expr(part.name)}, (None, {expr(part.value)}, {pystr(part.content_type)}))"
     if not part.is_file:
         return f"({expr(part.name)}, (None, {expr(part.value)}))"
     path = pystr(part.value.literal or "")

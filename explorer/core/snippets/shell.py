@@ -12,6 +12,7 @@ import shlex
 from urllib.parse import quote_plus
 
 from explorer.core.snippets.common import comment_lines, seconds, url_with_query
+from explorer.core.snippets.errors import SnippetError
 from explorer.core.snippets.model import (
     ACCESS_TOKEN,
     FormPart,
@@ -122,11 +123,26 @@ def _name_eq(part: FormPart) -> Text:
 
 
 def _curl_part(part: FormPart, req: SnippetRequest) -> str:
+    if not part.is_file and part.content_type:
+        return f"--form {word(part.name + _typed_text(part), req)}"
     if not part.is_file:
         return f"--form-string {word(part.name + Text.of('=') + part.value, req)}"
     path = (part.value.literal or "").replace("\\", "\\\\").replace('"', '\\"')
     spec = f'=@"{path}";type={part.content_type}'
     return f"--form {word(part.name + Text.of(spec), req)}"
+
+
+def _typed_text(part: FormPart) -> Text:
+    """``="value";type=T``: ``--form-string`` cannot carry a type, so the value goes to
+    ``--form`` in curl's double quotes (literal text, ``\\`` escaping ``"`` and ``\\``)."""
+    value = part.value.literal
+    if value is None:
+        raise SnippetError(
+            f"curl cannot quote a variable inside the typed form part '{part.name.literal}'; "
+            "use the Python or JavaScript snippet, or give the value literally."
+        )
+    quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+    return Text.of(f'="{quoted}";type={part.content_type}')
 
 
 def _curl_grant(flow: TokenFlow, req: SnippetRequest) -> list[str]:
@@ -211,6 +227,11 @@ def _httpie_body(req: SnippetRequest) -> list[str]:
         return []
     items = []
     for part in body.parts:
+        if part.content_type and not part.is_file:
+            raise SnippetError(
+                f"HTTPie cannot set the type of the text form part '{part.name.literal}'; "
+                "use the curl or Python snippet."
+            )
         if part.is_file:
             path = (part.value.literal or "").replace(";", "\\;")
             spec = Text.of(f"@{path};type={part.content_type}")
