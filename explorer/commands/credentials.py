@@ -30,7 +30,7 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     for name, text in (("set", "store credentials"), ("delete", "forget stored credentials")):
         action = actions.add_parser(name, help=text, description=text.capitalize() + ".")
-        add_provider_arguments(action, required=True)
+        add_provider_arguments(action, required=True, collection=True)
         if name == "set":
             action.add_argument("--username", metavar="U", help="the username slot")
             action.add_argument(
@@ -61,13 +61,30 @@ def register(subparsers: Any) -> None:
         "read with --secrets-from-env for this provider environment (its credential slots, "
         "then its secret variables); optional slots may be left unset.",
     )
-    add_provider_arguments(names, required=True)
+    add_provider_arguments(names, required=True, collection=True)
     names.set_defaults(run=env_names)
 
 
-def add_provider_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
-    parser.add_argument("--provider", metavar="ID", required=required, help="provider id")
-    parser.add_argument("--env", metavar="NAME", required=required, help="environment name")
+def add_provider_arguments(
+    parser: argparse.ArgumentParser, *, required: bool, collection: bool = False
+) -> None:
+    """``--provider --env [--workspace]``; with ``collection``, ``--collection DIR`` instead of
+    ``--provider`` (checked in ``run``), ``--env`` then optional."""
+    needed = required and not collection
+    parser.add_argument("--provider", metavar="ID", required=needed, help="provider id")
+    if collection:
+        parser.add_argument(
+            "--collection",
+            metavar="DIR",
+            help="a collection's own secret variables instead of a provider's credentials "
+            "(a path, or a name under the workspace's collections/)",
+        )
+    parser.add_argument(
+        "--env",
+        metavar="NAME",
+        required=needed,
+        help="environment name" + (" (optional with --collection)" if collection else ""),
+    )
     parser.add_argument(
         "--workspace",
         metavar="DIR",
@@ -76,11 +93,30 @@ def add_provider_arguments(parser: argparse.ArgumentParser, *, required: bool) -
     )
 
 
+def _check_target(args: argparse.Namespace) -> bool:
+    """True for ``--collection`` (its own secrets), False for ``--provider --env``."""
+    from explorer.core.errors import UsageError
+
+    if args.collection and args.provider:
+        raise UsageError("Give --provider or --collection, not both.")
+    if args.collection:
+        return True
+    if not args.provider or not args.env:
+        raise UsageError("Give --provider ID --env NAME, or --collection DIR.")
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     from explorer.core.credentials import CredentialKey, write_slot
     from explorer.core.errors import UsageError
     from explorer.core.providers import SECRET_SLOTS
 
+    if _check_target(args):
+        from explorer.commands import collection_secrets
+
+        if args.action == "delete":
+            return collection_secrets.delete_secrets(args)
+        return collection_secrets.set_secrets(args)
     marker = workspace(args)
     profile = provider(marker, args.provider)
     env = profile.environment(args.env)
@@ -99,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
             for slot in sorted({*slots, *env.secret_variables, "refresh_token", "access_token"})
             if store.delete(key(slot))
         ]
-        _say(f"Deleted {', '.join(removed) or 'nothing'} for {profile.name} ({env.name}).")
+        say(f"Deleted {', '.join(removed) or 'nothing'} for {profile.name} ({env.name}).")
         return 0
     values: dict[str, str] = {}
     for pair in args.value:
@@ -123,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     ask_password = args.password_stdin or (interactive and "password" in slots)
     secrets = (["password"] if ask_password else []) + args.secret
-    values.update(_read_secrets(secrets, from_stdin=args.password_stdin or not interactive))
+    values.update(read_secrets(secrets, from_stdin=args.password_stdin or not interactive))
     if not values:
         raise UsageError(
             "Nothing to store; pass --username, --password-stdin, --secret or --value."
@@ -131,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     for slot, value in values.items():
         write_slot(store, key(slot), value)
     stored = ", ".join(sorted(values))
-    _say(f"Stored {stored} for {profile.name} ({env.name}) in {store.description}.")
+    say(f"Stored {stored} for {profile.name} ({env.name}) in {store.description}.")
     return 0
 
 
@@ -142,6 +178,10 @@ def env_names(args: argparse.Namespace) -> int:
     from explorer.core.errors import UsageError
     from explorer.core.workspace.environments import load_environments
 
+    if _check_target(args):
+        from explorer.commands import collection_secrets
+
+        return collection_secrets.env_names(args)
     marker = workspace(args)
     profile = provider(marker, args.provider)
     env = profile.environment(args.env)
@@ -201,7 +241,7 @@ def keyring_store() -> CredentialStore:
         ) from exc
 
 
-def _read_secrets(slots: list[str], *, from_stdin: bool) -> dict[str, str]:
+def read_secrets(slots: list[str], *, from_stdin: bool) -> dict[str, str]:
     from getpass import getpass
 
     from explorer.core.errors import UsageError
@@ -221,5 +261,5 @@ def _read_secrets(slots: list[str], *, from_stdin: bool) -> dict[str, str]:
     return values
 
 
-def _say(text: str) -> None:
+def say(text: str) -> None:
     sys.stderr.write(text + "\n")

@@ -1,4 +1,4 @@
-"""``api-explorer import postman|http|curl|openapi FILE --into COLLECTION_DIR``.
+"""``api-explorer import auto|postman|http|curl|openapi|har|insomnia|bruno FILE --into DIR``.
 
 Writes the imported collection as a workspace collection (one file per request) and its
 environments into the workspace, then reports what could not be mapped. Secret values found in
@@ -10,20 +10,30 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-KINDS = ("postman", "http", "curl", "openapi")
+if TYPE_CHECKING:
+    from explorer.core.formats.common import ImportResult
+    from explorer.core.formats.service import Applied
+
+KINDS = ("auto", "postman", "http", "curl", "openapi", "har", "insomnia", "bruno")
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "import",
-        help="import a Postman, .http, curl or OpenAPI file as a collection",
+        help="import a Postman, .http, curl, OpenAPI, HAR, Insomnia or Bruno file",
         description="Import a Postman collection or environment, a .http/.rest file, curl "
-        "commands or an OpenAPI/Swagger document into a new collection folder.",
+        "commands, an OpenAPI/Swagger document, a HAR recording, an Insomnia v4 export or a "
+        "Bruno collection into a new collection folder; 'auto' detects the format from the "
+        "content.",
     )
-    parser.add_argument("kind", choices=KINDS, metavar="postman|http|curl|openapi")
-    parser.add_argument("file", metavar="FILE", help="the file to import ('-' reads stdin)")
+    parser.add_argument("kind", choices=KINDS, metavar="|".join(KINDS))
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="the file to import ('-' reads stdin); for bruno also the collection's folder",
+    )
     parser.add_argument(
         "--into",
         required=True,
@@ -47,14 +57,23 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from explorer.core.formats import service
     from explorer.core.formats.common import describe
+    from explorer.core.formats.detect import KIND_NAMES, detect, detect_text
     from explorer.core.workspace.marker import open_workspace
 
     workspace, into = _locate(Path(args.into), args.workspace)
     check_into(into)
+    kind = args.kind
     if args.file == "-":
-        result = service.parse(args.kind, sys.stdin.read(), "<stdin>", args.name)
+        text = sys.stdin.read()
+        if kind == "auto":
+            kind = detect_text(text, "<stdin>")
+            sys.stderr.write(f"Detected format: {KIND_NAMES[kind]}\n")
+        result = service.parse(kind, text, "<stdin>", args.name)
     else:
-        result = service.read(args.kind, Path(args.file), args.name)
+        if kind == "auto":
+            kind = detect(Path(args.file))
+            sys.stderr.write(f"Detected format: {KIND_NAMES[kind]}\n")
+        result = service.read(kind, Path(args.file), args.name)
     tree = service.plan_import(result, into, workspace, args.provider).tree
     out = sys.stdout
     if args.dry_run:
@@ -74,11 +93,33 @@ def run(args: argparse.Namespace) -> int:
         out.write(f"  not mapped: {warning}\n")
     if result.secrets:
         names = ", ".join(sorted(result.secrets))
-        out.write(
-            f"Secret values were found and not written to files ({names}); enter them in the "
-            "Credentials panel or with 'api-explorer credentials set'.\n"
-        )
+        out.write(f"Secret values were found and not written to files ({names}).\n")
+        if not args.dry_run:
+            out.write(_keep_secrets(result, applied, workspace) + "\n")
     return 0
+
+
+def _keep_secrets(result: ImportResult, applied: Applied, workspace: Path | None) -> str:
+    """The import's secret values put in the keyring at once (a send finds them there), or,
+    without a keyring or a workspace to key them by, how to provide them."""
+    from explorer.commands.credentials import keyring_store
+    from explorer.core.credentials import KeyringUnavailable
+    from explorer.core.formats import service
+    from explorer.core.workspace.marker import open_workspace
+
+    if workspace is None:
+        return (
+            "The collection is not inside a workspace, so they cannot be keyed in the keyring; "
+            "import into a workspace (--workspace DIR) or pass them with --var when sending."
+        )
+    marker = open_workspace(workspace, create=False)
+    try:
+        store = keyring_store()
+    except KeyringUnavailable as exc:
+        kept = service.keep_secrets(result, applied, marker.id, None, exc.message.split(";")[0])
+        return kept.advice
+    kept = service.keep_secrets(result, applied, marker.id, store)
+    return f"They were stored in {kept.store_description}; send and run use them from there."
 
 
 def check_into(into: Path) -> None:

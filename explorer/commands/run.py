@@ -281,7 +281,7 @@ class _Printer:
                     sys.stdout,
                     f"{_mark(result)} [{progress.done}/{progress.total}] "
                     f"it {result.iteration + 1} {_label(result)}  {status}  "
-                    f"{result.elapsed_ms:.0f} ms\n"
+                    f"{result.elapsed_ms:.0f} ms\n",
                 )
 
     def _redraw(self, progress: Progress) -> None:

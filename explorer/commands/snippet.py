@@ -92,11 +92,6 @@ def run(args: argparse.Namespace) -> int:
         placement = replace(placement, folders=folders)
     variables = parse_vars(args.var)
     mode = "reveal" if args.reveal_secrets else "flow" if args.flow else "as-sent"
-    if mode == "reveal" and not provider_id and any(f.secret_names() for f in placement.folders):
-        raise UsageError(
-            "Secret variables live in the keyring per provider environment; pass --provider "
-            "and --env to reveal them."
-        )
     client = HttpClient()
     try:
         bench = open_workbench(

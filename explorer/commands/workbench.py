@@ -54,8 +54,8 @@ def open_workbench(
         workspace_id, root = marker.id, marker.root
     else:
         given = getattr(args, "workspace", None)
-        profiles, workspace_id = {}, ""
         root = Path(given) if given else found
+        profiles, workspace_id = {}, _existing_id(root)
     from_env = getattr(args, "secrets_from_env", False)
     store_factory = secrets_from_env if from_env else keyring_store
     return Workbench(
@@ -72,6 +72,16 @@ def open_workbench(
         process_env=process_env,
         tls=tls,
     )
+
+
+def _existing_id(root: Path | None) -> str:
+    """The id of the workspace in ``root`` (what a collection's own secrets are keyed by),
+    read without creating anything; empty when there is none."""
+    from explorer.core.workspace.marker import MARKER, open_workspace
+
+    if root is None or not (root / MARKER).is_file():
+        return ""
+    return open_workspace(root, create=False).id
 
 
 def add_secrets_from_env(parser: argparse.ArgumentParser) -> None:

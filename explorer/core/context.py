@@ -130,9 +130,7 @@ def anchor_files(spec: RequestSpec, base_dir: Path | None) -> RequestSpec:
     if body.mode is BodyMode.BINARY_FILE and body.file:
         new_body: Body = replace(body, file=anchored(body.file))
     elif body.mode is BodyMode.MULTIPART and any(f.is_file for f in body.fields):
-        fields = tuple(
-            replace(f, value=anchored(f.value)) if f.is_file else f for f in body.fields
-        )
+        fields = tuple(replace(f, value=anchored(f.value)) if f.is_file else f for f in body.fields)
         new_body = replace(body, fields=fields)
     else:
         return spec

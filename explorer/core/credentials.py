@@ -195,9 +195,11 @@ class SessionStore(CredentialStore):
 def env_name_for(provider: str, environment: str, slot: str) -> str:
     """The environment variable ``--secrets-from-env`` reads a slot or secret variable from:
     ``API_EXPLORER_<PROVIDER>_<ENVIRONMENT>_<SLOT>``, upper-cased, every run of other
-    characters than ASCII letters and digits as one ``_``. Stable: CI scripts spell it."""
+    characters than ASCII letters and digits as one ``_``; a collection's own secrets (no
+    environment) are ``API_EXPLORER_COLLECTION_<FOLDER>_<NAME>``. Stable: CI scripts spell it."""
     parts = ("API_EXPLORER", provider, environment, slot)
-    return "_".join(re.sub(r"[^A-Za-z0-9]+", "_", part).strip("_").upper() for part in parts)
+    words = (re.sub(r"[^A-Za-z0-9]+", "_", part).strip("_").upper() for part in parts)
+    return "_".join(word for word in words if word)
 
 
 class EnvironmentStore(CredentialStore):

@@ -55,8 +55,8 @@ class TemplateError(ExplorerError):
                 "to others many times over (a template bomb); nothing was sent."
             )
         else:
-            text = (
-                f"Undefined {noun} {listed}: define {'it' if len(problems) == 1 else 'them'} "
+            text = (  # a full stop, not a colon: "password: define" reads as a credential
+                f"Undefined {noun} {listed}. Define {'it' if len(problems) == 1 else 'them'} "
                 "in the request, collection or environment, or pass --var NAME=VALUE."
             )
         super().__init__(text)

@@ -52,8 +52,7 @@ def check_nodes(root: yaml.Node) -> None:
                 depth = max(depth, child_depth)
             if size > len(measured) + 1 + MAX_ALIAS_VALUES:
                 raise YamlLimitError(
-                    f"has too many aliases: they expand it by more than {MAX_ALIAS_VALUES:,} "
-                    "values"
+                    f"has too many aliases: they expand it by more than {MAX_ALIAS_VALUES:,} values"
                 )
             if depth + 1 > MAX_DEPTH:
                 raise YamlLimitError(f"is nested deeper than {MAX_DEPTH} levels")

@@ -25,7 +25,7 @@ from explorer.core.context import (
     anchor_files,
     bind,
 )
-from explorer.core.credentials import CredentialStore
+from explorer.core.credentials import CredentialStore, KeyringUnavailable
 from explorer.core.errors import UsageError
 from explorer.core.models import RequestSpec
 from explorer.core.templating import Layer
@@ -114,6 +114,7 @@ class Workbench:
     tls: TlsFiles | None = None
     _sessions: dict[tuple[str, str], ApiSession] = field(default_factory=dict)
     _store: _OnFirstUse | None = None
+    _no_store: bool = False
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     @property
@@ -169,12 +170,20 @@ class Workbench:
         binding = bind(placement, selected)
         provider_id = binding.provider_id
         if provider_id is None:
-            return Bound(binding, None, self._collection_layers(placement, binding))
+            layers = self._collection_layers(placement, binding, read_secrets=read_secrets)
+            if not read_secrets:
+                return Bound(binding, None, layers)
+            own = self._with_collection_secrets(placement, layers, secret_names)
+            return Bound(binding, None, own)
         environment = binding.environment or self._default_environment(provider_id)
         binding = Binding(provider_id, environment)
         session = self.session(provider_id, environment)
         saved = self.saved_layers(session, secret_names, read_secrets=read_secrets)
-        return Bound(binding, session, saved)
+        if not read_secrets:
+            return Bound(binding, session, saved)
+        return Bound(
+            binding, session, self._with_collection_secrets(placement, saved, secret_names)
+        )
 
     def _default_environment(self, provider_id: str) -> str:
         """A collection bound to a provider the selector does not show goes to that provider's
@@ -227,21 +236,52 @@ class Workbench:
             return workspace_layers(session, self.workspace_root, (), read_secrets=False)
         return workspace_layers(session, self.workspace_root, secret_names)
 
-    def _collection_layers(self, placement: Placement, binding: Binding) -> tuple[Layer, ...]:
-        """A provider-less collection's chosen saved environment (an import's "Server 1")."""
+    def _with_collection_secrets(
+        self, placement: Placement, layers: tuple[Layer, ...], secret_names: frozenset[str]
+    ) -> tuple[Layer, ...]:
+        """``layers`` then the collection's own stored secret variables
+        (``secret_variables``) that no earlier layer gave a value: a provider-less collection's
+        only home for them, a provider environment's fallback."""
+        from explorer.core.secret_variables import collection_layer
+
+        found = {name for layer in layers for name in layer.values}
+        wanted = secret_names - found - set(self.variables)  # a --var needs no keyring
+        if self._no_store:
+            return layers
+        try:
+            layer = collection_layer(
+                self.store, self.workspace_id, placement.collection_key, wanted
+            )
+        except KeyringUnavailable:
+            # Nothing can be stored without a keyring: the send names each undefined
+            # variable and how to give it, instead of refusing to start.
+            self._no_store = True
+            return layers
+        return layers if layer is None else (*layers, layer)
+
+    def _collection_layers(
+        self, placement: Placement, binding: Binding, *, read_secrets: bool
+    ) -> tuple[Layer, ...]:
+        """A provider-less collection's chosen saved environment (an import's "Server 1"),
+        then that environment's secrets from the store."""
         if self.workspace_root is None or not binding.environment or placement.collection is None:
             return ()
+        from explorer.core.secret_variables import environment_layer
         from explorer.core.workspace.environments import load_environments
 
         wanted = binding.environment.lower()
-        saved = load_environments(self.workspace_root, placement.collection_key)
+        key = placement.collection_key
+        saved = load_environments(self.workspace_root, key)
         match = next((e for e in saved if e.name.lower() == wanted), None)
         if match is None:
             names = ", ".join(e.name for e in saved) or "none saved"
             raise UsageError(
                 f"The collection has no environment '{binding.environment}' ({names})."
             )
-        return (Layer(f"saved {match.name}", dict(match.values)),)
+        layers = [Layer(f"saved {match.name}", dict(match.values))]
+        secrets = match.secret_names if read_secrets else ()
+        stored = environment_layer(self.store, self.workspace_id, key, match.name, secrets)
+        return (*layers, *(() if stored is None else (stored,)))
 
     def send(
         self,

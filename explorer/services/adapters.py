@@ -94,6 +94,42 @@ class CoreCredentials:
 
         return self.executor.submit(read)
 
+    def collection_secrets(self, collection: Path) -> Future[list[SlotState]]:
+        def read() -> list[SlotState]:
+            from explorer.core.secret_variables import collection_key, declared
+            from explorer.core.workspace.collections import load_collection
+
+            core = self.ready.result()
+            tree = load_collection(collection).collection
+            names = declared(tree) if tree is not None else ()
+            base = collection_key(core.workspace_id, collection.name, "")
+            stored = core.store.values(base, names)
+            return [SlotState(name, name, True, False, name in stored) for name in names]
+
+        return self.executor.submit(read)
+
+    def set_collection_secret(self, collection: Path, name: str, value: str | None) -> Future[None]:
+        def write() -> None:
+            from explorer.core.secret_variables import collection_key
+
+            core = self.ready.result()
+            key = collection_key(core.workspace_id, collection.name, name)
+            if value is None:
+                core.store.delete(key)
+            else:
+                core.store.set(key, value)
+
+        return self.executor.submit(write)
+
+    def reveal_collection_secret(self, collection: Path, name: str) -> Future[str | None]:
+        def read() -> str | None:
+            from explorer.core.secret_variables import collection_key
+
+            core = self.ready.result()
+            return core.store.get(collection_key(core.workspace_id, collection.name, name))
+
+        return self.executor.submit(read)
+
 
 @dataclass
 class CoreTokens:

@@ -121,6 +121,17 @@ class CredentialService(Protocol):
 
     def reveal(self, provider_id: str, environment: str, slot: str) -> Future[str | None]: ...
 
+    def collection_secrets(self, collection: Path) -> Future[list[SlotState]]:
+        """The secret variables the collection in ``collection`` declares, and whether each
+        has a value stored under the collection (``explorer.core.secret_variables``)."""
+        ...
+
+    def set_collection_secret(self, collection: Path, name: str, value: str | None) -> Future[None]:
+        """Store (None: forget) the collection's value of secret variable ``name``."""
+        ...
+
+    def reveal_collection_secret(self, collection: Path, name: str) -> Future[str | None]: ...
+
 
 TokenListener = Callable[[str, str, str], None]
 """Called from a worker thread with (provider id, environment, event description)."""

@@ -18,9 +18,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from explorer.core.models import Exchange, RequestSpec
-from explorer.services.workspace_api import HistoryEntry, ImportPreview, Trashed, WorkspaceTree
+from explorer.services.workspace_api import (
+    HistoryEntry,
+    ImportDone,
+    ImportPreview,
+    Pasted,
+    Trashed,
+    WorkspaceTree,
+)
 
 if TYPE_CHECKING:
+    from explorer.core.formats.common import ImportResult
+    from explorer.core.formats.service import Applied
     from explorer.core.providers import ProviderProfile
     from explorer.core.workspace import history
     from explorer.core.workspace.environments import EnvironmentValues
@@ -231,12 +240,17 @@ class CoreWorkspace:
             from explorer.core.formats import service
             from explorer.core.formats.common import describe
 
-            result = service.read(kind, path)
+            found = kind
+            if kind == "auto":
+                from explorer.core.formats.detect import detect
+
+                found = detect(path)
+            result = service.read(found, path)
             tree = result.collection
             lines = [f"{tree.name}/", *describe(tree, "  ")] if tree.items else []
             lines += [f"environment {env.name!r}" for env in result.environments]
             return ImportPreview(
-                kind,
+                found,
                 path,
                 tree.name,
                 tuple(lines),
@@ -248,8 +262,8 @@ class CoreWorkspace:
 
         return after_core(self.ready, self.worker, run)
 
-    def apply_import(self, preview: ImportPreview) -> Future[Path | None]:
-        def run() -> Path | None:
+    def apply_import(self, preview: ImportPreview) -> Future[ImportDone]:
+        def run() -> ImportDone:
             from explorer.core.formats import service
             from explorer.core.formats.common import ImportResult
             from explorer.core.workspace.collections import slugify, unique_path
@@ -263,9 +277,62 @@ class CoreWorkspace:
             assert watcher is not None, "opened with the store"
             for path in (into, *applied.environment_files):
                 watcher.acknowledge(path)
-            return applied.collection_dir
+            return ImportDone(applied.collection_dir, self._keep_secrets(result, applied))
 
         return after_core(self.ready, self.disk, run)
+
+    def keep_pasted(self, request: Path | None, spec: RequestSpec) -> Future[Pasted]:
+        def run(store: WorkspaceStore) -> Pasted:
+            from explorer.core.formats.service import protect_pasted
+            from explorer.core.secret_variables import collection_key
+            from explorer.core.workspace.collections import COLLECTION_FILE
+
+            folder = next(
+                (
+                    p
+                    for p in (request.parents if request else ())
+                    if (p / COLLECTION_FILE).is_file()
+                ),
+                None,
+            )
+            tree = store.load(folder)[0] if folder is not None else None
+            if folder is None or tree is None:
+                return Pasted(spec, "")
+            protected, values = protect_pasted(spec, tree)
+            if not values:
+                return Pasted(spec, "")
+            core = self.ready.result()
+            for name, value in values.items():
+                core.store.set(collection_key(core.workspace_id, folder.name, name), value)
+            store.declare_secrets(folder, values)
+            where = (
+                "this session only (no keyring)"
+                if core.store.kind == "session"
+                else (core.store.description)
+            )
+            names = ", ".join("{{" + name + "}}" for name in values)
+            noun = "variable" if len(values) == 1 else "variables"
+            return Pasted(
+                protected,
+                f"Its credentials became the secret {noun} {names} of the collection, "
+                f"kept in {where}.",
+            )
+
+        return self._on_disk(run)
+
+    def _keep_secrets(self, result: ImportResult, applied: Applied) -> str:
+        """The import's secret values into the window's credential store (the keyring, or
+        the session-only store when there is none), and one sentence saying where."""
+        from explorer.core.formats import service
+
+        if not result.secrets:
+            return ""
+        core = self.ready.result()
+        kept = service.keep_secrets(result, applied, core.workspace_id, core.store)
+        names = ", ".join(kept.stored)
+        if core.store.kind == "session":
+            return f"The secret values ({names}) are kept for this session only (no keyring)."
+        return f"The secret values ({names}) were stored in {kept.store_description}."
 
     def export(self, kind: str, collection: Path, target: Path) -> Future[list[Path]]:
         """Write the collection as ``kind`` to ``target``; a Postman export also writes each

@@ -101,6 +101,25 @@ class ImportPreview:
     result: object
 
 
+@dataclass(frozen=True, slots=True)
+class ImportDone:
+    """What an import wrote: the new collection (None for environments only), and one
+    sentence on where the secret values found in it were kept (empty when there were none)."""
+
+    collection: Path | None
+    secrets_note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pasted:
+    """A pasted curl command's request as the editor should hold it: its literal credentials
+    replaced by the collection's secret variables (values in the credential store), and one
+    sentence on where they went (empty when it had none)."""
+
+    spec: RequestSpec
+    note: str
+
+
 class WorkspaceService(Protocol):
     """The workspace's collections on disk. Every call runs off the UI thread and returns the
     path an operation produced; the window reloads the tree after it."""
@@ -146,6 +165,11 @@ class WorkspaceService(Protocol):
 
     def preview_import(self, kind: str, path: Path) -> Future[ImportPreview]: ...
 
-    def apply_import(self, preview: ImportPreview) -> Future[Path | None]: ...
+    def apply_import(self, preview: ImportPreview) -> Future[ImportDone]: ...
+
+    def keep_pasted(self, request: Path | None, spec: RequestSpec) -> Future[Pasted]:
+        """Move a pasted curl's literal secrets into the keyring under the collection of
+        ``request`` (declared as its secret variables); without a collection, unchanged."""
+        ...
 
     def export(self, kind: str, collection: Path, target: Path) -> Future[list[Path]]: ...

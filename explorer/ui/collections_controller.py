@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QPushButton
 
 from explorer.core.models import RequestSpec
 from explorer.core.workspace.model import Folder, folders_above
-from explorer.services.workspace_api import Trashed, WorkspaceService, WorkspaceTree
+from explorer.services.workspace_api import ImportDone, Trashed, WorkspaceService, WorkspaceTree
 from explorer.ui.collection_model import Kind, Role
 from explorer.ui.collection_pane import CollectionPane
 from explorer.ui.export_dialog import ExportDialog
@@ -522,11 +522,14 @@ class CollectionsController(QObject):
         dialog.open()
         return dialog
 
-    def _on_import_dialog_imported(self, path: object) -> None:
-        if isinstance(path, Path):
+    def _on_import_dialog_imported(self, done: ImportDone) -> None:
+        path = done.collection
+        if path is not None:
             self.reload(lambda _tree: self.pane.tree.expand(self.pane.reveal(path)))
+            if done.secrets_note:
+                self.message.emit(done.secrets_note, False)
         else:
-            self.message.emit("The environments were imported.", False)
+            self.message.emit(f"The environments were imported. {done.secrets_note}", False)
 
     def open_export(self, collection: Path | None = None) -> None:
         if collection is None:

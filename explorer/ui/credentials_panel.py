@@ -7,6 +7,8 @@ held: it is fetched on press and wiped from the field on release.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -32,7 +34,7 @@ class CredentialsPanel(QWidget):
         self.setAccessibleName("Credentials")
         self._service: CredentialService | None = None
         self._ops: Operations | None = None
-        self._target: tuple[str, str] | None = None
+        self._target: tuple[str, str] | Path | None = None  # provider env, or collection
         self._generation = 0
         self.slots: list[SlotState] = []
         self.title = QLabel("Credentials", self)
@@ -63,6 +65,7 @@ class CredentialsPanel(QWidget):
         self._generation += 1
         self._target = (provider_id, environment) if provider_id and environment else None
         self.slots = []
+        self.title.setText("Credentials")
         if self._target is None or self._service is None or self._ops is None:
             self._fill([])
             self.store_label.setText("Choose a provider to manage its credentials.")
@@ -73,6 +76,32 @@ class CredentialsPanel(QWidget):
             lambda slots: self._on_service_slots(generation, slots),
             on_failure=lambda error: self._on_service_slots_failed(generation, error),
         )
+
+    def show_collection(self, collection: Path) -> None:
+        """Show the secret variables of a collection bound to no provider: their values live
+        under the collection (``explorer.core.secret_variables``), set and cleared here."""
+        self._generation += 1
+        self._target = collection
+        self.slots = []
+        self.title.setText("Secret variables")
+        if self._service is None or self._ops is None:
+            return
+        generation = self._generation
+        self._ops.run(
+            self._service.collection_secrets(collection),
+            lambda slots: self._on_service_secrets(generation, slots),
+            on_failure=lambda error: self._on_service_slots_failed(generation, error),
+        )
+
+    def _on_service_secrets(self, generation: int, slots: list[SlotState]) -> None:
+        if generation != self._generation:
+            return
+        self._on_service_slots(generation, slots)
+        if not slots:
+            self.store_label.setText(
+                "This collection declares no secret variables and is sent without a "
+                "provider's credentials."
+            )
 
     def _on_service_slots_failed(self, generation: int, error: Failure) -> None:
         """The environment's slots cannot be read (no session for it): say why, here."""
@@ -142,8 +171,11 @@ class CredentialsPanel(QWidget):
         if self._service is None or self._target is None or self._ops is None:
             return
         self._reveal_field = field
+        target = self._target
         self._ops.run(
-            self._service.reveal(*self._target, slot),
+            self._service.reveal_collection_secret(target, slot)
+            if isinstance(target, Path)
+            else self._service.reveal(*target, slot),
             lambda value: self._on_service_revealed(field, value),
             failure="The value could not be read",
         )
@@ -178,18 +210,23 @@ class CredentialsPanel(QWidget):
         if self._service is None or self._target is None or self._ops is None:
             return
         target = self._target
-        future = (
-            self._service.clear(*target, slot)
-            if value is None
-            else self._service.set(*target, slot, value)
-        )
+        if isinstance(target, Path):
+            future = self._service.set_collection_secret(target, slot, value)
+        elif value is None:
+            future = self._service.clear(*target, slot)
+        else:
+            future = self._service.set(*target, slot, value)
         self._ops.run(
             future,
             lambda _none: self._on_service_written(target),
             failure="The credential could not be stored",
         )
 
-    def _on_service_written(self, target: tuple[str, str]) -> None:
+    def _on_service_written(self, target: tuple[str, str] | Path) -> None:
         self.changed.emit()
-        if target == self._target:
+        if target != self._target:
+            return
+        if isinstance(target, Path):
+            self.show_collection(target)
+        else:
             self.show_target(*target)

@@ -24,25 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.services.workspace_api import ImportPreview, WorkspaceService
+from explorer.services.workspace_api import ImportDone, ImportPreview, WorkspaceService
 from explorer.ui.operations import Failure, Operations
 
 KINDS = (
+    ("auto", "Detect from the content"),
     ("postman", "Postman collection or environment (.json)"),
     ("openapi", "OpenAPI 3 / Swagger 2 (.json, .yaml)"),
     ("http", ".http / .rest file"),
     ("curl", "curl command(s)"),
+    ("har", "HAR recording (.har)"),
+    ("insomnia", "Insomnia v4 export (.json, .yaml)"),
+    ("bruno", "Bruno collection (bruno.json, folder or .bru)"),
 )
-BY_SUFFIX = {".http": "http", ".rest": "http", ".yaml": "openapi", ".yml": "openapi"}
-
-
-def guess_kind(path: Path) -> str | None:
-    """The kind a file's name suggests (``.json`` stays whatever is chosen: Postman or OpenAPI)."""
-    if path.suffix.lower() in BY_SUFFIX:
-        return BY_SUFFIX[path.suffix.lower()]
-    if path.suffix.lower() in (".sh", ".curl", ".txt"):
-        return "curl"
-    return None
 
 
 class ImportDialog(QDialog):
@@ -99,14 +93,9 @@ class ImportDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
     def choose(self, path: Path) -> None:
-        """Preview ``path`` (the kind follows its name when the name says it)."""
+        """Preview ``path`` (in the chosen format; "Detect" reads it from the content)."""
         self.file.setText(str(path))
-        kind = guess_kind(path)
-        index = self.kind.findData(kind) if kind else -1
-        if index >= 0 and index != self.kind.currentIndex():
-            self.kind.setCurrentIndex(index)  # previews through _on_kind_changed
-        else:
-            self._preview()
+        self._preview()
 
     def _preview(self) -> None:
         text = self.file.text().strip()
@@ -134,10 +123,14 @@ class ImportDialog(QDialog):
             return
         self.preview = preview
         summary = f"{preview.request_count} request(s) into a new collection “{preview.name}”."
+        if self.kind.currentData() == "auto":
+            from explorer.core.formats.detect import KIND_NAMES
+
+            summary = f"Detected {KIND_NAMES.get(preview.kind, preview.kind)}. {summary}"
         if preview.secret_names:
             summary += (
                 f" Secret values found ({', '.join(preview.secret_names)}) are not written to "
-                "files; enter them in the Credentials panel."
+                "files; they are kept in the credential store."
             )
         self.summary.setText(summary)
         self.tree_text.setPlainText("\n".join(preview.lines))
@@ -159,8 +152,8 @@ class ImportDialog(QDialog):
         self.summary.setText(str(error))
         self.import_button.setEnabled(True)
 
-    def _on_service_applied(self, created: Path | None) -> None:
-        self.imported.emit(created)
+    def _on_service_applied(self, done: ImportDone) -> None:
+        self.imported.emit(done)
         self.accept()
 
     def _on_browse_clicked(self) -> None:

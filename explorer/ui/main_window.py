@@ -34,7 +34,7 @@ from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
 from explorer.core.workspace.model import Folder, auth_owner
 from explorer.services.api import PendingSend, SendContext, SendOutcome, Services, TokenView
-from explorer.services.workspace_api import HistoryEntry
+from explorer.services.workspace_api import HistoryEntry, Pasted
 from explorer.ui.auth_tab import NO_INHERITED
 from explorer.ui.collection_pane import CollectionPane
 from explorer.ui.collections_controller import CollectionsController
@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.editor.send_requested.connect(self._on_editor_send_requested)
         self.editor.cancel_requested.connect(self.cancel)
         self.editor.snippet_requested.connect(self._on_editor_snippet_requested)
+        self.editor.curl_pasted.connect(self._on_editor_curl_pasted)
         self.history.entry_activated.connect(self._on_history_entry_activated)
         self.provider_bar.selection_changed.connect(self._on_provider_bar_changed)
         self._progressed.connect(self._on_sender_progressed)
@@ -332,6 +333,37 @@ class MainWindow(QMainWindow):
 
     # -- other intents ----------------------------------------------------------------------------
 
+    def _take_kept_paste(self, pasted: Pasted, notes: list[str]) -> None:
+        self.editor.take_pasted(pasted.spec, notes, pasted.note)
+        if self.provider_bar.collection is not None:  # its secret variables are listed there
+            self.credentials.show_collection(self.provider_bar.collection)
+
+    def _on_editor_curl_pasted(self, spec: RequestSpec, notes: list[str]) -> None:
+        """A pasted curl into an open request of a collection: its literal credentials go to
+        the keyring as the collection's secret variables before the editor shows it, so saving
+        never writes them; elsewhere (no collection) the request is taken as pasted."""
+        workspace = self.workspace
+        path = workspace.path if workspace is not None else None
+        if workspace is None or path is None or self.services.workspace is None:
+            self.editor.take_pasted(spec, notes)
+            return
+
+        def kept(pasted: Pasted) -> None:
+            if not pasted.note:  # nothing moved: no collection file changed
+                self.editor.take_pasted(pasted.spec, notes)
+                return
+            # The collection now declares the new secret variables: sends read its folders
+            # from the tree, so the editor takes the request once the tree has them.
+            workspace.reload(lambda _tree: self._take_kept_paste(pasted, notes))
+
+        self.ops.run(
+            self.services.workspace.keep_pasted(path, spec),
+            kept,
+            on_failure=lambda error: self.editor.take_pasted(
+                spec, notes, f"Its credentials stay as pasted: {error}"
+            ),
+        )
+
     def _on_editor_snippet_requested(self) -> None:
         if self.services.snippets is None:
             return
@@ -374,7 +406,7 @@ class MainWindow(QMainWindow):
             provider.id if provider else None, environment.name if environment else None
         )
         if self.provider_bar.collection is not None:
-            self.credentials.store_label.setText(NO_CREDENTIALS)
+            self.credentials.show_collection(self.provider_bar.collection)
         self._refresh_token_status()
 
     def _on_catalog_failed(self, error: Failure) -> None:

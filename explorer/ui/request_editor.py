@@ -34,6 +34,8 @@ class RequestEditor(QWidget):
     send_requested = Signal()
     cancel_requested = Signal()
     snippet_requested = Signal()
+    curl_pasted = Signal(object, object)  # RequestSpec as pasted, list of notes: the window
+    # moves its credentials out (``keep_pasted``) and then calls ``take_pasted``
     #: Anything in the builder changed (the window compares with the saved request).
     edited = Signal()
 
@@ -151,9 +153,14 @@ class RequestEditor(QWidget):
         self.send_button.setText("Cancel" if busy else "Send")
 
     def _on_url_curl_pasted(self, spec: RequestSpec, notes: list[str]) -> None:
+        self.curl_pasted.emit(spec, notes)
+
+    def take_pasted(self, spec: RequestSpec, notes: list[str], secrets_note: str = "") -> None:
+        """Load the request a pasted curl command became and say what the paste did."""
         self.load(spec)
         extra = f" Note: {'; '.join(notes)}." if notes else ""
-        self._show_notice(f"Built from the pasted curl command.{extra}")
+        kept = f" {secrets_note}" if secrets_note else ""
+        self._show_notice(f"Built from the pasted curl command.{kept}{extra}")
 
     def _on_url_curl_refused(self, reason: str) -> None:
         self._show_notice(f"The pasted curl command was not used: {reason}")

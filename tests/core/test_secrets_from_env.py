@@ -135,3 +135,44 @@ def test_environment_store_is_read_only_but_keeps_issued_tokens() -> None:
     refresh = CredentialKey("ws", "pce", "Prod", "refresh_token")
     store.set(refresh, "rotated")
     assert store.get(refresh) == "rotated"
+
+
+VENDOR_PATHS = {
+    "pce": "/v1/customer/1001",
+    "procode": "/api/network/servicepoints",
+    "priceedge": "/api/tables/item",
+    "servicechannel": "/odata/locations?$select=Id",
+    "flexiti": "/client-id/{{client_id}}/customers/search?first_name=John&last_name=Smith"
+    "&dob=1900-01-01",
+}
+
+
+@pytest.mark.parametrize("provider", sorted(VENDOR_PATHS))
+def test_every_vendor_sends_from_a_keyringless_ci_job(
+    ci: Cli, sandbox: Sandbox, tmp_path: Path, provider: str
+) -> None:
+    """Issue 16's CI job for all five vendors: no D-Bus, a failing keyring backend, every
+    credential slot from the variables ``env-names`` prints, one authorised request each."""
+    ws = tmp_path / "ws"
+    scope = ["--workspace", str(ws), "--provider", provider, "--env", ENV]
+    listed = ci("credentials", "env-names", *scope)
+    assert listed.returncode == 0, listed.stderr
+    creds = dict(sandbox.env(provider)["credentials"])
+    if provider == "pce":
+        creds = {"static_token": creds["static_tokens"][0]["token"]}
+    prefix = env_name_for(provider, ENV, "")
+    secrets = {
+        name: str(creds[slot])
+        for name in listed.stdout.split()
+        if isinstance(creds.get(slot := name.removeprefix(prefix + "_").lower()), str)
+        and creds[slot]
+    }
+    assert secrets, listed.stdout
+    sent = ci(
+        "send", *scope, "--secrets-from-env", "--var", f"sandbox_url={sandbox.url}",
+        "GET", VENDOR_PATHS[provider], secrets=secrets,
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    assert sent.stderr.startswith("HTTP/1.1 2")
+    for value in secrets.values():
+        assert value not in sent.stdout + sent.stderr

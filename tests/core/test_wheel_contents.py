@@ -10,9 +10,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
@@ -33,7 +36,10 @@ def test_every_package_and_resource_folder_is_listed() -> None:
     assert set(PACKAGES) == on_disk | resources | {"explorer._resources"}
 
 
-def test_the_wheel_carries_the_resources(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel ``pip wheel`` builds from a copy of the sources."""
+    tmp_path = tmp_path_factory.mktemp("wheel")
     source = tmp_path / "src"
     ignore = shutil.ignore_patterns("__pycache__")
     for name in ("explorer", "resources"):
@@ -46,7 +52,11 @@ def test_the_wheel_carries_the_resources(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
-    (wheel,) = (tmp_path / "out").glob("*.whl")
+    (built_wheel,) = (tmp_path / "out").glob("*.whl")
+    return built_wheel
+
+
+def test_the_wheel_carries_the_resources(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         "explorer/_resources/" + path.relative_to(ROOT / "resources").as_posix()
@@ -56,3 +66,44 @@ def test_the_wheel_carries_the_resources(tmp_path: Path) -> None:
     assert {"explorer/_resources/providers/priceedge.yaml", "explorer/py.typed"} <= names
     assert expected <= names
     assert "explorer/core/resources.py" in names
+
+
+def test_the_wheel_installed_in_a_fresh_venv_passes_its_self_test(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """``pip install`` of the wheel into a new venv, then ``api-explorer --selftest`` there,
+    from a folder outside the sources (so nothing is imported from the checkout). The
+    dependencies come from this environment through a ``.pth`` line, not the network: the
+    point is what the wheel itself carries (presets, icons, themes, entry point)."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+         "--no-index", "-q", str(wheel)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+    target = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    (Path(target) / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path / "home"),
+        "API_EXPLORER_HOME": str(tmp_path / "app-home"),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    done = subprocess.run(
+        [str(venv / "bin" / "api-explorer"), "--selftest"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "self-test passed" in done.stdout + done.stderr
+    located = subprocess.run(
+        [str(python), "-c", "import explorer; print(explorer.__file__)"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert located.startswith(str(venv)), located

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit
 
-from explorer.core.models import BodyMode
+from explorer.core.models import BodyMode, RequestSpec
 from tests.ui.conftest import OFFSCREEN_NOISE
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -20,7 +20,7 @@ COMMAND = (
     "curl -X POST '{base}/echo?q=a%20b' \\\n"
     "  -H 'Authorization: Bearer tok-123' \\\n"
     "  -H 'X-Trace: 7' -H 'Content-Type: application/json' \\\n"
-    '  --data-raw \'{{"name": "Jörg"}}\' --compressed'
+    '  --data-raw \'{{"name": "Jörg"}}\' --compressed --http2'
 )
 
 
@@ -43,7 +43,7 @@ def test_ctrl_v_of_a_multiline_curl_builds_the_request_and_it_sends(qtbot, windo
     notice = window.findChild(QLabel, "requestNotice")
     assert notice.isVisible()
     assert "curl" in notice.text()
-    assert "--compressed" in notice.text()
+    assert "--http2 is not imported" in notice.text()
 
     with qtbot.waitSignal(window.request_finished, timeout=20_000) as finished:
         editor.send_button.click()
@@ -95,3 +95,55 @@ def test_typing_curl_by_hand_stays_text(qtbot, window) -> None:
     editor.url.clear()
     qtbot.keyClicks(editor.url, "curl https://example.test")
     assert editor.url.text() == "curl https://example.test"
+
+
+@pytest.fixture
+def shop(tmp_path):  # type: ignore[no-untyped-def]
+    """A collection with one request, written before the window's services open the workspace
+    (ask for it before ``services``)."""
+    from explorer.core.workspace.store import WorkspaceStore
+
+    store = WorkspaceStore(tmp_path / "workspace")
+    collection = store.create_collection("Shop")
+    return collection, store.create_request(collection, RequestSpec(name="orders", url="x"))
+
+
+def test_a_curl_pasted_into_a_collection_request_keeps_its_key_in_the_store_not_the_file(
+    qtbot, shop, services
+) -> None:
+    """Issue 16: the pasted ``X-Api-Key`` becomes the collection's secret variable (value in
+    the credential store), the request sends the real key, and saving writes no literal."""
+    from tests.support.recording import RecordingServer
+    from tests.ui.conftest import open_window
+    from tests.ui.test_collection_environments import click, tree
+
+    collection, request = shop
+    server = RecordingServer()
+    window = open_window(qtbot, services)
+    try:
+        qtbot.waitUntil(lambda: tree(window).index_of(request).isValid(), timeout=10_000)
+        click(qtbot, window, request)
+        qtbot.waitUntil(lambda: window.editor.to_spec().name == "orders", timeout=10_000)
+        key = "sk_live_51HxQ2eLkdIwHu7ixZ9a8bC"
+        paste(qtbot, window.editor.url, f"curl {server.base_url}/orders -H 'X-Api-Key: {key}'")
+
+        header = lambda: [h.value for h in window.editor.to_spec().headers]  # noqa: E731
+        qtbot.waitUntil(lambda: header() == ["{{x_api_key}}"], timeout=10_000)
+        notice = window.findChild(QLabel, "requestNotice")
+        assert "{{x_api_key}}" in notice.text()
+        assert "x_api_key" in (collection / "collection.yaml").read_text()
+        names = lambda: [s.name for s in window.credentials.slots]  # noqa: E731
+        qtbot.waitUntil(lambda: names() == ["x_api_key"], timeout=10_000)
+
+        mark = server.mark()
+        with qtbot.waitSignal(window.request_finished, timeout=20_000):
+            window.editor.send_button.click()
+        assert [r.header("X-Api-Key") for r in server.since(mark)] == [key]
+
+        qtbot.keyClick(window.editor.url, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: "x_api_key" in request.read_text(), timeout=10_000)
+        files = "".join(p.read_text() for p in collection.rglob("*.yaml"))
+        assert key not in files
+    finally:
+        window.close()
+        server.stop()

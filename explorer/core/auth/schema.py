@@ -112,8 +112,27 @@ SCHEMA: Mapping[str, AuthType] = {
 #: Names that hold secrets in auth types the table does not describe (moved to secret
 #: variables on import, masked in history).
 _UNKNOWN_SECRETS = frozenset(
-    {"password", "token", "value", "client_secret", "access_token", "refresh_token", "secretKey"}
+    {
+        "password",
+        "token",
+        "value",
+        "client_secret",
+        "access_token",
+        "refresh_token",
+        "secretKey",
+        "secretAccessKey",
+        "clientSecret",
+        "clientToken",
+        "accessToken",
+        "sessionToken",
+        "consumerSecret",
+        "tokenSecret",
+        "privateKey",
+        "authKey",
+    }
 )
+"""Secret parameters of the auth types the app keeps but cannot send (digest, awsv4, hawk,
+oauth1 ...), by the names Postman and the importers give them."""
 
 
 def auth_type(name: str) -> AuthType | None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from explorer.core import safe_parse
 from explorer.core.auth.schema import auth_type, is_secret
@@ -54,6 +54,43 @@ def parse_json(text: str, source: str) -> Any:
         ) from exc
     except safe_parse.NestingError as exc:
         raise FormatError(f"is {exc}; this is not a collection", path=source) from exc
+
+
+class JsonShapes:
+    """Located checks of a parsed JSON or YAML document's shapes, shared by the importers: a
+    value of the wrong shape is one ``FormatError`` naming its path (``where``) in ``source``.
+    ``empty_mapping``: a missing (null) object reads as ``{}`` (formats whose writers omit
+    empty objects), else it is an error."""
+
+    source: str
+    empty_mapping: ClassVar[bool] = False
+
+    def fail(self, where: str, expected: str) -> FormatError:
+        return FormatError(f"{where} must be {expected}", path=self.source)
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        if value is None and self.empty_mapping:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(where, "an object")
+        return value
+
+    def array(self, value: Any, where: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(where, "an array")
+        return value
+
+    def text(self, value: Any, where: str) -> str:
+        """A scalar as text (``true``/``false`` for booleans, as the formats write them)."""
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str | int | float):
+            return str(value)
+        raise self.fail(where, "text")
 
 
 class UnexpectedStructure(FormatError):
@@ -283,7 +320,7 @@ def protect(result: ImportResult) -> ImportResult:
     """``result`` with every literal secret the classifier finds moved out (``SecretVault``):
     the last step of each importer, so what any format brings in is judged the same way."""
     tree = result.collection
-    vault = SecretVault(result.secrets, set(_variable_names(tree)))
+    vault = SecretVault(result.secrets, set(variable_names(tree)))
     tree = _protect_requests(vault, tree, "")
     tree = _protect_variables(vault, tree, "collection")
     missing = set(vault.values) - set(result.secrets) - set(tree.secret_names())
@@ -296,11 +333,12 @@ def protect(result: ImportResult) -> ImportResult:
     )
 
 
-def _variable_names(folder: Folder) -> list[str]:
+def variable_names(folder: Folder) -> list[str]:
+    """Every variable name the folder and its sub-folders declare."""
     names = [v.name for v in folder.variables]
     for item in folder.items:
         if isinstance(item, Folder):
-            names += _variable_names(item)
+            names += variable_names(item)
     return names
 
 

@@ -25,6 +25,7 @@ from explorer.core.confinement import file_notes
 from explorer.core.errors import FormatError
 from explorer.core.formats.common import (
     ImportResult,
+    JsonShapes,
     SecretVault,
     absorb_content_type,
     emit_content_type,
@@ -66,37 +67,16 @@ _NS = uuid.UUID("6f2b1c1e-7d1a-4f55-9a53-3c1b5f0e2a10")
 
 
 # -- import ----------------------------------------------------------------------------------
-class _Importer:
+class _Importer(JsonShapes):
     def __init__(self, source: str) -> None:
         self.source = source
         self.warnings: list[str] = []
         self.vault = SecretVault()
 
-    def fail(self, where: str, expected: str) -> FormatError:
-        return FormatError(f"{where} must be {expected}", path=self.source)
-
     def text(self, value: Any, where: str) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, str | int | float):
-            return str(value)
         if isinstance(value, dict) and isinstance(value.get("content"), str):
-            return str(value["content"])
-        raise self.fail(where, "text")
-
-    def mapping(self, value: Any, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, "an object")
-        return value
-
-    def array(self, value: Any, where: str) -> list[Any]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(where, "an array")
-        return value
+            return str(value["content"])  # a description object
+        return super().text(value, where)
 
     def rows(self, value: Any, where: str) -> tuple[KeyValue, ...]:
         if isinstance(value, str):  # v2.0 allowed "Name: value" lines

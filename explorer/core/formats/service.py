@@ -13,10 +13,13 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from explorer.core.credentials import CredentialStore
 from explorer.core.errors import ExplorerError, FormatError, StorageError, UsageError
 from explorer.core.formats.common import ImportResult, read_input
 from explorer.core.formats.provider_export import ProviderExport
+from explorer.core.models import RequestSpec
 from explorer.core.places import nearest_existing
+from explorer.core.secret_variables import Kept
 from explorer.core.workspace import codec, yamlio
 from explorer.core.workspace.collections import (
     COLLECTION_FILE,
@@ -29,9 +32,10 @@ from explorer.core.workspace.environments import (
     merge_environment,
 )
 from explorer.core.workspace.marker import FORMAT_VERSION
-from explorer.core.workspace.model import Folder, SavedRequest
+from explorer.core.workspace.model import Folder, SavedRequest, Variable
 
-IMPORT_KINDS = ("postman", "http", "curl", "openapi")
+IMPORT_KINDS = ("postman", "http", "curl", "openapi", "har", "insomnia", "bruno")
+"""Every kind ``read`` takes; ``auto`` (``detect``) picks one of them from the content."""
 EXPORT_KINDS = ("postman", "http")
 
 
@@ -44,30 +48,61 @@ class Applied:
     request_count: int
     environment_files: tuple[Path, ...]
     secret_names: tuple[str, ...]
+    collection_key: str = ""
+    environment_key: str = ""
 
 
 def parse(kind: str, text: str, source: str, name: str | None = None) -> ImportResult:
-    """``text`` of an import ``kind`` (postman, http, curl, openapi) as an ``ImportResult``."""
+    """``text`` of an import ``kind`` (one of ``IMPORT_KINDS``, or ``auto``) as an
+    ``ImportResult``; a Bruno ``kind`` here is one ``.bru`` request file."""
+    from explorer.core.formats.bruno import import_bru_text
     from explorer.core.formats.curl import import_curl
+    from explorer.core.formats.har import import_har
     from explorer.core.formats.http_file import import_http
+    from explorer.core.formats.insomnia import import_insomnia
     from explorer.core.formats.openapi import import_openapi
     from explorer.core.formats.postman import import_postman
 
+    if kind == "auto":
+        from explorer.core.formats.detect import detect_text
+
+        kind = detect_text(text, source)
     if kind == "http":
         result = import_http(text, source, name or Path(source).stem)
     elif kind in IMPORT_KINDS:
-        result = {"postman": import_postman, "curl": import_curl, "openapi": import_openapi}[kind](
-            text, source
-        )
+        importers = {
+            "postman": import_postman,
+            "curl": import_curl,
+            "openapi": import_openapi,
+            "har": import_har,
+            "insomnia": import_insomnia,
+            "bruno": import_bru_text,
+        }
+        result = importers[kind](text, source)
     else:
-        raise UsageError(f"'{kind}' cannot be imported; use one of {', '.join(IMPORT_KINDS)}.")
-    if name:
-        result = replace(result, collection=replace(result.collection, name=name))
-    return result
+        raise UsageError(
+            f"'{kind}' cannot be imported; use one of {', '.join(IMPORT_KINDS)} or auto."
+        )
+    return _named(result, name)
 
 
 def read(kind: str, path: Path, name: str | None = None) -> ImportResult:
+    """The file (for Bruno, also a collection folder) at ``path`` as an ``ImportResult``."""
+    if kind == "auto":
+        from explorer.core.formats.detect import detect
+
+        kind = detect(path)
+    if kind == "bruno" and (path.is_dir() or path.name == "bruno.json"):
+        from explorer.core.formats.bruno import import_bruno
+
+        return _named(import_bruno(path), name)
     return parse(kind, read_input(path), str(path), name)
+
+
+def _named(result: ImportResult, name: str | None) -> ImportResult:
+    if not name:
+        return result
+    return replace(result, collection=replace(result.collection, name=name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +205,34 @@ def apply(
         len(plan.tree.requests()),
         env_files,
         tuple(sorted(result.secrets)),
+        into.name,
+        plan.environment_key,
+    )
+
+
+def keep_secrets(
+    result: ImportResult,
+    applied: Applied,
+    workspace_id: str,
+    store: CredentialStore | None,
+    unavailable: str = "",
+) -> Kept:
+    """After ``apply``: the import's secret values into ``store`` (the keyring), each where a
+    send will look for it (``secret_variables``): an imported environment's secrets under that
+    environment, the rest under the collection. ``store`` None says how to provide them."""
+    from explorer.core.secret_variables import keep
+
+    environments = {
+        env.name: (applied.environment_key, env.secret_names) for env in result.environments
+    }
+    return keep(
+        store,
+        workspace_id,
+        applied.collection_key,
+        result.secrets,
+        environments,
+        unavailable=unavailable,
+        shown=str(applied.collection_dir or ""),
     )
 
 
@@ -215,3 +278,25 @@ class ExportBlocked(ExplorerError):
             "fix them, then export again."
         )
         self.errors = errors
+
+
+def protect_pasted(spec: RequestSpec, collection: Folder) -> tuple[RequestSpec, dict[str, str]]:
+    """A request pasted into the editor (a curl command, literal values as typed) with its
+    literal secrets moved out by the importers' one classifier (``protect``): the request with
+    ``{{variables}}`` and their values by name. Names the collection already uses are not
+    reused, so a pasted secret never overwrites one of its variables."""
+    from explorer.core.formats.common import protect, variable_names
+    from explorer.core.formats.secrets import references
+
+    taken = tuple(Variable(name, secret=True) for name in variable_names(collection))
+    tree = Folder(collection.name, variables=taken, items=(SavedRequest(spec, 1),))
+    result = protect(ImportResult(tree))
+    item = result.collection.items[0]
+    assert isinstance(item, SavedRequest), "protect keeps the one request where it was"
+    used = references(_text(item.spec))
+    return item.spec, {k: v for k, v in result.secrets.items() if k in used}
+
+
+def _text(spec: RequestSpec) -> str:
+    """The request as its file's text (every place a ``{{variable}}`` can be used)."""
+    return yamlio.dump(codec.request_to_data(spec, 0))

@@ -24,6 +24,7 @@ from explorer.core.workspace.model import folder_layers
 
 if TYPE_CHECKING:
     from explorer.core.context import Binding, Placement
+    from explorer.core.pipeline import ApiSession
     from explorer.core.workbench import Workbench
 
 StoredReader = Callable[[list[str]], Mapping[str, str]]
@@ -109,6 +110,8 @@ def for_request(
     )
     session = assembled.session
     if session is None:
+        if reveal:  # the collection's and its environment's stored secrets, as a send reads them
+            assembled = workbench.assemble(spec, placement, selected, variables)
         return assembled.spec, replace(options, scope=assembled.scope())
     own = {**session.variables, **assembled.variables}
     folders = folder_layers(placement.folders)
@@ -125,6 +128,22 @@ def for_request(
         session.profile,
         session.env.name,
         saved=saved,
-        read_stored=lambda names: workbench.store.values(session.key(""), names),
+        read_stored=lambda names: _stored(workbench, session, placement, names),
     )
     return assembled.spec, options
+
+
+def _stored(
+    workbench: Workbench, session: ApiSession, placement: Placement, names: list[str]
+) -> dict[str, str]:
+    """The provider environment's stored values of ``names``, then the collection's own
+    (``secret_variables``) for the secret variables the environment has none of."""
+    from explorer.core.secret_variables import collection_layer
+
+    found = workbench.store.values(session.key(""), names)
+    declared = {n for folder in placement.folders for n in folder.secret_names()}
+    rest = (set(names) & declared) - set(found)
+    layer = collection_layer(
+        workbench.store, workbench.workspace_id, placement.collection_key, rest
+    )
+    return {**(dict(layer.values) if layer is not None else {}), **found}

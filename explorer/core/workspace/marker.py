@@ -8,6 +8,7 @@ a workspace find it by walking up to the marker.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,14 +63,15 @@ def open_workspace(root: Path, *, create: bool = True) -> WorkspaceMarker:
         marker = WorkspaceMarker(root, str(uuid.uuid4()))
         try:
             root.mkdir(parents=True, exist_ok=True)
-            write_marker(marker)
+            created = write_marker(marker, exclusive=True)
         except OSError as exc:
             raise StorageError(
                 f"the workspace cannot be created ({exc.strerror}); choose a folder you can "
                 "write to",
                 path=str(root),
             ) from exc
-        return marker
+        if created:
+            return marker
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -97,9 +99,25 @@ def open_workspace(root: Path, *, create: bool = True) -> WorkspaceMarker:
     return WorkspaceMarker(root, data["id"], version)
 
 
-def write_marker(marker: WorkspaceMarker) -> None:
+def write_marker(marker: WorkspaceMarker, *, exclusive: bool = False) -> bool:
+    """Write the marker whole (a temp file moved into place). ``exclusive``: only if there is
+    none yet, so two threads or processes creating the same workspace agree on one id (the
+    loser reads the winner's); False when another one was there first."""
     text = f"format_version: {marker.format_version}\nid: {marker.id}\n"
     path = marker.root / MARKER
-    tmp = path.with_name(f".{MARKER}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{MARKER}.", suffix=".tmp", dir=marker.root)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        if not exclusive:
+            os.replace(tmp, path)
+            return True
+        try:
+            os.link(tmp, path)  # atomic, and fails when the marker exists
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links (FAT, some network shares)
+            os.replace(tmp, path)
+        return True
+    finally:
+        Path(tmp).unlink(missing_ok=True)

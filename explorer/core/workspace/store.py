@@ -9,7 +9,7 @@ caller reloads the affected folder with ``load_collection``. Deleted items go to
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from explorer.core.workspace.collections import (
     unique_path,
 )
 from explorer.core.workspace.marker import open_workspace
-from explorer.core.workspace.model import Folder, SavedRequest
+from explorer.core.workspace.model import Folder, SavedRequest, Variable
 
 TRASH = ".trash"
 TRASH_NOTE = "trashed.yaml"
@@ -128,6 +128,18 @@ class WorkspaceStore:
         seq = load_request(path, self.marker.format_version).seq if path.exists() else 0
         save_request(path, SavedRequest(spec, seq))
         self._changed(path)
+
+    def declare_secrets(self, collection: Path, names: Iterable[str]) -> None:
+        """Declare ``names`` secret variables of the collection in ``collection`` (a pasted
+        curl's credentials, whose values go to the keyring), keeping what it declares."""
+        meta = collection / COLLECTION_FILE
+        folder = self._read_folder(meta)
+        known = {v.name for v in folder.variables}
+        added = tuple(Variable(n, secret=True) for n in dict.fromkeys(names) if n not in known)
+        if added:
+            folder = replace(folder, variables=(*folder.variables, *added))
+            yamlio.write(meta, codec.folder_to_data(folder, root=True))
+            self._changed(meta)
 
     # -- rename, duplicate, move, reorder ------------------------------------------------
     def rename(self, path: Path, new_name: str) -> Path:

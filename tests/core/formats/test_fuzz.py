@@ -13,9 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.core.errors import FormatError
+from explorer.core.formats.bruno import import_bru_text
 from explorer.core.formats.common import ImportResult, UnexpectedStructure
 from explorer.core.formats.curl import import_curl
+from explorer.core.formats.har import import_har
 from explorer.core.formats.http_file import export_http, import_http
+from explorer.core.formats.insomnia import import_insomnia
 from explorer.core.formats.openapi import import_openapi
 from explorer.core.formats.postman import import_postman
 from tests.core.formats.samples import http_tree
@@ -28,6 +31,9 @@ IMPORTERS: dict[str, Importer] = {
     "curl": import_curl,
     "http": import_http,
     "openapi": import_openapi,
+    "har": import_har,
+    "insomnia": import_insomnia,
+    "bruno": import_bru_text,
 }
 SEEDS: dict[str, list[str]] = {
     "postman": [
@@ -44,6 +50,21 @@ SEEDS: dict[str, list[str]] = {
         (DATA / "shop.openapi.yaml").read_text(),
         (DATA / "legacy.swagger.json").read_text(),
     ],
+    "har": [(DATA / "har" / name).read_text() for name in ("chrome-post.har", "firefox.har")],
+    "insomnia": [
+        (DATA / "insomnia" / name).read_text()
+        for name in ("httpbin.insomnia.json", "kong-insomnia_v4.json", "kong-oauth.yaml")
+    ],
+    "bruno": [
+        *(path.read_text() for path in sorted((DATA / "bruno" / "httpbin").glob("*.bru"))[:3]),
+        (DATA / "bruno" / "lang" / "request.bru").read_text(),
+        (DATA / "bruno" / "testbench.json").read_text(),
+    ],
+}
+#: Seeds that parse as JSON or YAML, for the structural mutations (Bruno's one-file export).
+STRUCTURED = {
+    kind: [s for s in seeds if s.lstrip()[:1] in "{[" or kind != "bruno"]
+    for kind, seeds in SEEDS.items()
 }
 FAST = bounded(60)  # HYPOTHESIS_PROFILE=long multiplies it
 
@@ -99,17 +120,17 @@ def _paths(node: Any, trail: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-@pytest.mark.parametrize("kind", ["postman", "openapi"])
+@pytest.mark.parametrize("kind", ["postman", "openapi", "har", "insomnia", "bruno"])
 @FAST
 @given(data=st.data())
 def test_structurally_mutated_documents(kind: str, data: st.DataObject) -> None:
     import yaml
 
-    seed = data.draw(st.sampled_from(SEEDS[kind]))
+    seed = data.draw(st.sampled_from(STRUCTURED[kind]))
     doc = json.loads(seed) if seed.lstrip().startswith("{") else yaml.safe_load(seed)
     trail = data.draw(st.sampled_from(_paths(doc)[1:]))
     target = doc
     for key in trail[:-1]:
         target = target[key]
     target[trail[-1]] = data.draw(json_values)
-    check(kind, json.dumps(doc))
+    check(kind, json.dumps(doc, default=str))  # YAML seeds may hold timestamps

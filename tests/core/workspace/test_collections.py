@@ -159,3 +159,18 @@ def test_writes_are_atomic_and_leave_no_temp_files(tmp_path: Path) -> None:
     directory = tmp_path / "shop"
     save_collection(sample_tree(), directory)
     assert not [p for p in directory.rglob("*") if p.name.startswith(".")]
+
+
+def test_threads_creating_one_workspace_agree_on_its_id(tmp_path: Path) -> None:
+    """The window's core and a workspace store may create the same new workspace at once:
+    one marker is written, and every opener gets its id."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from explorer.core.workspace.marker import open_workspace
+
+    root = tmp_path / "new-workspace"
+    with ThreadPoolExecutor(8) as pool:
+        ids = set(pool.map(lambda _: open_workspace(root).id, range(32)))
+    assert len(ids) == 1
+    assert (root / "workspace.yaml").read_text().endswith(f"id: {ids.pop()}\n")
+    assert [p.name for p in root.iterdir()] == ["workspace.yaml"]
