@@ -1,17 +1,17 @@
 """``api-explorer send``: one request through the core, printed like HTTPie prints it.
 
 The status line and, with ``-v``, the request and response headers, hops and timings go to
-stderr; the body goes to stdout, so ``api-explorer send GET URL | jq`` works. Exit status follows
-HTTPie's ``--check-status``: 0 for 2xx, 3/4/5 for 3xx/4xx/5xx.
+stderr; the body goes to stdout as it arrives (``explorer.commands.stream_out``), so
+``api-explorer send GET URL | jq`` works and memory stays bounded whatever the size. Exit status
+follows HTTPie's ``--check-status``: 0 for 2xx, 3/4/5 for 3xx/4xx/5xx.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from explorer.cli import non_negative_int, positive_seconds, readable_file
 
@@ -70,7 +70,12 @@ def register(subparsers: Any) -> None:
         help="let {{NAME}} and {{$env.NAME}} fall back to environment variables",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show headers and timings")
-    parser.add_argument("-o", "--output", metavar="FILE", help="save the body to FILE")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="save the body to FILE; '-o -' writes it to stdout as is, even binary to a terminal",
+    )
     parser.add_argument(
         "--timeout", type=positive_seconds, default=60.0, metavar="S", help="read timeout"
     )
@@ -92,13 +97,15 @@ def run(args: argparse.Namespace) -> int:
     """One request through the engine every front end uses (``explorer.core.context``): with
     ``--provider/--env`` the environment's base URL, variables, saved values, credentials and
     token lifecycle; without, a literal request (``--ca-bundle/--cert`` apply to it)."""
+    from explorer.commands.stream_out import OUTPUT_CLOSED, OutputClosed, stdout_sink
     from explorer.commands.workbench import open_workbench
     from explorer.core.context import Binding, Placement, TlsFiles
     from explorer.core.errors import UsageError
     from explorer.core.http import HttpClient
 
     spec = build_spec(args)
-    if args.output:
+    to_file = args.output not in (None, "-")
+    if to_file:
         check_output(Path(args.output))
     provider = bool(args.provider or args.env)
     if provider and not (args.provider and args.env):
@@ -106,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if provider and (args.ca_bundle or args.cert or args.key):
         raise UsageError("--ca-bundle, --cert and --key do not apply with --provider yet.")
     variables = parse_vars(args.var)
+    sink = None if to_file else stdout_sink(forced=args.output == "-")
     client = HttpClient()
     try:
         bench = open_workbench(
@@ -117,20 +125,22 @@ def run(args: argparse.Namespace) -> int:
             tls=TlsFiles(args.ca_bundle, args.cert, args.key),
             process_env=args.process_env,
         )
-        assembled = bench.assemble(
-            spec, Placement(), Binding(args.provider, args.env), variables
-        )
-        result = bench.send(assembled)
+        assembled = bench.assemble(spec, Placement(), Binding(args.provider, args.env), variables)
+        result = bench.send(assembled, on_progress=sink)
+        exchange = result.redacted_exchange()
+        if args.verbose:
+            print_lifecycle(result)
+        else:
+            for note in result.notes:  # e.g. credentials held back from a foreign origin
+                sys.stderr.write(f"· {note}\n")
+        print_exchange(exchange, verbose=args.verbose, output=args.output if to_file else None)
+        if sink is not None:
+            sink.complete(exchange.response)
+        return exit_status(exchange.response.status)
+    except OutputClosed:  # the reader went away (| head): quiet, as a SIGPIPE'd command is
+        return OUTPUT_CLOSED
     finally:
         client.close()
-    exchange = result.redacted_exchange()
-    if args.verbose:
-        print_lifecycle(result)
-    else:
-        for note in result.notes:  # e.g. credentials held back from a foreign origin
-            sys.stderr.write(f"· {note}\n")
-    print_exchange(exchange, verbose=args.verbose, output=args.output)
-    return exit_status(exchange.response.status)
 
 
 def print_lifecycle(result: Any) -> None:
@@ -260,15 +270,12 @@ def exit_status(status: int) -> int:
     return 0 if 200 <= status < 300 else {3: 3, 4: 4, 5: 5}.get(status // 100, 1)
 
 
-def _use_color(stream: TextIO) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-
-
 def print_exchange(exchange: Exchange, *, verbose: bool, output: str | None) -> None:
     """The status line (and with ``verbose`` hops, headers and timings) on stderr, every known
     secret masked and, on a terminal, every control character the server sent made visible
-    (``explorer.core.terminal``); the body on stdout, sanitised only on a terminal."""
-    from explorer.core.formatting import human_size, language_for, pretty
+    (``explorer.core.terminal``); with ``output``, the body saved there. Otherwise the body
+    went, or goes next, to stdout through ``StdoutSink``."""
+    from explorer.core.formatting import human_size
     from explorer.core.redaction import mask_headers, mask_text
     from explorer.core.terminal import for_terminal
 
@@ -302,37 +309,3 @@ def print_exchange(exchange: Exchange, *, verbose: bool, output: str | None) -> 
     if output:
         response.body.save(Path(output))
         err.write(f"Saved {human_size(response.body.size)} to {output}\n")
-        return
-    out = sys.stdout
-    if response.body.is_binary:
-        if out.isatty():
-            err.write(
-                f"The body is binary ({human_size(response.body.size)}); "
-                "save it with -o FILE or pipe it.\n"
-            )
-        else:
-            out.flush()
-            out.buffer.write(response.body.read_bytes())
-        return
-    text = response.body.text()
-    language = language_for(response.content_type, text[:64])
-    if out.isatty():
-        text = for_terminal(pretty(text, language), out)
-        if _use_color(out):
-            text = _highlight(text, language)
-    out.write(text)
-    if out.isatty() and not text.endswith("\n"):
-        out.write("\n")
-
-
-def _highlight(text: str, language: str) -> str:
-    from pygments import highlight
-    from pygments.formatters import TerminalFormatter
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    try:
-        lexer = get_lexer_by_name(language)
-    except ClassNotFound:
-        return text
-    return highlight(text, lexer, TerminalFormatter())

@@ -122,11 +122,15 @@ def test_import_into_a_place_that_cannot_hold_a_collection(into: str, tmp_path: 
 
 
 def test_total_spill_is_capped_with_one_sentence(hostile: HostileServer, tmp_path: Path) -> None:
-    """64 MB of decoded zeros: 16 MB in memory, then the spill file hits the 20 MB cap."""
+    """64 MB of decoded zeros saved with -o (a piped send streams instead of spilling): 16 MB in
+    memory, then the spill file hits the 20 MB cap; no partial output file is left."""
     env = {"API_EXPLORER_MAX_SPILL": "20M"}
-    result = cli("send", "GET", f"{hostile.base_url}/gzip-bomb", tmp=tmp_path, env=env)
+    out = tmp_path / "body.bin"
+    url = f"{hostile.base_url}/gzip-bomb"
+    result = cli("send", "GET", url, "-o", str(out), tmp=tmp_path, env=env)
     assert result.returncode == 1
     assert result.stdout == ""
+    assert not out.exists()
     assert "Traceback" not in result.stderr
     assert "API_EXPLORER_MAX_SPILL limit" in result.stderr
     assert spill_files(tmp_path) == []
@@ -171,7 +175,7 @@ def stalling() -> Iterator[StallingServer]:
 
 def _spilling_send(url: str, tmp: Path) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "send", "GET", url],
+        [sys.executable, "-m", "explorer", "send", "GET", url, "-o", str(tmp / "body.bin")],
         env={**os.environ, "TMPDIR": str(tmp)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -2,8 +2,10 @@
 
 A 200 MB body must not cost 200 MB of Python ``bytes`` per copy: the writer appends chunks to a
 ``bytearray`` up to ``spill_threshold`` and moves everything to a temp file past it. Readers get
-bytes, a slice, or the file path, and the text is decoded on demand with the declared charset,
-a BOM, UTF-8, or a detected charset, in that order.
+bytes, a slice, chunks, or the file path, and the text is decoded on demand with the declared
+charset, a BOM, UTF-8, or a detected charset, in that order. A body whose bytes went elsewhere as
+they arrived (``send`` streaming to stdout) keeps only its head (``keep_head``): its size, charset
+and binary checks still work, and ``partial`` says the rest is gone.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import codecs
 import os
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +22,7 @@ from explorer.core.tempfiles import SpillFiles, spill_files
 
 DEFAULT_SPILL_THRESHOLD = 16 * 1024 * 1024
 DETECT_SAMPLE = 64 * 1024
+READ_CHUNK = 1024 * 1024
 
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
 _BOMS = (
@@ -33,12 +37,17 @@ _BOMS = (
 class ResponseBody:
     """Bytes of one response body. Write with ``write``, then ``finish``; read afterwards."""
 
-    def __init__(self, *, spill_threshold: int = DEFAULT_SPILL_THRESHOLD) -> None:
+    def __init__(
+        self, *, spill_threshold: int = DEFAULT_SPILL_THRESHOLD, keep_head: int | None = None
+    ) -> None:
+        """``keep_head``: keep only the first that many bytes in memory and count the rest
+        without storing them (never spills)."""
         self._buffer: bytearray | None = bytearray()
         self._file: BinaryIO | None = None
         self._spilled: _Spilled | None = None
         self._size = 0
         self._threshold = spill_threshold
+        self._keep = keep_head
         self._finalizer: weakref.finalize[..., ResponseBody] | None = None
         self.declared_charset: str | None = None
 
@@ -52,7 +61,12 @@ class ResponseBody:
 
     def write(self, chunk: bytes) -> None:
         self._size += len(chunk)
-        if self._buffer is not None:
+        if self._keep is not None:
+            assert self._buffer is not None
+            room = self._keep - len(self._buffer)
+            if room > 0:
+                self._buffer += chunk[:room]
+        elif self._buffer is not None:
             self._buffer += chunk
             if len(self._buffer) > self._threshold:
                 self._spill()
@@ -96,12 +110,39 @@ class ResponseBody:
         """The spill file, when the body is too large to be held in memory."""
         return self._spilled.path if self._spilled is not None else None
 
+    @property
+    def partial(self) -> bool:
+        """True when only the head was kept (``keep_head``) and the body was longer."""
+        return self._buffer is not None and self._size > len(self._buffer)
+
     def read_bytes(self) -> bytes:
-        """All the bytes. For spilled bodies this reads the file: prefer ``head`` or ``path``."""
+        """All the bytes. For spilled bodies this reads the file: prefer ``head``, ``chunks``
+        or ``path``."""
+        self._require_whole()
         if self._buffer is not None:
             return bytes(self._buffer)
         assert self._spilled is not None
         return self._spilled.path.read_bytes()
+
+    def chunks(self, size: int = READ_CHUNK) -> Iterator[bytes]:
+        """All the bytes in pieces of at most ``size``: a spilled body is read from its file a
+        piece at a time, never whole."""
+        self._require_whole()
+        if self._buffer is not None:
+            view = memoryview(self._buffer)
+            for start in range(0, len(view), size):
+                yield bytes(view[start : start + size])
+            return
+        assert self._spilled is not None
+        with self._spilled.path.open("rb") as handle:
+            while chunk := handle.read(size):
+                yield chunk
+
+    def _require_whole(self) -> None:
+        if self.partial:
+            raise ValueError(
+                f"only the first {self._keep:,} of this body's {self._size:,} bytes were kept"
+            )
 
     def head(self, limit: int) -> bytes:
         """The first ``limit`` bytes, cheaply, whatever the storage."""
@@ -115,15 +156,12 @@ class ResponseBody:
         """Write the body to ``target`` atomically: a temp file next to it, renamed over it.
         Whatever stops the copy (Ctrl+C, a full disk, a folder named ``target``) removes the
         temp file, so no partial body is left behind."""
+        self._require_whole()
         tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
-            if self._buffer is not None:
-                tmp.write_bytes(self._buffer)
-            else:
-                assert self._spilled is not None
-                with self._spilled.path.open("rb") as src, tmp.open("wb") as dst:
-                    while chunk := src.read(1024 * 1024):
-                        dst.write(chunk)
+            with tmp.open("wb") as dst:
+                for chunk in self.chunks():
+                    dst.write(chunk)
             os.replace(tmp, target)
         except BaseException as exc:
             tmp.unlink(missing_ok=True)
@@ -178,6 +216,17 @@ class ResponseBody:
         """The body decoded with ``detect_charset`` (UTF-8 with replacement for binary)."""
         charset = self.detect_charset() or "utf-8"
         return self.read_bytes().decode(charset, errors=errors)
+
+
+def charset_param(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header value, if any."""
+    if not content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
 
 
 def _is_utf8_prefix(sample: bytes) -> bool:

@@ -4,7 +4,10 @@ Built on ``requests`` the way HTTPie uses it: we prepare each request ourselves,
 environment's proxy and CA settings (``merge_environment_settings``, so ``HTTPS_PROXY`` and
 ``REQUESTS_CA_BUNDLE`` work), send with redirects off and follow them ourselves so every hop is
 recorded, and stream the body in chunks so progress is reported and a cancel takes effect between
-chunks. ``requests.Session`` is not documented as thread-safe, so each worker thread gets its own.
+chunks. Every body passes the decompression guard (``explorer.core.http.guard``) chunk by chunk,
+and a ``BodySink`` given as the progress callback takes the bytes as they arrive (``send``
+streaming to stdout). ``requests.Session`` is not documented as thread-safe, so each worker thread
+gets its own.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import socket
 import ssl
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -37,12 +41,12 @@ from explorer.core.errors import (
     InvalidURL,
     MalformedResponse,
     RequestTimeout,
-    ResponseTooLarge,
     TLSError,
     TooManyRedirects,
     TransportError,
 )
-from explorer.core.http.body import DEFAULT_SPILL_THRESHOLD, ResponseBody
+from explorer.core.http.body import DEFAULT_SPILL_THRESHOLD, ResponseBody, charset_param
+from explorer.core.http.guard import RATIO_AFTER, DecodeGuard, Limits, limits
 from explorer.core.models import (
     Exchange,
     FileBody,
@@ -56,7 +60,7 @@ from explorer.core.redaction import SENSITIVE_HEADERS
 from explorer.core.templating import header_joiner
 from explorer.core.transport_policy import refuse_body_redirect
 
-__all__ = ["CancelToken", "ClientConfig", "HttpClient", "ProgressCallback"]
+__all__ = ["BodySink", "CancelToken", "ClientConfig", "HttpClient", "ProgressCallback"]
 
 # Turning verification off is always an explicit, visible per-request choice; urllib3's warning
 # would only repeat it on stderr for every request.
@@ -65,6 +69,9 @@ urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 USER_AGENT = "api-explorer/0.1"
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes received so far, Content-Length or None) after each chunk."""
+STREAMED_HEAD = 256 * 1024
+"""What a body taken by a ``BodySink`` keeps: its head, enough for the charset and binary checks
+and the problem-details check (which reads the first 256 KB)."""
 
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -112,12 +119,41 @@ class CancelToken:
             raise Cancelled("The request was cancelled.")
 
 
+class BodySink(ABC):
+    """A progress callback that also takes the body's bytes as they arrive.
+
+    It rides the ``on_progress`` channel on purpose: every layer passes that down for the request
+    the user sent (``Workbench.send``, ``ApiSession.send``) and for no other, so a token grant
+    made on the way never reaches a sink. ``open`` is called for each response whose body is
+    read (after redirects), so a request the session replays (a 401 after a token refresh, a
+    429) opens the sink again.
+    """
+
+    @abstractmethod
+    def __call__(self, received: int, total: int | None) -> None:
+        """Progress, as for any ``ProgressCallback``."""
+
+    @abstractmethod
+    def open(self, status: int, headers: Headers) -> bool:
+        """A body is about to be read. True: its bytes go to ``write`` as they arrive and the
+        ``ResponseBody`` keeps only its head (``partial``); False: the body is kept as usual."""
+
+    @abstractmethod
+    def write(self, chunk: bytes) -> None:
+        """The next decoded bytes of a body ``open`` took; raising stops the download."""
+
+
 @dataclass(frozen=True, slots=True)
 class ClientConfig:
     """Client-wide settings; per-request ones (timeouts, TLS verify) live on the request."""
 
     spill_threshold: int = DEFAULT_SPILL_THRESHOLD
-    max_body_bytes: int | None = 4 * 1024**3
+    max_body_bytes: int | None = None
+    """Most decoded bytes of one body; None: ``API_EXPLORER_MAX_BODY``, else 4 GiB."""
+    max_ratio: int | None = None
+    """Most decoded bytes per byte on the wire once ``ratio_after`` are decoded; None:
+    ``API_EXPLORER_MAX_RATIO``, else 1000; 0: no ratio check."""
+    ratio_after: int = RATIO_AFTER
     chunk_size: int = 256 * 1024
     user_agent: str = USER_AGENT
     trust_env: bool = True
@@ -183,6 +219,8 @@ class HttpClient:
         """
         cancel = cancel or CancelToken()
         cancel.raise_if_cancelled()
+        config = self.config
+        bounds = limits(config.max_body_bytes, config.max_ratio, config.ratio_after)
         started_at = datetime.now(UTC)
         t0 = time.perf_counter()
         with _failures_of(request):
@@ -192,7 +230,7 @@ class HttpClient:
             t_headers = time.perf_counter()
             final = replace(request, url=hops[-1].location) if hops else request
             with _failures_of(final):
-                result = self._read(response, final, cancel, on_progress)
+                result = self._read(response, final, cancel, on_progress, bounds)
         t_end = time.perf_counter()
         timings = Timings(
             total_ms=(t_end - t0) * 1000,
@@ -300,25 +338,34 @@ class HttpClient:
         request: ResolvedRequest,
         cancel: CancelToken,
         on_progress: ProgressCallback | None,
+        bounds: Limits,
     ) -> Response:
+        """Read the body in chunks, each checked by the decompression guard before it is kept
+        (and before a sink sees it)."""
         raw = response.raw
+        headers = Headers(raw.headers.items())
+        try:
+            sink = _sink_taking(on_progress, response.status_code, headers)
+        except BaseException:
+            response.close()
+            raise
         sock = _socket_of(raw)
         tls_version = sock.version() if isinstance(sock, ssl.SSLSocket) else None
         unregister = cancel.on_cancel(lambda: _shutdown(sock)) if sock is not None else None
-        body = ResponseBody(spill_threshold=self.config.spill_threshold)
-        body.declared_charset = _charset(response.headers.get("Content-Type"))
+        body = ResponseBody(
+            spill_threshold=self.config.spill_threshold,
+            keep_head=None if sink is None else STREAMED_HEAD,
+        )
+        body.declared_charset = charset_param(response.headers.get("Content-Type"))
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
-        cap = self.config.max_body_bytes
+        guard = DecodeGuard(bounds, _host_of(request.url))
         try:
             for chunk in _chunks(response, self.config.chunk_size, cancel):
+                guard.check(body.size + len(chunk), raw.tell())
                 body.write(chunk)
-                if cap is not None and body.size > cap:
-                    raise ResponseTooLarge(
-                        f"The response body from {_host_of(request.url)} grew past {cap:,} bytes "
-                        "after decoding and was stopped (a compression bomb, or simply too big); "
-                        "download it with a tool that writes straight to disk."
-                    )
+                if sink is not None:
+                    sink.write(chunk)
                 if on_progress is not None:
                     on_progress(body.size, total)
         except BaseException:
@@ -329,7 +376,6 @@ class HttpClient:
                 unregister()
             response.close()
             body.finish()
-        headers = Headers(raw.headers.items())
         header_bytes = (
             sum(len(k) + len(v) + 4 for k, v in headers) + len(response.reason or "") + 15
         )
@@ -344,6 +390,15 @@ class HttpClient:
             wire_bytes=raw.tell(),
             tls_version=tls_version,
         )
+
+
+def _sink_taking(
+    on_progress: ProgressCallback | None, status: int, headers: Headers
+) -> BodySink | None:
+    """The progress callback if it is a ``BodySink`` that takes this body, else None."""
+    if isinstance(on_progress, BodySink) and on_progress.open(status, headers):
+        return on_progress
+    return None
 
 
 def _chunks(response: requests.Response, size: int, cancel: CancelToken) -> Iterator[bytes]:
@@ -425,16 +480,6 @@ def _header_value(value: str) -> str | bytes:
     except UnicodeEncodeError:
         return value.encode("utf-8")
     return value
-
-
-def _charset(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset":
-            return value.strip().strip('"') or None
-    return None
 
 
 def _http_version(version: int) -> str:
