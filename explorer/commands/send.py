@@ -38,7 +38,18 @@ def register(subparsers: Any) -> None:
         "may use {{variables}}",
     )
     parser.add_argument("--provider", metavar="ID", help="send with this provider's auth")
-    parser.add_argument("--env", metavar="NAME", help="the provider environment to use")
+    parser.add_argument(
+        "--env",
+        metavar="NAME",
+        help="the provider environment to use (with --collection: also one of its own saved "
+        "environments)",
+    )
+    parser.add_argument(
+        "--collection",
+        metavar="DIR",
+        help="send in this collection's context: its variables, secret variables, headers, "
+        "auth and provider apply as to a request saved at its top",
+    )
     add_secrets_from_env(parser)
     parser.add_argument(
         "--workspace",
@@ -99,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     token lifecycle; without, a literal request (``--ca-bundle/--cert`` apply to it)."""
     from explorer.commands.stream_out import OUTPUT_CLOSED, OutputClosed, stdout_sink
     from explorer.commands.workbench import open_workbench
-    from explorer.core.context import Binding, Placement, TlsFiles
+    from explorer.core.context import Binding, Placement, TlsFiles, placement_in
     from explorer.core.errors import UsageError
     from explorer.core.http import HttpClient
 
@@ -107,9 +118,12 @@ def run(args: argparse.Namespace) -> int:
     to_file = args.output not in (None, "-")
     if to_file:
         check_output(Path(args.output))
-    provider = bool(args.provider or args.env)
-    if provider and not (args.provider and args.env):
+    placement = placement_in(Path(args.collection)) if args.collection else Placement()
+    bound_to = placement.collection.provider if placement.collection is not None else ""
+    env_alone = args.env and not args.provider and not args.collection
+    if (args.provider and not args.env) or env_alone:
         raise UsageError("--provider and --env go together; give both or neither.")
+    provider = bool(args.provider or bound_to)
     if provider and (args.ca_bundle or args.cert or args.key):
         raise UsageError("--ca-bundle, --cert and --key do not apply with --provider yet.")
     variables = parse_vars(args.var)
@@ -120,12 +134,13 @@ def run(args: argparse.Namespace) -> int:
             args,
             client,
             providers=provider,
-            near=Path.cwd(),
+            near=Path(args.collection) if args.collection else Path.cwd(),
             variables=variables,
             tls=TlsFiles(args.ca_bundle, args.cert, args.key),
             process_env=args.process_env,
         )
-        assembled = bench.assemble(spec, Placement(), Binding(args.provider, args.env), variables)
+        selected = Binding(args.provider or None, args.env)
+        assembled = bench.assemble(spec, placement, selected, variables)
         result = bench.send(assembled, on_progress=sink)
         exchange = result.redacted_exchange()
         if args.verbose:

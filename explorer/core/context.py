@@ -50,6 +50,7 @@ __all__ = [
     "anchor_files",
     "bind",
     "format_version_at",
+    "placement_in",
     "placement_of",
     "preview_scope",
 ]
@@ -211,6 +212,24 @@ def placement_of(path: Path) -> tuple[RequestSpec, Placement]:
         if current.parent == current:
             return saved.spec, Placement(tuple(folders), path.resolve())
         current = current.parent
+
+
+def placement_in(directory: Path) -> Placement:
+    """Where a request typed on the command line lives when sent in a collection's context
+    (``send --collection DIR``): at the top of the collection, so its variables, secret
+    variables, headers, auth and provider apply as to a request saved there."""
+    from explorer.core.errors import UsageError
+    from explorer.core.workspace import migrations, yamlio
+    from explorer.core.workspace.codec import folder_from_data
+    from explorer.core.workspace.collections import COLLECTION_FILE
+
+    meta = directory / COLLECTION_FILE
+    if not meta.is_file():
+        raise UsageError(f"{directory} is not a collection (it has no {COLLECTION_FILE}).")
+    version = format_version_at(directory)
+    data = migrations.upgrade("folder", yamlio.read(meta), version, path=str(meta))
+    collection = replace(folder_from_data(data, str(meta)), path=directory.resolve())
+    return Placement((collection,))
 
 
 STORED = "(from the credential store)"

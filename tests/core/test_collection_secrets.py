@@ -187,9 +187,7 @@ def test_an_imported_environment_keeps_its_secret_under_that_environment(
     )
     collection = ws / "collections" / "api"
     collection.mkdir(parents=True)
-    (collection / "collection.yaml").write_text(
-        "name: api\nsecret_variables: [token]\n"
-    )
+    (collection / "collection.yaml").write_text("name: api\nsecret_variables: [token]\n")
     (collection / "me.request.yaml").write_text(
         "name: me\nmethod: GET\nurl: '{{base}}/me'\nauth: {type: bearer, token: '{{token}}'}\n"
     )
@@ -205,3 +203,25 @@ def test_an_imported_environment_keeps_its_secret_under_that_environment(
     assert _sent(recorder, mark)["/me"]["authorization"] == "Bearer dev-token-1"
     names = keyring_cli("credentials", "env-names", "--collection", str(collection), "--env", "dev")
     assert names.stdout.split() == ["API_EXPLORER_API_DEV_TOKEN"]
+
+
+def test_send_in_a_collections_context_uses_its_stored_secret(
+    keyring_cli: Cli, recorder: RecordingServer, tmp_path: Path
+) -> None:
+    """``send --collection DIR``: a request typed on the command line gets the collection's
+    secret variables from the keyring, as a request saved there would."""
+    collection, _ = _import(keyring_cli, tmp_path, _curl(recorder.base_url))
+    mark = recorder.mark()
+    sent = keyring_cli(
+        "send", "--collection", str(collection), "GET", f"{recorder.base_url}/typed",
+        "-H", "X-Api-Key: {{x_api_key}}",
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    assert _sent(recorder, mark) == {
+        "/typed": {"authorization": None, "key": "sk_live_51HxQ2eLkdIwHu7ixZ9a8bC"}
+    }
+    assert "sk_live_51HxQ2" not in sent.stdout + sent.stderr
+
+    outside = keyring_cli("send", "GET", f"{recorder.base_url}/x", "-H", "X-Api-Key: {{x_api_key}}")
+    assert outside.returncode == 1
+    assert "{{x_api_key}}" in outside.stderr
