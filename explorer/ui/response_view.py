@@ -10,7 +10,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -249,10 +248,7 @@ class ResponseView(QWidget):
             button.setEnabled(enabled)
 
     def _on_copy_clicked(self) -> None:
-        text = self.body.view.selected_text()
-        if not text and self.body.document is not None:
-            text = self.body.document.text
-        QApplication.clipboard().setText(text)
+        self.body.view.copy_selection_or_all()
 
     def _on_save_clicked(self) -> None:
         dialog = QFileDialog(self, "Save the response body")
