@@ -28,6 +28,7 @@ COMMANDS = {
     "import": "import_cmd",
     "export": "export_cmd",
     "init": "init_cmd",
+    "login": "login",
 }
 """Sub-command name to its module in ``explorer.commands``. Each registers ``--workspace`` with
 ``default=argparse.SUPPRESS``, so the option after the command is the same option as before it

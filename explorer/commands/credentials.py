@@ -132,7 +132,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "delete":
         removed = [
             slot
-            for slot in sorted({*slots, *env.secret_variables, "refresh_token", "access_token"})
+            for slot in sorted(
+                {*slots, *env.secret_variables, "refresh_token", "access_token", "tls_password"}
+            )
             if store.delete(key(slot))
         ]
         say(f"Deleted {', '.join(removed) or 'nothing'} for {profile.name} ({env.name}).")
@@ -193,6 +195,8 @@ def env_names(args: argparse.Namespace) -> int:
     saved = next((e for e in found if e.name.lower() == same), None)
     wanted = [s.name for s in session_slots(profile)]
     wanted += sorted({*env.secret_variables, *(saved.secret_names if saved else ())})
+    if env.tls.pkcs12 or (saved is not None and saved.values.get("tls_pkcs12")):
+        wanted.append("tls_password")  # the PKCS#12 file's password (explorer/core/tls.py)
     for slot in dict.fromkeys(wanted):
         sys.stdout.write(env_name_for(profile.id, env.name, slot) + "\n")
     return 0

@@ -124,8 +124,6 @@ def run(args: argparse.Namespace) -> int:
     if (args.provider and not args.env) or env_alone:
         raise UsageError("--provider and --env go together; give both or neither.")
     provider = bool(args.provider or bound_to)
-    if provider and (args.ca_bundle or args.cert or args.key):
-        raise UsageError("--ca-bundle, --cert and --key do not apply with --provider yet.")
     variables = parse_vars(args.var)
     sink = None if to_file else stdout_sink(forced=args.output == "-")
     client = HttpClient()

@@ -15,6 +15,9 @@ where it lives to this module and get back the same answer:
 - **inheritance** (folder headers and auth), **where relative paths point** (the request file's
   folder, everywhere; the working directory only for requests that live in no file), and the
   base-URL join.
+- **TLS files** (``explorer.core.tls.TlsFiles``, re-exported here): the command line's, the
+  scope's reserved ``tls_*`` variables (a collection's ``tls:``, an environment's saved
+  files), the preset's; applied to the API and token calls by ``ApiSession``.
 - **a preview** of those layers for the URL bar (``preview_scope``), stored values shown as
   placeholders, so it never reads the keyring.
 
@@ -33,6 +36,7 @@ from typing import TYPE_CHECKING
 from explorer.core.confinement import FileAccess, access_for
 from explorer.core.models import Body, BodyMode, RequestSpec
 from explorer.core.templating import Layer, Scope
+from explorer.core.tls import TlsFiles
 from explorer.core.workspace.model import Folder, folder_layers
 
 if TYPE_CHECKING:
@@ -168,15 +172,6 @@ class Assembled:
             layers = (Layer("request", dict(self.variables)), *self.layers)
             return Scope(layers, process_env=self.process_env)
         return self.session.scope(self.variables, credentials or {}, self.layers)
-
-
-@dataclass(frozen=True, slots=True)
-class TlsFiles:
-    """A CA bundle and client certificate for literal requests (``send --ca-bundle/--cert``)."""
-
-    ca_bundle: str | None = None
-    client_cert: str | None = None
-    client_key: str | None = None
 
 
 def format_version_at(path: Path) -> int:

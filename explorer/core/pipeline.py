@@ -8,6 +8,9 @@ applies auth and the provider's extra headers (PriceEdge's ``client_id``, Flexit
 A 429 blocks the shared limiter for ``Retry-After`` and is retried for idempotent methods only.
 The result carries the exchange, the normalised problem, the token events and the quota.
 
+The environment's TLS files (``explorer.core.tls``: CA bundle, client certificate) apply to the
+API call and to its token call alike; a server refusing the certificate is said as such.
+
 Thread-safe: token managers and limiters are shared through registries, so 200 concurrent
 sends on an expired token make one token request.
 """
@@ -15,7 +18,6 @@ sends on an expired token make one token request.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 import time
@@ -30,7 +32,7 @@ from explorer.core.auth.grants import GrantSettings, TokenEndpoint
 from explorer.core.auth.manager import Credentials, TokenManager, TokenRegistry
 from explorer.core.auth.registry import BearerAuth, build_auth, explicit_auth, registry_key
 from explorer.core.auth.schema import GRANTS, api_key_from_template
-from explorer.core.auth.tokens import OtpCallback, Token, TokenEvent
+from explorer.core.auth.tokens import OtpCallback, Token, TokenEvent, token_from_json, token_to_json
 from explorer.core.confinement import FileAccess
 from explorer.core.credentials import CredentialKey, CredentialStore, write_slot
 from explorer.core.errors import InvalidRequest, TemplateError, UsageError
@@ -47,6 +49,15 @@ from explorer.core.providers import (
 from explorer.core.ratelimit import LimiterRegistry, Quota, RateLimiter, RetryPolicy, parse_quota
 from explorer.core.redaction import remember
 from explorer.core.templating import Layer, Scope, expand, join_base_url, resolve
+from explorer.core.tls import (
+    PASSWORD,
+    OwnTls,
+    TlsFiles,
+    is_reserved,
+    resolve_tls,
+    send_presenting,
+)
+from explorer.core.tls import apply as apply_tls
 from explorer.core.transport_policy import require_https, require_verified_tls, unverified_note
 
 __all__ = ["ApiSession", "SessionResult"]
@@ -205,8 +216,11 @@ class ApiSession:
 
     # -- tokens --------------------------------------------------------------------------------
 
-    def token_manager(self, credentials: Mapping[str, str] | None = None) -> TokenManager | None:
-        """The shared manager of this environment's OAuth2 credential (None without OAuth2)."""
+    def token_manager(
+        self, credentials: Mapping[str, str] | None = None, tls: TlsFiles | None = None
+    ) -> TokenManager | None:
+        """The shared manager of this environment's OAuth2 credential (None without OAuth2);
+        its token calls present ``tls`` (resolved: ``tls_files``), part of its identity."""
         grant = _OAUTH_GRANTS.get(self.kind)
         if grant is None:
             return None
@@ -219,8 +233,15 @@ class ApiSession:
         who = creds.get("username") or client_id
         # Changed credentials must not reuse the old manager: the key ends in a digest of what
         # the grant sends (never the values themselves); ``credentials_changed`` drops them all.
+        tls = tls or TlsFiles()
         identity = "\0".join(
-            (who, token_url, creds.get("client_secret", ""), creds.get("password", ""))
+            (
+                who,
+                token_url,
+                creds.get("client_secret", ""),
+                creds.get("password", ""),
+                tls.fingerprint(),
+            )
         )
         digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
         key = (*self._manager_prefix, digest)
@@ -243,10 +264,12 @@ class ApiSession:
         limit = auth.token_rate_limit
         interval = limit.per_seconds / limit.requests if limit and limit.requests else 0.0
 
+        client = PresentingClient(self.client, tls) if tls.items() else self.client
+
         def factory() -> TokenManager:
             keep = self.keep_access_token
             return TokenManager(
-                TokenEndpoint(settings, self.client, clock=self.clock),
+                TokenEndpoint(settings, client, clock=self.clock),
                 grant=grant,
                 credentials=self._grant_credentials,
                 persist_refresh=lambda value: self.store.set(self.key("refresh_token"), value),
@@ -265,19 +288,11 @@ class ApiSession:
 
     def _kept_token(self) -> Token | None:
         """The access token kept in the store, by this process or another sharing it."""
-        return _load_token(self.store.get(self.key(ACCESS_SLOT)))
+        return token_from_json(self.store.get(self.key(ACCESS_SLOT)))
 
     def _keep_token(self, token: Token) -> None:
         """Opt-in: the access token (never the refresh token twice) in the keyring."""
-        data = {
-            "access_token": token.access_token,
-            "token_type": token.token_type,
-            "issued_at": token.issued_at,
-            "expires_at": token.expires_at,
-            "scope": token.scope,
-            "grant": token.grant,
-        }
-        self.store.set(self.key(ACCESS_SLOT), json.dumps(data))
+        self.store.set(self.key(ACCESS_SLOT), token_to_json(token))
 
     def _grant_credentials(self) -> Credentials:
         values = self.credential_values()
@@ -297,10 +312,13 @@ class ApiSession:
         on_progress: ProgressCallback | None = None,
         base_dir: Path | None = None,
         files: FileAccess | None = None,
+        tls: TlsFiles | None = None,
     ) -> SessionResult:
         """Send ``spec``; ``base_dir`` anchors its relative file paths (the request file's
-        folder) and ``files`` confines a saved request's body files to its workspace. A URL
-        outside ``origins`` goes without the provider's auth and headers."""
+        folder) and ``files`` confines a saved request's body files (and the TLS files its
+        scope names) to its workspace. A URL outside ``origins`` goes without the provider's
+        auth and headers. ``tls`` (the command line's files) wins over the scope's and the
+        preset's TLS files, which apply to the token call too."""
         cancel = cancel or CancelToken()
         creds = self._slot_values()
         self._require_from_outside(creds, {**self.variables, **(variables or {})})
@@ -311,6 +329,8 @@ class ApiSession:
         if own:
             spec = self._with_extra_headers(spec)
         resolved = resolve(spec, scope, base_dir=base_dir, files=files)
+        presented = self.tls_files(scope, base_dir=base_dir, files=files, override=tls)
+        resolved = apply_tls(resolved, presented)
         # Known from here on to logs and crash reports, wherever they end up (docs/security.md).
         remember(resolved.secrets | {v for k, v in creds.items() if self._secret(k)})
         require_https(resolved.url, live=self.env.live, who=self._who)
@@ -319,7 +339,7 @@ class ApiSession:
             notes.append(unverified_note(resolved.url))
         manager = None
         if own and (spec.auth is None or spec.auth.type == "inherit"):
-            manager = self.token_manager(creds)
+            manager = self.token_manager(creds, presented)
         events: list[TokenEvent] = []
         lock = threading.Lock()
 
@@ -330,7 +350,13 @@ class ApiSession:
         unsubscribe = manager.subscribe(collect) if manager is not None else None
         try:
             exchange, attempts, token, quota = self._exchange(
-                resolved, creds if own else None, manager, cancel, on_progress, notes=notes
+                resolved,
+                creds if own else None,
+                manager,
+                cancel,
+                on_progress,
+                notes=notes,
+                tls=presented,
             )
         finally:
             if unsubscribe is not None:
@@ -364,6 +390,7 @@ class ApiSession:
         on_progress: ProgressCallback | None,
         *,
         notes: list[str],
+        tls: TlsFiles,
     ) -> tuple[Exchange, int, Token | None, Quota | None]:
         """Send with the limiter, one 401 replay and 429 retries; ``creds`` None means the
         provider's own auth is not for this request's origin."""
@@ -373,8 +400,10 @@ class ApiSession:
             with self.limiter.hold(cancel):
                 token = manager.token(cancel) if manager is not None else None
                 auth = self._auth(resolved, creds, token)
-                exchange = self.client.send(
+                exchange = send_presenting(
+                    self.client,
                     resolved,
+                    tls,
                     auth=auth,
                     cancel=cancel,
                     on_progress=on_progress,
@@ -409,6 +438,21 @@ class ApiSession:
                 continue
             break
         return exchange, attempts, token, quota
+
+    def tls_files(
+        self,
+        scope: Scope,
+        *,
+        base_dir: Path | None = None,
+        files: FileAccess | None = None,
+        override: TlsFiles | None = None,
+    ) -> TlsFiles:
+        """The TLS files a send in ``scope`` presents and trusts, API and token call alike
+        (``tls.resolve_tls``): ``override``, the scope's (the workspace's saved values of this
+        environment among them), then the preset's."""
+        return resolve_tls(
+            scope, preset=self.env.tls, override=override, base_dir=base_dir, files=files
+        )
 
     def _no_retry_note(self, method: str, retries: int) -> str:
         if retries:
@@ -503,40 +547,62 @@ def workspace_layers(
     sent (window, ``send``, ``run``): the workspace's saved values of the session's environment
     (``environments/<provider>.yaml``), then the secret variables named there, by the preset's
     environment (``secret_variables``) or in ``secret_names`` (a collection's), read from the
-    credential store (blocking: keyring), where ``credentials set --secret NAME`` puts them."""
+    credential store (blocking: keyring), where ``credentials set --secret NAME`` puts them.
+    The saved TLS files (``tls_client_cert`` ..., relative to the workspace) come as an
+    ``OwnTls`` layer, and a PKCS#12 file's ``tls_password`` from the store with the secrets."""
     from explorer.core.workspace.environments import load_environments
 
     layers: list[Layer] = []
     env = session.env
     wanted = set(secret_names) | {n for n in env.secret_variables if n not in env.variables}
+    pkcs12 = env.tls.pkcs12
     if workspace is not None:
         name = session.env.name.lower()
         saved = load_environments(workspace, session.profile.id)
         match = next((e for e in saved if e.name.lower() == name), None)
         if match is not None:
             wanted |= set(match.secret_names)
-            layers.append(Layer(f"saved {session.env.name}", dict(match.values)))
+            own = TlsFiles.from_variables(match.values).anchored(workspace)
+            if own.items():
+                layers.append(OwnTls(f"saved TLS {env.name}", own.variables()))
+                pkcs12 = pkcs12 or own.pkcs12
+            values = {k: v for k, v in match.values.items() if not is_reserved(k)}
+            layers.append(Layer(f"saved {env.name}", values))
+    if pkcs12:
+        wanted.add(PASSWORD)
     if wanted and read_secrets:
         values = session.store.values(session.key(""), sorted(wanted))
         layers.append(Layer("keyring", values, frozenset(values)))
     return tuple(layers)
 
 
-def _load_token(raw: str | None) -> Token | None:
-    if not raw:
-        return None
-    try:
-        data = json.loads(raw)
-        return Token(
-            access_token=str(data["access_token"]),
-            token_type=str(data.get("token_type") or "Bearer"),
-            issued_at=float(data["issued_at"]),
-            expires_at=None if data.get("expires_at") is None else float(data["expires_at"]),
-            scope=data.get("scope"),
-            grant=str(data.get("grant") or ""),
+class PresentingClient(HttpClient):
+    """``client`` presenting and trusting ``tls`` in every request it sends: a token endpoint's
+    (a provider's, or a request's own OAuth2), whose ``GrantSettings`` carry no TLS files."""
+
+    def __init__(self, client: HttpClient, tls: TlsFiles) -> None:
+        super().__init__(client.config)
+        self._client = client
+        self._tls = tls
+
+    def send(
+        self,
+        request: ResolvedRequest,
+        *,
+        auth: AuthBase | None = None,
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback | None = None,
+        hop_policy: Callable[[str], None] | None = None,
+    ) -> Exchange:
+        return send_presenting(
+            self._client,
+            apply_tls(request, self._tls),
+            self._tls,
+            auth=auth,
+            cancel=cancel,
+            on_progress=on_progress,
+            hop_policy=hop_policy,
         )
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 PERMISSION_DENIALS = frozenset({("servicechannel", "504")})

@@ -30,6 +30,8 @@ from explorer.core.providers import (
     RateLimit,
 )
 from explorer.core.resources import resource_dir
+from explorer.core.tls import FIELDS as TLS_FIELDS
+from explorer.core.tls import TlsFiles
 
 __all__ = ["builtin_providers_dir", "load_profile", "load_providers", "parse_profile"]
 
@@ -242,8 +244,10 @@ ENV_KEYS = frozenset(
         "token_url",
         "origins",
         "notes",
+        "tls",
     }
 )
+TLS_KEYS = frozenset(TLS_FIELDS)
 SAMPLE_KEYS = frozenset({"name", "method", "url", "params", "headers", "body", "docs"})
 BODY_KEYS = frozenset({"json", "text", "form", "content_type"})
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -310,7 +314,18 @@ def _environment(r: _Reader) -> Environment:
         token_url=r.text("token_url") if r.has("token_url") else None,
         origins=r.strings("origins"),
         notes=r.text("notes", ""),
+        tls=_tls(r.child("tls", TLS_KEYS)) if r.has("tls") else TlsFiles(),
     )
+
+
+def _tls(r: _Reader) -> TlsFiles:
+    """An environment's ``tls:``; relative paths are relative to the workspace holding the
+    preset (``<workspace>/providers/<id>.yaml``)."""
+    tls = TlsFiles(*(r.text(key) if r.has(key) else None for key in TLS_FIELDS))
+    problem = tls.problem()
+    if problem is not None:
+        r.doc.fail(r.where, "client_cert (with client_key if separate) or pkcs12", problem)
+    return tls.anchored(Path(r.doc.path).parent.parent)
 
 
 def _body(r: _Reader) -> Body:

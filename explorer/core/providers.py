@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from explorer.core.models import RequestSpec
+from explorer.core.tls import TlsFiles
 
 AUTH_KINDS = (
     "oauth2-password",
@@ -101,6 +102,9 @@ class Environment:
     #: beside the base URL's and the token URL's; may use ``{{variables}}``.
     origins: tuple[str, ...] = ()
     notes: str = ""
+    #: CA bundle and client certificate for the API and token calls (``explorer.core.tls``);
+    #: the workspace's saved values of the environment override them.
+    tls: TlsFiles = field(default_factory=TlsFiles)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ SENSITIVE_HEADERS = frozenset(
         "x-api-key",
         "api-key",
         "ocp-apim-subscription-key",
+        "x-amz-security-token",
     }
 )
 

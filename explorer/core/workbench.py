@@ -5,13 +5,20 @@ It applies ``explorer.core.context`` (binding, layers, inheritance, anchoring) a
 request to the binding's session, or sends it as a literal request. The window's ``Core``,
 ``send``, ``run``, the Run dialog and ``snippet`` each build one; the credential store is opened
 on first use, so a command that needs no secret never touches the keyring.
+
+A literal request whose (inherited) auth is OAuth2 gets its token from the workbench's
+``RequestTokens`` (``auth.oauth_request``): the provider lifecycle without a provider. The window
+gives an ``Interaction`` (browser and device sign-in); ``send`` and ``run`` give none, so an
+interactive grant without a stored token names ``api-explorer login``. ``login``,
+``forget_token`` and ``token_status`` are what the Auth tab's "Get token", "Forget token" and
+token state call.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,21 +33,22 @@ from explorer.core.context import (
     bind,
 )
 from explorer.core.credentials import CredentialStore, KeyringUnavailable
-from explorer.core.errors import UsageError
-from explorer.core.models import RequestSpec
+from explorer.core.errors import InvalidRequest, UsageError
+from explorer.core.models import RequestSpec, ResolvedRequest
 from explorer.core.templating import Layer
 from explorer.core.workspace.model import folder_layers, with_inherited
 
 if TYPE_CHECKING:
     from explorer.core.auth.manager import TokenRegistry
-    from explorer.core.auth.tokens import OtpCallback
+    from explorer.core.auth.oauth_request import RequestTokens, TokenStatus
+    from explorer.core.auth.tokens import Interaction, OtpCallback, Token, TokenEvent
     from explorer.core.credentials import CredentialKey
     from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
     from explorer.core.pipeline import ApiSession, SessionResult
     from explorer.core.providers import ProviderProfile
     from explorer.core.ratelimit import LimiterRegistry
 
-__all__ = ["Bound", "Workbench", "send_literal"]
+__all__ = ["Bound", "Workbench", "send_literal", "send_resolved"]
 
 
 @dataclass(frozen=True)
@@ -112,8 +120,10 @@ class Workbench:
     default_dir: Path | None = None
     process_env: bool = False
     tls: TlsFiles | None = None
+    interaction: Interaction | None = None
     _sessions: dict[tuple[str, str], ApiSession] = field(default_factory=dict)
     _store: _OnFirstUse | None = None
+    _request_tokens: RequestTokens | None = None
     _no_store: bool = False
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -124,6 +134,65 @@ class Workbench:
             if self._store is None:
                 self._store = _OnFirstUse(self.store_factory)
             return self._store
+
+    def request_tokens(self) -> RequestTokens:
+        """The engine of OAuth2 set on requests without a provider, made on first use."""
+        from explorer.core.auth.oauth_request import RequestTokens
+
+        with self._lock:
+            if self._request_tokens is None:
+                self._request_tokens = RequestTokens(
+                    store=self.store,
+                    workspace_id=self.workspace_id,
+                    client=self.client,
+                    registry=self.tokens,
+                    interaction=self.interaction,
+                )
+            return self._request_tokens
+
+    def oauth_params(self, assembled: Assembled) -> dict[str, str]:
+        """The effective (inherited) OAuth2 auth of ``assembled`` with its variables filled in
+        from the request's layers; one sentence when its auth is not OAuth2."""
+        from explorer.core.auth.schema import is_secret
+        from explorer.core.redaction import remember
+        from explorer.core.templating import expand
+
+        auth = assembled.spec.auth
+        if auth is None or auth.type != "oauth2":
+            kind = "no auth" if auth is None else f"{auth.type} auth"
+            raise UsageError(f"This request, folder or collection has {kind}, not OAuth2.")
+        scope = assembled.scope()
+        params = {name: expand(value, scope, f"auth {name}") for name, value in auth.params}
+        remember(v for k, v in params.items() if is_secret("oauth2", k))
+        return params
+
+    def login(
+        self, assembled: Assembled, interaction: Interaction, cancel: CancelToken | None = None
+    ) -> Token:
+        """Sign in for ``assembled``'s OAuth2 auth now and keep its tokens ("Get token",
+        ``api-explorer login``)."""
+        tls = self.tls_of(assembled)
+        return self.request_tokens().login(self.oauth_params(assembled), interaction, cancel, tls)
+
+    def tls_of(self, assembled: Assembled) -> TlsFiles:
+        """The client certificate and CA bundle a send of ``assembled`` presents (its token
+        calls too): the command line's, else its layers' (``tls.resolve_tls``)."""
+        from explorer.core.tls import resolve_tls
+
+        return resolve_tls(
+            assembled.scope(),
+            override=self.tls,
+            base_dir=assembled.base_dir,
+            files=assembled.files,
+        )
+
+    def forget_token(self, assembled: Assembled) -> None:
+        """Drop the tokens of ``assembled``'s OAuth2 auth ("Forget token")."""
+        self.request_tokens().forget(self.oauth_params(assembled))
+
+    def token_status(self, assembled: Assembled) -> TokenStatus:
+        """The token of ``assembled``'s OAuth2 auth as the Auth tab shows it (reads the store)."""
+        return self.request_tokens().status(self.oauth_params(assembled))
 
     def profile(self, provider_id: str) -> ProviderProfile:
         profile = self.profiles.get(provider_id)
@@ -301,9 +370,15 @@ class Workbench:
                 on_progress=on_progress,
                 base_dir=assembled.base_dir,
                 files=assembled.files,
+                tls=self.tls,
             )
         return send_literal(
-            self.client, assembled, cancel=cancel, on_progress=on_progress, tls=self.tls
+            self.client,
+            assembled,
+            cancel=cancel,
+            on_progress=on_progress,
+            tls=self.tls,
+            oauth=self.request_tokens,
         )
 
 
@@ -314,26 +389,81 @@ def send_literal(
     cancel: CancelToken | None = None,
     on_progress: ProgressCallback | None = None,
     tls: TlsFiles | None = None,
+    oauth: Callable[[], RequestTokens] | None = None,
 ) -> SessionResult:
-    """A request with no provider: its own auth only (basic, bearer, api-key ...)."""
-    from explorer.core.auth.registry import explicit_auth
+    """A request with no provider: its own auth only (basic, bearer, api-key, OAuth2 through
+    ``oauth`` ...)."""
+    from explorer.core.templating import resolve
+    from explorer.core.tls import apply, resolve_tls
+
+    scope, base_dir, files = assembled.scope(), assembled.base_dir, assembled.files
+    resolved = resolve(assembled.spec, scope, base_dir=base_dir, files=files)
+    presented = resolve_tls(scope, override=tls, base_dir=base_dir, files=files)
+    resolved = apply(resolved, presented)
+    placement = assembled.placement
+    home = placement.path or (placement.collection.path if placement.collection else None)
+    return send_resolved(
+        client,
+        resolved,
+        oauth=oauth,
+        cancel=cancel,
+        on_progress=on_progress,
+        where=str(home) if home is not None else None,
+        tls=presented,
+    )
+
+
+def send_resolved(
+    client: HttpClient,
+    resolved: ResolvedRequest,
+    *,
+    oauth: Callable[[], RequestTokens] | None,
+    cancel: CancelToken | None = None,
+    on_progress: ProgressCallback | None = None,
+    where: str | None = None,
+    tls: TlsFiles | None = None,
+) -> SessionResult:
+    """Send a resolved request without a provider (a literal send, a provider-less run) with
+    its own auth. OAuth2 goes through ``oauth()`` (the workbench's ``RequestTokens``): its token,
+    refreshed when due, one replay after a 401; ``where`` (the request file, folder or
+    collection) is what an interactive grant's error tells the user to log in with."""
     from explorer.core.pipeline import SessionResult
     from explorer.core.problems import normalise
-    from explorer.core.templating import resolve
+    from explorer.core.tls import send_presenting
     from explorer.core.transport_policy import unverified_note
 
-    resolved = resolve(
-        assembled.spec, assembled.scope(), base_dir=assembled.base_dir, files=assembled.files
-    )
-    if tls is not None:
-        resolved = replace(
-            resolved,
-            ca_bundle=tls.ca_bundle,
-            client_cert=tls.client_cert,
-            client_key=tls.client_key,
+    notes: tuple[str, ...] = () if resolved.verify_tls else (unverified_note(resolved.url),)
+    events: tuple[TokenEvent, ...] = ()
+    secrets, attempts = resolved.secrets, 1
+    if resolved.auth is not None and resolved.auth.type == "oauth2":
+        from explorer.core.auth.tokens import InteractionRequired
+
+        if oauth is None:
+            raise InvalidRequest("OAuth2 auth cannot be sent here: no token engine was given.")
+        try:
+            sent = oauth().send(
+                resolved,
+                dict(resolved.auth.params),
+                cancel=cancel,
+                on_progress=on_progress,
+                tls=tls,
+            )
+        except InteractionRequired as exc:
+            raise (exc.naming(where) if where else exc) from None
+        exchange, events, secrets, attempts = (
+            sent.exchange,
+            sent.events,
+            sent.secrets,
+            sent.attempts,
         )
-    auth = explicit_auth(resolved.auth) if resolved.auth is not None else None
-    exchange = client.send(resolved, auth=auth, cancel=cancel, on_progress=on_progress)
+        notes = (*sent.notes, *notes)
+    else:
+        from explorer.core.auth.registry import explicit_auth
+
+        auth = explicit_auth(resolved.auth) if resolved.auth is not None else None
+        exchange = send_presenting(
+            client, resolved, tls or TlsFiles(), auth=auth, cancel=cancel, on_progress=on_progress
+        )
     response = exchange.response
     problem = normalise(
         response.status, response.headers, response.body.head(256 * 1024), reason=response.reason
@@ -341,9 +471,9 @@ def send_literal(
     return SessionResult(
         exchange=exchange,
         problem=problem,
-        events=(),
+        events=events,
         quota=None,
-        attempts=1,
-        notes=() if resolved.verify_tls else (unverified_note(resolved.url),),
-        secrets=resolved.secrets,
+        attempts=attempts,
+        notes=notes,
+        secrets=secrets,
     )

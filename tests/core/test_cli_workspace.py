@@ -21,6 +21,7 @@ ARGS = {
     "import": ["curl", "c.txt", "--into", "col"],
     "export": ["http", "col", "-o", "-"],
     "init": [],
+    "login": ["col"],
 }
 """The least each command needs to parse (``--workspace`` goes after these)."""
 

@@ -2,8 +2,10 @@
 // it strict enough to test a token lifecycle against: it enforces one username/password and one
 // client id/secret, issues TTL-second tokens (expires_in and the JWT exp agree), makes refresh
 // tokens one-time (rotation), and guards /userinfo as a protected resource that answers 401 to
-// expired or revoked tokens. A second tiny server on another port reports exact counters and
-// lets tests revoke tokens. Prints one JSON line with both URLs, then serves until killed.
+// expired or revoked tokens. The authorization code grant requires PKCE S256: the mock checks the
+// verifier against the challenge itself, and a code issued with a challenge is refused without
+// one. A second tiny server on another port reports exact counters and lets tests revoke tokens.
+// Prints one JSON line with the URLs, then serves until killed.
 //
 // Usage: node oauth2_mock_launcher.mjs '{"username":"u","password":"p","client_id":"c",
 //        "client_secret":"s","ttl":2}'
@@ -14,7 +16,8 @@ const config = { username: "alice", password: "wonderland", client_id: "explorer
   client_secret: "s3cret", ttl: 2, ...JSON.parse(process.argv[2] || "{}") };
 const refreshTokens = new Set();
 const accessTokens = new Set();
-const stats = { token: {}, rejected: 0, api: 0, api401: 0 };
+const stats = { token: {}, rejected: 0, api: 0, api401: 0, authorize: 0, pkce: 0 };
+const challenged = new Set();
 
 function clientOk(req) {
   const header = req.headers.authorization || "";
@@ -38,10 +41,20 @@ server.service.on("beforeTokenSigning", (token) => {
   token.payload.exp = token.payload.iat + config.ttl;
   token.payload.roles = ["reader"];
 });
+server.service.on("beforeAuthorizeRedirect", (redirect, req) => {
+  stats.authorize += 1;
+  if (req.query.code_challenge && req.query.code_challenge_method === "S256") {
+    stats.pkce += 1;
+    challenged.add(redirect.url.searchParams.get("code"));
+  }
+});
 server.service.on("beforeResponse", (response, req) => {
   const grant = req.body.grant_type;
   stats.token[grant] = (stats.token[grant] || 0) + 1;
   if (!clientOk(req)) return reject(response, 401, "invalid_client", "Client authentication failed.");
+  if (grant === "authorization_code" && !challenged.delete(req.body.code)) {
+    return reject(response, 400, "invalid_grant", "PKCE S256 is required for this client.");
+  }
   if (grant === "password" &&
       (req.body.username !== config.username || req.body.password !== config.password)) {
     return reject(response, 400, "invalid_grant", "The user name or password is incorrect.");
@@ -76,14 +89,17 @@ server.issuer.url = `http://127.0.0.1:${server.address().port}`;
 const control = http.createServer((req, res) => {
   if (req.url === "/revoke-access") accessTokens.clear();
   if (req.url === "/revoke-refresh") refreshTokens.clear();
-  if (req.url === "/reset") Object.assign(stats, { token: {}, rejected: 0, api: 0, api401: 0 });
+  if (req.url === "/reset") {
+    Object.assign(stats, { token: {}, rejected: 0, api: 0, api401: 0, authorize: 0, pkce: 0 });
+  }
   res.setHeader("Content-Type", "application/json");
   res.end(JSON.stringify(stats));
 });
 control.listen(0, "127.0.0.1", () => {
   const issuer = server.issuer.url;
   console.log(JSON.stringify({ issuer, token_url: `${issuer}/token`,
-    userinfo_url: `${issuer}/userinfo`, control_url: `http://127.0.0.1:${control.address().port}` }));
+    authorize_url: `${issuer}/authorize`, userinfo_url: `${issuer}/userinfo`,
+    control_url: `http://127.0.0.1:${control.address().port}` }));
 });
 for (const signal of ["SIGTERM", "SIGINT"]) {
   process.on(signal, async () => { control.close(); await server.stop(); process.exit(0); });

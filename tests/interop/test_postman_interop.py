@@ -12,12 +12,13 @@ from urllib.parse import unquote_plus
 
 import pytest
 
+from explorer.core.formats.auth_map import complete
 from explorer.core.formats.common import emit_content_type
 from explorer.core.formats.postman import export_postman, import_postman
 from explorer.core.http import HttpClient
 from explorer.core.models import BodyMode, KeyValue, RequestSpec
 from explorer.core.templating import Layer, Scope, resolve
-from explorer.core.workspace.model import Folder
+from explorer.core.workspace.model import Folder, SavedRequest, Variable
 from tests.core.formats.samples import native_tree
 from tests.support.programs import require
 
@@ -183,3 +184,78 @@ def _auth_headers(tree: Folder) -> list[tuple[KeyValue, ...]]:
 
     walk(tree, tree.auth)
     return rows
+
+
+def test_newman_fetches_oauth2_tokens_and_answers_digest_with_our_export(
+    request: pytest.FixtureRequest, tmp_path: Path, oauth2_mock: Any, httpbin_url: str
+) -> None:
+    """newman sends an OAuth2 auth's ``accessToken`` but never fetches one: our export's
+    pre-request scripts do (client credentials on the collection, the password grant on one
+    request), and oauth2-mock-server's guarded ``/userinfo`` accepts the tokens; a Digest auth
+    answers httpbin's challenge."""
+    oauth2_mock.control("reset")
+    machine = complete(
+        "oauth2",
+        {
+            "grant_type": "client_credentials",
+            "token_url": oauth2_mock.token_url,
+            "client_id": "{{client_id}}",
+            "client_secret": "{{client_secret}}",
+            "scope": "openid",
+        },
+    )
+    user = complete(
+        "oauth2",
+        {
+            "grant_type": "password",
+            "token_url": oauth2_mock.token_url,
+            "client_id": "{{client_id}}",
+            "client_secret": "{{client_secret}}",
+            "client_auth": "client_secret_post",
+            "username": "{{username}}",
+            "password": "{{password}}",
+        },
+    )
+    digest = complete("digest", {"username": "dora", "password": "{{digest_password}}"})
+    specs = [
+        RequestSpec(method="GET", url=oauth2_mock.userinfo_url, name="machine"),
+        RequestSpec(method="GET", url=oauth2_mock.userinfo_url, name="user", auth=user),
+        RequestSpec(method="GET", url=oauth2_mock.userinfo_url, name="machine again"),
+        RequestSpec(
+            method="GET",
+            url=f"{httpbin_url}/digest-auth/auth/dora/pw-1",
+            name="digest",
+            auth=digest,
+        ),
+    ]
+    tree = Folder(
+        "mock",
+        auth=machine,
+        variables=(
+            Variable("client_id", oauth2_mock.CLIENT_ID),
+            Variable("client_secret", secret=True),
+        ),
+        items=tuple(SavedRequest(spec, n) for n, spec in enumerate(specs, 1)),
+    )
+    path = tmp_path / "mock.postman_collection.json"
+    path.write_text(export_postman(tree))
+    report = tmp_path / "newman.json"
+    variables = {
+        "client_secret": oauth2_mock.CLIENT_SECRET,
+        "username": oauth2_mock.USERNAME,
+        "password": oauth2_mock.PASSWORD,
+        "digest_password": "pw-1",
+    }
+    args = ["node_modules/newman/bin/newman.js", "run", str(path), "-r", "json"]
+    args += ["--reporter-json-export", str(report)]
+    for name, value in variables.items():
+        args += ["--env-var", f"{name}={value}"]
+    node(request, *args)
+    executions = json.loads(report.read_text())["run"]["executions"]
+    codes = {e["item"]["name"]: e["response"]["code"] for e in executions}
+    assert codes == {"machine": 200, "user": 200, "machine again": 200, "digest": 200}
+    stats = oauth2_mock.control()
+    assert stats["token"].get("client_credentials", 0) >= 1
+    assert stats["token"].get("password", 0) >= 1
+    assert (stats["rejected"], stats["api401"]) == (0, 0)
+    assert import_postman(path.read_text()).collection == tree

@@ -10,13 +10,8 @@ from explorer.core.models import AuthSpec
 from explorer.ui.auth_tab import AuthTab
 
 KEPT = [
-    AuthSpec("digest", (("username", "u"), ("password", "{{pw}}"), ("algorithm", "MD5"))),
-    AuthSpec("awsv4", (("accessKey", "AK"), ("secretKey", "SK"), ("region", "eu-west-1"))),
-    AuthSpec("ntlm", ()),
-    AuthSpec(
-        "oauth2",
-        (("grant_type", "client_credentials"), ("client_secret", "{{cs}}"), ("tokenName", "t")),
-    ),
+    AuthSpec("ntlm", (("username", "u"), ("password", "SK"), ("domain", "corp"))),
+    AuthSpec("hawk", (("authId", "id"), ("authKey", "{{hawk_key}}"), ("algorithm", "sha256"))),
 ]
 
 
@@ -34,11 +29,10 @@ def test_an_auth_the_tab_cannot_edit_is_read_only_and_kept_on_save(
     tab.load(auth)
     assert tab.kind.currentData() == auth.type
     assert tab.kind.currentText() != "Inherit"
-    if auth.type != "oauth2":
-        assert tab.hint.text() == (
-            f"API Explorer cannot send {auth.type} auth yet; it is kept as imported and "
-            "exported unchanged."
-        )
+    assert tab.hint.text() == (
+        f"API Explorer cannot send {auth.type} auth yet; it is kept as imported and "
+        "exported unchanged."
+    )
     assert tab.to_auth() == auth
     assert "SK" not in tab.kept_view.text()  # a literal secret is not shown
 
@@ -47,7 +41,7 @@ def test_opening_another_request_drops_the_kept_entry(tab: AuthTab) -> None:
     tab.load(KEPT[0])
     tab.load(None)
     assert tab.to_auth() is None
-    assert tab.kind.findData("digest") == -1
+    assert tab.kind.findData("ntlm") == -1
 
 
 def test_api_key_fields_come_from_the_schema(tab: AuthTab) -> None:
@@ -56,7 +50,7 @@ def test_api_key_fields_come_from_the_schema(tab: AuthTab) -> None:
     assert isinstance(key, QLineEdit)
     assert isinstance(value, QLineEdit)
     assert isinstance(where, QComboBox)
-    assert [where.itemText(i) for i in range(where.count())] == ["header", "query"]
+    assert [where.itemText(i) for i in range(where.count())] == ["header", "query", "cookie"]
     assert value.echoMode() == QLineEdit.EchoMode.PasswordEchoOnEdit
     key.setText("subscription-key")
     value.setText("{{apim_key}}")

@@ -1,7 +1,8 @@
-"""OAuth2 token requests: password, client credentials, refresh, and the OTP step before them.
+"""OAuth2 token requests: password, client credentials, refresh, authorization code, device
+code (RFC 8628: the device authorization request and one poll), and the OTP step before them.
 
 Authlib builds the request (``prepare_token_request`` encodes the grant parameters and scope,
-``ClientAuth`` applies ``client_secret_basic`` or ``client_secret_post``); we send it through our
+``ClientAuth`` applies the client authentication, see ``client_auth``); we send it through our
 own ``HttpClient`` so TLS settings, proxies, timeouts and cancellation are the same as for every
 other call, and we read the answer ourselves, because vendors fail grants in ways no library
 knows: PriceEdge answers bad credentials with 403, ServiceChannel redirects bad client
@@ -14,14 +15,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
-from authlib.oauth2.auth import ClientAuth
+from authlib.common.urls import add_params_to_qs
 from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
 from explorer.core import safe_parse
+from explorer.core.auth.client_auth import apply_client_auth, method_of
 from explorer.core.auth.jwt import decode_jwt
 from explorer.core.auth.tokens import OtpRequired, Token, TokenError, TokenRejected
 from explorer.core.errors import TransportError
@@ -29,9 +31,11 @@ from explorer.core.http.client import CancelToken, HttpClient
 from explorer.core.models import Exchange, ResolvedRequest
 from explorer.core.problems import normalise
 
-__all__ = ["GrantSettings", "TokenEndpoint"]
+__all__ = ["DEVICE_GRANT", "DeviceStart", "GrantSettings", "TokenEndpoint"]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+"""The ``grant_type`` of a device-code token request (RFC 8628 §3.4)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +47,7 @@ class GrantSettings:
     token_url: str
     client_id: str = ""
     client_secret: str = ""
-    client_auth: str = "body"  # body | basic
+    client_auth: str = "body"  # body | basic, or a method of ``client_auth.METHODS``
     encoding: str = "form"  # form | json
     scope: str = ""
     headers: tuple[tuple[str, str], ...] = ()
@@ -52,6 +56,27 @@ class GrantSettings:
     verify_tls: bool = True
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    private_key: str = ""  # private_key_jwt: PEM text or a PEM file's path
+    extra: tuple[tuple[str, str], ...] = ()  # audience, resource, extra_params: every request
+    fix_credentials: str = "check them with 'api-explorer credentials set'."
+    fix_settings: str = "check the provider preset's token settings (encoding, scope, grant)."
+
+    @property
+    def who(self) -> str:
+        """How messages name the server: the provider and environment, or the token host."""
+        return f"{self.provider} ({self.environment})" if self.environment else self.provider
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStart:
+    """A device authorization response (RFC 8628 §3.2); times in seconds."""
+
+    device_code: str
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str | None
+    expires_in: float
+    interval: float
 
 
 class TokenEndpoint:
@@ -89,6 +114,50 @@ class TokenEndpoint:
             "refresh_token", {"refresh_token": refresh_token}, cancel, secrets=(refresh_token,)
         )
 
+    def authorization_code(
+        self, code: str, redirect_uri: str, verifier: str, *, cancel: CancelToken | None = None
+    ) -> Token:
+        """Exchange the code the browser brought back (with the PKCE verifier, when one was
+        used: the server checks it against the challenge of the authorization request)."""
+        params = {"code": code, "redirect_uri": redirect_uri, "code_verifier": verifier}
+        return self._grant("authorization_code", params, cancel, secrets=(code, verifier))
+
+    def device_code(self, device_code: str, *, cancel: CancelToken | None = None) -> Token:
+        """One poll of the token endpoint for a device-code grant; ``authorization_pending`` and
+        ``slow_down`` come back as a ``TokenError`` with that ``code`` (``device.poll``)."""
+        params = {"device_code": device_code}
+        token = self._grant(DEVICE_GRANT, params, cancel, secrets=(device_code,), scoped=False)
+        return replace(token, grant="device_code")
+
+    def device_authorization(
+        self, device_url: str, *, cancel: CancelToken | None = None
+    ) -> DeviceStart:
+        """Start a device-code grant (RFC 8628 §3.1): the codes to show the user."""
+        s = self.settings
+        form = add_params_to_qs("", [("scope", s.scope)] if s.scope else [])
+        exchange = self._send(self._request(device_url, form, ()), cancel)
+        response = exchange.response
+        raw = response.body.head(64 * 1024)
+        if not response.ok:
+            raise self._failure(exchange, "device_code", raw, with_otp=False)
+        data = _json_object(raw) or {}
+        device, user = data.get("device_code"), data.get("user_code")
+        uri = data.get("verification_uri", data.get("verification_url"))
+        if not (isinstance(device, str) and isinstance(user, str) and isinstance(uri, str)):
+            raise TokenError(
+                f"{s.who}'s device authorization endpoint answered {response.status} without "
+                "device_code, user_code and verification_uri; check device_url."
+            )
+        complete = data.get("verification_uri_complete")
+        return DeviceStart(
+            device,
+            user,
+            uri,
+            complete if isinstance(complete, str) else None,
+            _seconds(data.get("expires_in"), 600.0),
+            _seconds(data.get("interval"), 5.0),
+        )
+
     def send_otp(self, username: str, *, cancel: CancelToken | None = None) -> str:
         """Ask the provider to send the one-time password (Procode ``SendOTP``)."""
         s = self.settings
@@ -122,23 +191,39 @@ class TokenEndpoint:
         *,
         secrets: tuple[str, ...] = (),
         with_otp: bool = False,
+        scoped: bool = True,
     ) -> Token:
         s = self.settings
-        if s.scope:
+        if s.scope and scoped:
             params["scope"] = s.scope
         body: str = prepare_token_request(grant_type, **params)
-        method = "client_secret_basic" if s.client_auth == "basic" else "client_secret_post"
-        if not s.client_secret and method == "client_secret_post":
-            method = "none"
+        request = self._request(s.token_url, body, secrets)
+        issued = self.clock()
+        exchange = self._send(request, cancel)
+        return self._read(exchange, grant_type, issued, with_otp)
+
+    def _request(self, url: str, form: str, secrets: tuple[str, ...]) -> ResolvedRequest:
+        """A POST of ``form`` (plus the extra parameters) to ``url`` with the client's
+        authentication; JSON instead of a form when the preset says so."""
+        s = self.settings
+        body = add_params_to_qs(form, list(s.extra)) if s.extra else form
         headers: dict[str, str] = {"Content-Type": "application/x-www-form-urlencoded"}
-        auth = ClientAuth(s.client_id, s.client_secret, method)
-        _, headers, body = auth.prepare("POST", s.token_url, headers, body)
+        method = method_of(s.client_auth, s.client_secret)
+        headers, body = apply_client_auth(
+            method,
+            url,
+            headers,
+            body,
+            client_id=s.client_id,
+            client_secret=s.client_secret,
+            private_key=s.private_key,
+        )
         if s.encoding == "json":
             body = json.dumps(dict(parse_qsl(body, keep_blank_values=True)))
             headers["Content-Type"] = "application/json"
-        request = ResolvedRequest(
+        return ResolvedRequest(
             method="POST",
-            url=s.token_url,
+            url=url,
             headers=(
                 *s.headers,
                 *((k, str(v)) for k, v in headers.items()),
@@ -151,16 +236,13 @@ class TokenEndpoint:
             read_timeout=s.read_timeout,
             secrets=frozenset(x for x in (*secrets, s.client_secret) if x),
         )
-        issued = self.clock()
-        exchange = self._send(request, cancel)
-        return self._read(exchange, grant_type, issued, with_otp)
 
     def _send(self, request: ResolvedRequest, cancel: CancelToken | None) -> Exchange:
         try:
             return self.client.send(request, cancel=cancel)
         except TransportError as exc:
             raise TokenError(
-                f"The token endpoint of {self.settings.provider} could not be reached: {exc}"
+                f"The token endpoint of {self.settings.who} could not be reached: {exc}"
             ) from exc
 
     def _read(self, exchange: Exchange, grant_type: str, issued: float, with_otp: bool) -> Token:
@@ -171,7 +253,7 @@ class TokenEndpoint:
             if data is not None and isinstance(data.get("access_token"), str):
                 return _token(data, grant_type, issued)
             raise TokenError(
-                f"{self.settings.provider}'s token endpoint answered {response.status} without an "
+                f"{self.settings.who}'s token endpoint answered {response.status} without an "
                 "access_token; check the token URL."
             )
         raise self._failure(exchange, grant_type, raw, with_otp)
@@ -185,7 +267,7 @@ class TokenEndpoint:
         code = problem.code if problem else None
         said = (problem.detail or problem.title) if problem else response.reason
         key = (code or "").lower().replace("-", "_")
-        who = f"{s.provider} ({s.environment})"
+        who = s.who
         if status in _REDIRECTS:
             return TokenRejected(
                 f"{who} rejected the client id or client secret: its token endpoint redirected to "
@@ -221,7 +303,7 @@ class TokenEndpoint:
             )
         return TokenRejected(
             f"{who} rejected {_what(key, grant_type)} with HTTP {status} ({said}); "
-            f"{_advice(key, grant_type)}",
+            f"{_advice(key, grant_type, s)}",
             status=status,
             code=code,
         )
@@ -233,22 +315,46 @@ _CREDENTIAL_CODES = frozenset(
 )
 
 
+_CODES = {
+    "authorization_code": "the authorization code",
+    "device_code": "the device code",
+    DEVICE_GRANT: "the device code",
+    "refresh_token": "the refresh token",
+}
+
+
 def _what(key: str, grant_type: str) -> str:
     if key in _CLIENT_CODES:
         return "the client id or client secret"
-    if grant_type == "refresh_token":
-        return "the refresh token"
+    if grant_type in _CODES and key != "invalid_scope":
+        return _CODES[grant_type]
     if key in _CREDENTIAL_CODES:
         return "the username or password" if grant_type == "password" else "the client credentials"
     return f"the token request ({key})"
 
 
-def _advice(key: str, grant_type: str) -> str:
-    if grant_type == "refresh_token" and key not in _CLIENT_CODES:
-        return "it expired or was revoked, so a new grant is needed."
+def _advice(key: str, grant_type: str, settings: GrantSettings) -> str:
+    if key not in _CLIENT_CODES:
+        if grant_type == "refresh_token":
+            return "it expired or was revoked, so a new grant is needed."
+        if grant_type == "authorization_code":
+            return "it expired, was used already or its PKCE verifier did not match; sign in again."
+        if grant_type in {"device_code", DEVICE_GRANT}:
+            return "it expired or was declined; start the device sign-in again."
     if key in _CLIENT_CODES or key in _CREDENTIAL_CODES:
-        return "check them with 'api-explorer credentials set'."
-    return "check the provider preset's token settings (encoding, scope, grant)."
+        return settings.fix_credentials
+    return settings.fix_settings
+
+
+def _seconds(value: object, default: float) -> float:
+    """A positive number of seconds from a server's JSON, else ``default``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        return default
+    return number if 0 < number < 86400 else default
 
 
 def _json_object(raw: bytes) -> dict[str, Any] | None:

@@ -17,6 +17,12 @@ manager re-reads the stored refresh token, and when another process rotated it (
 is not the one this manager last saw there) uses the stored one, since the server has already
 spent its own. With a kept access token (``reload``), a fresh one another process stored is
 taken as it is, without any token request.
+
+Interactive grants (authorization code, device code) get their full grant from ``acquire``
+(``oauth_request`` opens the browser or shows the device code through the front end's
+``Interaction``, or raises ``InteractionRequired`` when nobody can be asked: then the event
+``authorization-required`` tells the window to offer a new sign-in). A sign-in made outside a
+send (``login``, the window's "Get token") is installed with ``adopt``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from dataclasses import dataclass, replace
 
 from explorer.core.auth.grants import TokenEndpoint
 from explorer.core.auth.tokens import (
+    InteractionRequired,
     OtpCallback,
     OtpPrompt,
     OtpRequired,
@@ -43,8 +50,11 @@ from explorer.core.redaction import remember
 
 __all__ = ["Credentials", "TokenManager", "TokenRegistry"]
 
-GRANTS = ("password", "client_credentials", "refresh_only")
+GRANTS = ("password", "client_credentials", "refresh_only", "authorization_code", "device_code")
+INTERACTIVE = frozenset({"authorization_code", "device_code"})
+"""Grants whose full grant needs the user (``acquire``)."""
 TokenListener = Callable[[TokenEvent], None]
+Acquire = Callable[[CancelToken | None], Token]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +85,20 @@ class TokenManager:
         initial: Token | None = None,
         persist_token: Callable[[Token], None] | None = None,
         reload: Callable[[], Token | None] | None = None,
+        acquire: Acquire | None = None,
+        fix_refresh: str = "store one with 'api-explorer credentials set'",
     ) -> None:
         if grant not in GRANTS:
             raise ValueError(f"unknown grant {grant!r}")
+        if grant in INTERACTIVE and acquire is None:
+            raise ValueError(f"the {grant} grant needs acquire")
         self.endpoint = endpoint
         self.grant = grant
         self.provider = endpoint.settings.provider
         self.environment = endpoint.settings.environment
+        self.who = endpoint.settings.who
+        self._acquire = acquire
+        self.fix_refresh = fix_refresh
         self._credentials = credentials
         self._persist_refresh = persist_refresh
         self.refresh_after_expiry = refresh_after_expiry
@@ -183,6 +200,18 @@ class TokenManager:
             self._token = None
             self._stale = False
 
+    def adopt(self, token: Token) -> None:
+        """Install ``token`` from a sign-in made outside a send (``login``, "Get token"); the
+        caller has stored it. Every sender from now on uses it."""
+        with self._cond:
+            self._token, self._stale = token, False
+            if token.refresh_token:
+                self._stored_refresh = token.refresh_token
+            remember(token.secrets())
+            self._generation += 1
+            self._cond.notify_all()
+        self._emit("acquired", "signed in", grant=token.grant, expires_at=token.expires_at)
+
     def _wake(self) -> None:
         with self._cond:
             self._cond.notify_all()
@@ -230,9 +259,7 @@ class TokenManager:
         )
         if refresh_token:
             if expired and not self.refresh_after_expiry:
-                self._emit(
-                    "failed", f"{self.provider} does not refresh expired tokens; re-granting"
-                )
+                self._emit("failed", f"{self.who} does not refresh expired tokens; re-granting")
             else:
                 try:
                     token = self._post(
@@ -250,10 +277,7 @@ class TokenManager:
                     self._emit("refreshed", grant="refresh_token", expires_at=token.expires_at)
                     return token
         if self.grant == "refresh_only":
-            raise TokenError(
-                f"{self.provider} ({self.environment}) has no usable refresh token; store one "
-                "with 'api-explorer credentials set'."
-            )
+            raise TokenError(f"{self.who} has no usable refresh token; {self.fix_refresh}.")
         token = self._full_grant(credentials, cancel)
         self._keep_refresh(token, refresh_token)
         kind = "re-granted" if stale is not None or refresh_token else "acquired"
@@ -270,6 +294,13 @@ class TokenManager:
         return _refresh_of(stale) or stored
 
     def _full_grant(self, credentials: Credentials, cancel: CancelToken | None) -> Token:
+        if self._acquire is not None and self.grant in INTERACTIVE:
+            acquire = self._acquire
+            try:
+                return self._post(self.grant, cancel, lambda: acquire(cancel))
+            except InteractionRequired as exc:
+                self._emit("authorization-required", str(exc), grant=self.grant)
+                raise
         if self.grant == "client_credentials":
             return self._post(
                 "client_credentials",
@@ -278,8 +309,8 @@ class TokenManager:
             )
         if not credentials.username or not credentials.password:
             raise TokenError(
-                f"{self.provider} ({self.environment}) needs a username and password; store them "
-                "with 'api-explorer credentials set'."
+                f"{self.who} needs a username and password; store them with "
+                "'api-explorer credentials set'."
             )
         try:
             return self._post(

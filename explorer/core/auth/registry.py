@@ -1,9 +1,13 @@
 """Auth types by their on-disk name, each yielding a ``requests.auth.AuthBase`` (HTTPie's model).
 
 A request file or provider preset names its auth (``none``, ``basic``, ``bearer``, ``api-key``,
-``oauth2``) and gives parameters named as in ``schema``; ``build_auth`` checks them against it
-and turns them into the object ``HttpClient.send`` applies. OAuth2 refresh lives in the
-``TokenManager`` behind the ``oauth2`` entry, never in the UI.
+``digest``, ``awsv4``, ``oauth2``) and gives parameters named as in ``schema``; ``build_auth``
+checks them against it and turns them into the object ``HttpClient.send`` applies. OAuth2
+refresh lives in the ``TokenManager`` behind the ``oauth2`` entry, never in the UI.
+
+Digest is requests' ``HTTPDigestAuth``: its response hook answers the 401 challenge inside
+``Session.send``, which ``HttpClient`` calls for every hop, so the window, ``send`` and ``run``
+get the round trip unchanged. AWS Signature V4 is ``sigv4.SigV4Auth``.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from collections.abc import Callable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
-from requests.auth import AuthBase, HTTPBasicAuth
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from explorer.core.auth.manager import TokenManager
 from explorer.core.auth.schema import unsupported, validate
+from explorer.core.auth.sigv4 import AwsCredentials, SigV4Auth
 from explorer.core.errors import InvalidRequest
 from explorer.core.models import AuthSpec
 
@@ -27,6 +32,8 @@ __all__ = [
     "OAuth2Auth",
     "build_auth",
     "registry_key",
+    "with_cookie",
+    "without_cookie",
 ]
 
 
@@ -48,8 +55,9 @@ class BearerAuth(AuthBase):
 
 
 class ApiKeyAuth(AuthBase):
-    """A key in the header named ``key`` or, with ``where="query"``, in the query parameter
-    named ``key`` (APIM's ``subscription-key``), replacing one already there."""
+    """A key in the header named ``key``; with ``where="query"`` in the query parameter named
+    ``key`` (APIM's ``subscription-key``); with ``where="cookie"`` as the cookie ``key`` at the
+    end of the Cookie header. Each replaces a value of that name already there."""
 
     def __init__(self, key: str, value: str, where: str = "header") -> None:
         self.key = key
@@ -64,9 +72,24 @@ class ApiKeyAuth(AuthBase):
             ]
             pairs.append((self.key, self.value))
             r.url = urlunsplit(parts._replace(query=urlencode(pairs)))
+        elif self.where == "cookie":
+            r.headers["Cookie"] = with_cookie(r.headers.get("Cookie"), self.key, self.value)
         else:
             r.headers[self.key] = self.value
         return r
+
+
+def without_cookie(header: str, name: str) -> str:
+    """The Cookie header ``header`` without the cookie ``name``; the other pairs as written."""
+    pieces = [p for p in header.split(";") if p.strip() and p.split("=", 1)[0].strip() != name]
+    return ";".join(pieces).strip()
+
+
+def with_cookie(header: str | bytes | None, name: str, value: str) -> str:
+    """``header`` (a Cookie header or None) with the cookie ``name`` set to ``value``: one of
+    that name removed, the new one last after ``; `` (how ``HttpClient`` joins Cookie headers)."""
+    text = header.decode("latin-1") if isinstance(header, bytes) else header or ""
+    return "; ".join(p for p in (without_cookie(text, name), f"{name}={value}") if p)
 
 
 class OAuth2Auth(AuthBase):
@@ -106,9 +129,44 @@ def _api_key(params: Mapping[str, str], _: TokenManager | None) -> AuthBase:
     return ApiKeyAuth(params["key"], params["value"], params["in"])
 
 
+def _digest(params: Mapping[str, str], _: TokenManager | None) -> AuthBase:
+    if not params["username"]:
+        raise InvalidRequest(
+            "Digest auth has no username; enter one or a {{variable}} that holds it."
+        )
+    return HTTPDigestAuth(params["username"], params["password"])
+
+
+def _awsv4(params: Mapping[str, str], _: TokenManager | None) -> AuthBase:
+    if not params["access_key"] or not params["secret_key"]:
+        missing = "access key ID" if not params["access_key"] else "secret access key"
+        raise InvalidRequest(
+            f"AWS Signature auth has no {missing}; enter it or a {{{{variable}}}} that holds it "
+            "(a variable, a secret variable or --var NAME=VALUE)."
+        )
+    if not params["region"] or not params["service"]:
+        raise InvalidRequest(
+            "AWS Signature auth needs the region (such as us-east-1) and the service (such as "
+            "execute-api or s3) the request goes to."
+        )
+    creds = AwsCredentials(
+        params["access_key"],
+        params["secret_key"],
+        params["region"],
+        params["service"],
+        params["session_token"],
+    )
+    return SigV4Auth(creds)
+
+
 def _oauth2(_: Mapping[str, str], manager: TokenManager | None) -> AuthBase:
+    """A provider's token manager's token. OAuth2 set on a request without a provider is
+    sent by the workbench (``oauth_request.RequestTokens``), never through here."""
     if manager is None:
-        raise InvalidRequest("OAuth2 auth needs a provider; pass --provider and --env.")
+        raise InvalidRequest(
+            "OAuth2 auth set on a request inside a provider's collection cannot be sent yet; "
+            "set its auth to inherit to use the provider's token."
+        )
     return OAuth2Auth(manager)
 
 
@@ -117,6 +175,8 @@ AUTH_TYPES: dict[str, AuthFactory] = {
     "basic": _basic,
     "bearer": _bearer,
     "api-key": _api_key,
+    "digest": _digest,
+    "awsv4": _awsv4,
     "oauth2": _oauth2,
 }
 

@@ -4,10 +4,10 @@ Everything that reads or writes auth parameters reads this table: the Auth tab b
 from it, ``registry.build_auth`` validates against it, the importers and exporters map to and
 from it, the snippets render it, and a provider's default credential slots come from it. So a
 parameter has one name everywhere; API-key auth is ``key`` (the header or query parameter
-name), ``value`` (the key itself, usually a ``{{variable}}``) and ``in`` (``header`` or
-``query``), as in Postman and OpenAPI.
+name), ``value`` (the key itself, usually a ``{{variable}}``) and ``in`` (``header``, ``query`` or
+``cookie``), as in Postman and OpenAPI.
 
-A type missing from the table (``digest``, ``awsv4``, ``ntlm`` ...) is kept exactly as imported
+A type missing from the table (``ntlm``, ``hawk``, ``oauth1`` ...) is kept exactly as imported
 and exported unchanged; sending it is one clear error (``unsupported``).
 """
 
@@ -63,6 +63,21 @@ class AuthType:
 
 
 _VALUES_HINT = "Values may be {{variables}}; keep secrets in secret variables."
+_DIGEST_KEPT = (
+    ("realm", "Realm"),
+    ("nonce", "Nonce"),
+    ("algorithm", "Algorithm"),
+    ("qop", "qop"),
+    ("nonce_count", "Nonce count"),
+    ("client_nonce", "Client nonce"),
+    ("opaque", "Opaque"),
+)
+"""Digest settings an import brings (Postman records the last challenge's): kept so an export
+writes them back, never sent, since each challenge brings its own."""
+_GRANTS = ("client_credentials", "password", "authorization_code", "device_code", "refresh_token")
+"""The OAuth2 grants a request, folder or collection can use (``grant_type``)."""
+_CLIENT_AUTH = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
+"""How an OAuth2 client authenticates at the token endpoint (``client_auth``)."""
 
 SCHEMA: Mapping[str, AuthType] = {
     t.name: t
@@ -81,30 +96,75 @@ SCHEMA: Mapping[str, AuthType] = {
             (
                 Param("key", "Name", default="X-Api-Key"),
                 Param("value", "Value", secret=True),
-                Param("in", "Add to", default="header", choices=("header", "query")),
+                Param("in", "Add to", default="header", choices=("header", "query", "cookie")),
             ),
-            hint="Sent as the header or query parameter named here. " + _VALUES_HINT,
+            hint="Sent as the header, query parameter or cookie named here (a cookie joins the "
+            "request's Cookie header). " + _VALUES_HINT,
+        ),
+        AuthType(
+            "digest",
+            "Digest",
+            (
+                Param("username", "Username"),
+                Param("password", "Password", secret=True),
+                *(
+                    Param(name, f"{label} (imported; the server's challenge decides)")
+                    for name, label in _DIGEST_KEPT
+                ),
+            ),
+            hint="Answers the server's 401 challenge (MD5 or SHA-256, qop auth): the request is "
+            "sent, then repeated once with the credentials. " + _VALUES_HINT,
+        ),
+        AuthType(
+            "awsv4",
+            "AWS Signature V4",
+            (
+                Param("access_key", "Access key ID"),
+                Param("secret_key", "Secret access key", secret=True),
+                Param("session_token", "Session token (temporary credentials only)", secret=True),
+                Param("region", "Region", default="us-east-1"),
+                Param("service", "Service (execute-api, s3 ...)"),
+            ),
+            hint="Each request is signed when it is sent (the body too; S3 also gets "
+            "x-amz-content-sha256). " + _VALUES_HINT,
         ),
         AuthType(
             "oauth2",
             "OAuth2",
             (
-                Param("grant_type", "Grant type"),
-                Param("token_url", "Token URL"),
+                Param("grant_type", "Grant type", default="client_credentials", choices=_GRANTS),
+                Param("issuer", "Issuer (OpenID Connect discovery)"),
                 Param("auth_url", "Authorization URL"),
+                Param("token_url", "Token URL"),
+                Param("device_url", "Device authorization URL"),
+                Param("redirect_uri", "Redirect URI", default="http://127.0.0.1/callback"),
                 Param("scope", "Scope"),
+                Param("audience", "Audience"),
+                Param("resource", "Resource"),
                 Param("client_id", "Client ID"),
                 Param("client_secret", "Client secret", secret=True),
+                Param(
+                    "client_auth",
+                    "Client authentication",
+                    default="client_secret_basic",
+                    choices=_CLIENT_AUTH,
+                ),
+                Param("private_key", "Private key (PEM or file)", secret=True),
+                Param("pkce", "PKCE", default="S256", choices=("S256", "off")),
                 Param("username", "Username"),
                 Param("password", "Password", secret=True),
                 Param("access_token", "Access token", secret=True),
                 Param("refresh_token", "Refresh token", secret=True),
-                Param("header_prefix", "Header prefix"),
-                Param("add_token_to", "Add token to"),
+                Param("header_prefix", "Header prefix", default="Bearer"),
+                Param(
+                    "add_token_to", "Add token to", default="header", choices=("header", "query")
+                ),
+                Param("extra_params", "Extra token parameters (a=b&c=d)"),
             ),
-            editable=False,
-            note="OAuth2 auth is sent with the selected provider's token; these settings are "
-            "kept as imported and exported unchanged.",
+            hint="Tokens are fetched, refreshed and kept in the OS keyring by API Explorer; "
+            "authorization code and device code need 'Get token' (or 'api-explorer login') "
+            "once. Endpoints left empty come from the issuer's OpenID configuration. "
+            + _VALUES_HINT,
         ),
     )
 }
@@ -131,8 +191,8 @@ _UNKNOWN_SECRETS = frozenset(
         "authKey",
     }
 )
-"""Secret parameters of the auth types the app keeps but cannot send (digest, awsv4, hawk,
-oauth1 ...), by the names Postman and the importers give them."""
+"""Secret parameters of the auth types the app keeps but cannot send (hawk, oauth1, ntlm ...),
+by the names Postman and the importers give them."""
 
 
 def auth_type(name: str) -> AuthType | None:

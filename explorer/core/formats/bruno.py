@@ -31,6 +31,19 @@ from explorer.core.auth.schema import auth_type, unsupported
 from explorer.core.confinement import file_notes
 from explorer.core.errors import FormatError
 from explorer.core.formats import secrets
+from explorer.core.formats.auth_map import (
+    BASIC,
+    IMPLICIT,
+    NO_PKCE,
+    OAUTH2,
+    PER_AUTHORIZATION,
+    PKCE,
+    POST,
+    complete,
+    join_params,
+    not_imported,
+    oauth2_value,
+)
 from explorer.core.formats.bruno_lang import METHOD_TAGS, BruFile, ExportReader, Pair, parse_bru
 from explorer.core.formats.common import (
     ImportResult,
@@ -68,11 +81,33 @@ RAW_TYPES = {"text": "text/plain", "xml": "application/xml", "sparql": "applicat
 OAUTH2_NAMES = {
     "access_token_url": "token_url",
     "authorization_url": "auth_url",
+    "callback_url": "redirect_uri",
+    "client_id": "client_id",
+    "client_secret": "client_secret",
+    "scope": "scope",
+    "username": "username",
+    "password": "password",
+    "access_token": "access_token",
+    "refresh_token": "refresh_token",
     "token_header_prefix": "header_prefix",
-    "token_placement": "add_token_to",
 }
+"""Bruno's OAuth2 settings → the auth schema's (the grant, ``pkce``, ``credentials_placement``
+and ``token_placement`` are read apart)."""
+#: Bruno OAuth2 settings that need nothing here (the app always fetches and refreshes tokens).
+OAUTH2_NOTHING = ("credentials_id", "auto_fetch_token", "auto_refresh_token")
+#: Settings of the auth types the schema describes, by Bruno's names; the others are reported.
+SIGNED_NAMES = {
+    "awsv4": {
+        "accessKeyId": "access_key",
+        "secretAccessKey": "secret_key",
+        "sessionToken": "session_token",
+        "region": "region",
+        "service": "service",
+    },
+    "digest": {"username": "username", "password": "password"},
+}
+TOKEN_BODY = "auth:oauth2:additional_params:access_token_req:body"  # noqa: S105 - a block tag
 KEPT_NAMES = {
-    "awsv4": {"accessKeyId": "accessKey", "secretAccessKey": "secretKey"},
     "oauth1": {
         "consumer_key": "consumerKey",
         "consumer_secret": "consumerSecret",
@@ -362,14 +397,74 @@ class _Mapper:
         if mode == "none":
             return AuthSpec("none")
         values = {p.name: self.fix(p.value) for p in bru.pairs(f"auth:{mode}") if p.enabled}
-        mapped = _auth(mode, values)
+        if mode == OAUTH2:
+            mapped = self.oauth2(values, bru, where)
+        elif mode in SIGNED_NAMES:
+            mapped = self.signed(mode, values, where)
+        else:
+            mapped = _auth(mode, values)
         if auth_type(mapped.type) is None:
             self.note(where, unsupported(mapped.type))
             mapped = self.hide(mapped, where)
-        extra = [b.tag for b in bru.blocks if b.tag.startswith("auth:oauth2:")]
-        if mode == "oauth2" and extra:
-            self.note(where, f"OAuth2 additional parameters ({', '.join(extra)}) are not imported")
         return canonical(mapped, where, self.warnings)
+
+    def signed(self, mode: str, values: Mapping[str, str], where: str) -> AuthSpec:
+        """Digest and AWS Signature V4 by the schema's names; others (``profileName``) reported."""
+        names = SIGNED_NAMES[mode]
+        note = not_imported(
+            where,
+            mode,
+            [k for k, v in values.items() if k not in names and v],
+            "no equivalent here",
+        )
+        if note:
+            self.warnings.append(note)
+        return complete(mode, {names[k]: v for k, v in values.items() if k in names})
+
+    def oauth2(self, values: Mapping[str, str], bru: BruFile, where: str) -> AuthSpec:
+        """Bruno's OAuth2 in the schema's terms: the grant (implicit reported and run as
+        authorization code with PKCE), PKCE, where the client's secret and the token go, the
+        token request's additional body parameters; other settings and additional parameters
+        (of the authorization and refresh requests, in headers or the query, disabled) are
+        reported."""
+        mapped = {OAUTH2_NAMES[k]: v for k, v in values.items() if k in OAUTH2_NAMES}
+        grant = values.get("grant_type", "")
+        if grant == "implicit":
+            self.note(where, IMPLICIT)
+            mapped |= {"grant_type": "authorization_code", "pkce": PKCE}
+        elif grant and oauth2_value("grant_type", grant, where, self.warnings) is not None:
+            mapped["grant_type"] = grant
+        if grant == "authorization_code":
+            mapped["pkce"] = PKCE if values.get("pkce") == "true" else NO_PKCE
+        placement = values.get("credentials_placement", "")
+        if placement:
+            mapped["client_auth"] = POST if placement == "body" else BASIC
+        place = values.get("token_placement", "")
+        if place:
+            mapped["add_token_to"] = "query" if place == "url" else "header"
+        extra = [(p.name, self.fix(p.value)) for p in bru.pairs(TOKEN_BODY) if p.enabled]
+        if extra:
+            mapped["extra_params"] = join_params(extra)
+        self.oauth2_leftovers(values, mapped, bru, where)
+        return complete(OAUTH2, mapped)
+
+    def oauth2_leftovers(
+        self, values: Mapping[str, str], mapped: Mapping[str, str], bru: BruFile, where: str
+    ) -> None:
+        left = [k for k, v in values.items() if v and not _read_apart(k, v, mapped)]
+        for why in dict.fromkeys(map(_unmapped_reason, left)):
+            note = not_imported(where, OAUTH2, [k for k in left if _unmapped_reason(k) == why], why)
+            if note:
+                self.warnings.append(note)
+        blocks = {b.tag for b in bru.blocks if b.tag.startswith("auth:oauth2:")} - {TOKEN_BODY}
+        off = [p.name for p in bru.pairs(TOKEN_BODY) if not p.enabled]
+        if blocks or off:
+            named = ", ".join(sorted(blocks) + [f"{TOKEN_BODY} ~{n}" for n in off])
+            self.note(
+                where,
+                f"OAuth2 additional parameters ({named}) are not imported (only the token "
+                "request's enabled body parameters are sent)",
+            )
 
     def hide(self, auth: AuthSpec, where: str) -> AuthSpec:
         """Literal secrets of an auth type the schema does not describe (an AWS secret key, an
@@ -578,16 +673,28 @@ def _auth(mode: str, values: Mapping[str, str]) -> AuthSpec:
             "api-key",
             (("key", values.get("key", "")), ("value", values.get("value", "")), ("in", where)),
         )
-    if mode == "oauth2":
-        params = []
-        for key, value in values.items():
-            kept = "queryParams" if key == "token_placement" and value == "url" else value
-            params.append((OAUTH2_NAMES.get(key, key), kept))
-        return AuthSpec("oauth2", tuple(params))
     names = KEPT_NAMES.get(mode, {})
     return AuthSpec(
         KEPT_TYPES.get(mode, mode), tuple((names.get(k, k), v) for k, v in values.items())
     )
+
+
+def _read_apart(key: str, value: str, mapped: Mapping[str, str]) -> bool:
+    """Whether a Bruno OAuth2 setting was mapped or needs nothing here."""
+    if key == "token_source":
+        return value == "access_token"
+    if key == "refresh_token_url":
+        return value == mapped.get("token_url")
+    read = ("grant_type", "pkce", "credentials_placement", "token_placement")
+    return key in OAUTH2_NAMES or key in OAUTH2_NOTHING or key in read
+
+
+def _unmapped_reason(key: str) -> str:
+    if key in PER_AUTHORIZATION:
+        return "made anew for each authorization"
+    if key == "refresh_token_url":
+        return "tokens are refreshed at the token URL"
+    return "no equivalent here"
 
 
 def _operand(text: str) -> str | None:

@@ -287,6 +287,14 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
+_EXTRA_REQUESTS = {
+    "authorization": "auth_req",
+    "token": "access_token_req",
+    "refresh": "refresh_token_req",
+}
+"""Bruno's JSON names of the OAuth2 requests additional parameters go to → its ``.bru`` names."""
+
+
 @dataclass
 class ExportReader(JsonShapes):
     """Reads Bruno's one-file JSON export (its app model: ``items`` with ``request``,
@@ -394,12 +402,25 @@ class ExportReader(JsonShapes):
             name = "token_secret" if name == "access_token_secret" else name  # oauth1's
             pairs.append(Pair(name, self.text(value, f"{where}.{mode}.{key}")))
         blocks = [Block(f"auth:{mode}", tuple(pairs))]
-        extra = settings.get("additionalParameters")
-        if isinstance(extra, dict) and any(extra.values()):
-            blocks.append(Block("auth:oauth2:additional_params", (Pair("from", "export"),)))
+        if mode == "oauth2":
+            blocks += self.extra_params(settings.get("additionalParameters"), f"{where}.oauth2")
         if folder:
             blocks.append(Block("auth", (Pair("mode", mode),)))
         return blocks
+
+    def extra_params(self, value: object, where: str) -> list[Block]:
+        """OAuth2 ``additionalParameters`` (``authorization``, ``token``, ``refresh`` rows, each
+        with ``sendIn``) as the ``auth:oauth2:additional_params:*`` blocks of a ``.bru`` file."""
+        where = f"{where}.additionalParameters"
+        blocks: dict[str, list[Pair]] = {}
+        for group, rows in self.mapping(value, where).items():
+            request = _EXTRA_REQUESTS.get(str(group), str(group))
+            for i, raw in enumerate(self.array(rows, f"{where}.{group}")):
+                pair, row = self.pair(raw, f"{where}.{group}[{i}]")
+                place = self.text(row.get("sendIn"), f"{where}.{group}[{i}].sendIn") or "body"
+                tag = f"auth:oauth2:additional_params:{request}:{place}"
+                blocks.setdefault(tag, []).append(pair)
+        return [Block(tag, tuple(pairs)) for tag, pairs in blocks.items()]
 
     def body(self, body: dict[str, object], where: str) -> list[Block]:
         blocks = [

@@ -301,7 +301,7 @@ def _auth(group: CurlArgs, url_user: str | None, headers: list[KeyValue]) -> Aut
     scheme = "basic" if group.auth_scheme == "anyauth" else group.auth_scheme
     if group.auth_scheme == "anyauth":
         group.note("--anyauth became basic auth (the app does not negotiate the scheme)")
-    elif scheme != "basic":
+    elif scheme not in ("basic", "digest"):
         group.note(f"--{scheme} auth was kept as imported, but the app cannot send it")
     return AuthSpec(scheme, (("username", username), ("password", password)))
 

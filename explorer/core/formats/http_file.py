@@ -10,10 +10,14 @@ dropped.
 Export writes one runnable file: collection variables as ``@var = value`` (secret ones only as
 ``# @secret name``, never their values), each folder's path as ``# @folder A/B`` (ignored by the
 other tools, read back by ours), and each request's effective auth as the header or query
-parameter the tools understand (``Authorization: Basic user:password`` / ``Bearer token``, the API
-key's header or parameter), with ``# @auth TYPE {settings}`` where the header alone would not
-say which auth it is (API key, OAuth2, and types only kept, such as digest). A collection bound
-to a provider also carries the provider's auth and headers (``export_http``).
+parameter the tools understand (``Authorization: Basic user:password`` / ``Bearer token``,
+httpyac's ``Digest user:password`` and ``AWS key secret ...``, the API key's header, parameter
+or cookie; OAuth2 as httpyac's ``Authorization: oauth2 FLOW`` with ``@oauth2_*`` variables
+where that sends what the app sends, see ``_AuthWriter``), with ``# @auth TYPE {settings}``
+where the header alone would not say all of the auth (an API key, OAuth2 settings httpyac has no
+variable for, Digest's kept settings, types only kept). Import reads all of these back, httpyac's
+OAuth2 variables included. A collection bound to a provider also carries the provider's auth and
+headers (``export_http``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,19 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, quote_plus
 
 from explorer.core.errors import FormatError
+from explorer.core.formats.auth_map import (
+    BASIC,
+    HEADLESS,
+    IMPLICIT,
+    NO_PKCE,
+    OAUTH2,
+    PKCE,
+    POST,
+    complete,
+    default,
+    not_imported,
+    token_name,
+)
 from explorer.core.formats.common import (
     ImportResult,
     SecretVault,
@@ -32,7 +49,7 @@ from explorer.core.formats.common import (
     guarded,
     protect,
 )
-from explorer.core.formats.provider_export import ProviderExport, TokenGrant, bind
+from explorer.core.formats.provider_export import ProviderExport, TokenGrant, auth_grant, bind
 from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
 from explorer.core.workspace.model import Folder, SavedRequest, Variable
 
@@ -55,6 +72,70 @@ URL_LIKE = re.compile(
 """What a request line without a method must start with: a variable, a path, a scheme, a host
 with a port, or a dotted host and a path; a lone word is prose, not a request."""
 SAFE = "{}$"
+#: httpyac's OAuth2 variables (``oauth2_NAME``, or ``PREFIX_NAME``) → the schema's parameters.
+HTTPYAC_OAUTH2 = {
+    "tokenEndpoint": "token_url",
+    "authorizationEndpoint": "auth_url",
+    "deviceCodeEndpoint": "device_url",
+    "clientId": "client_id",
+    "clientSecret": "client_secret",
+    "scope": "scope",
+    "audience": "audience",
+    "resource": "resource",
+    "username": "username",
+    "password": "password",
+    "redirectUri": "redirect_uri",
+}
+#: httpyac's OAuth2 switches → (parameter, value when true, value when false).
+HTTPYAC_SWITCHES = {
+    "usePkce": ("pkce", PKCE, NO_PKCE),
+    "useAuthorizationHeader": ("client_auth", BASIC, POST),
+}
+HTTPYAC_OTHER = (
+    "responseType",
+    "responseMode",
+    "proxy",
+    "subjectIssuer",
+    "keepAlive",
+    "useDeviceCodeClientSecret",
+    "serverPort",
+)
+"""httpyac OAuth2 variables with no equivalent (reported; ``keepAlive`` is what the app does)."""
+FLOWS_IN = {
+    "client": "client_credentials",
+    "client_credentials": "client_credentials",
+    "code": "authorization_code",
+    "authorization_code": "authorization_code",
+    "device": "device_code",
+    "device_code": "device_code",
+    "password": "password",
+    "implicit": "implicit",
+    "hybrid": "implicit",
+}
+FLOWS_OUT = {
+    "client_credentials": "client_credentials",
+    "password": "password",
+    "authorization_code": "authorization_code",
+    "device_code": "device_code",
+}
+OAUTH2_HEADER = re.compile(
+    r"^\s*(?:oauth2|openid)\s+(?P<flow>client(?:_credentials)?|(?:authorization_)?code"
+    r"|device(?:_code)?|password|implicit|hybrid)(?:\s+(?!token_exchange\b)(?P<prefix>\S+))?"
+    r"(?:\s+token_exchange\s+(?P<exchange>\S+))?\s*$",
+    re.IGNORECASE,
+)
+"""httpyac's ``Authorization: oauth2 FLOW [PREFIX] [token_exchange PREFIX]``."""
+DIGEST_COLON = re.compile(r"^(.*):(.*)$", re.DOTALL)
+DIGEST_SPACE = re.compile(r"^(\S*)\s+(\S.*)$", re.DOTALL)
+AWS_HEADER = re.compile(
+    r"^(?P<access_key>\S*)\s+(?P<secret_key>\S*)\s*(?:token:\s*(?P<session_token>\S*))?"
+    r"\s*(?:region:\s*(?P<region>\S*))?\s*(?:service:\s*(?P<service>\S*))?\s*$",
+    re.IGNORECASE,
+)
+"""httpyac's ``Authorization: AWS key secret [token:T] [region:R] [service:S]``."""
+#: Auth types whose ``# @auth`` settings complete what their ``Authorization`` header says.
+MERGED = (OAUTH2, "digest")
+TOKEN_META = "token-request"  # noqa: S105 - a meta line's name
 
 
 @dataclass
@@ -76,6 +157,7 @@ class _Importer:
         self.warnings: list[str] = []
         self.vault = SecretVault()
         self.variables: dict[str, str] = {}
+        self.consumed: set[str] = set()  # httpyac OAuth2 variables read into an auth
         self.secrets: list[str] = []
         self.collection_name = ""
         self.description: list[str] = []
@@ -105,7 +187,8 @@ class _Importer:
                 path=self.source,
                 line=self.skipped[0] if self.skipped else None,
             )
-        variables = [Variable(k, v) for k, v in self.variables.items() if k not in self.secrets]
+        kept = {k: v for k, v in self.variables.items() if k not in self.consumed}
+        variables = [Variable(k, v) for k, v in kept.items() if k not in self.secrets]
         variables += [Variable(k, secret=True) for k in dict.fromkeys(self.secrets)]
         variables += [v for v in self.vault.variables() if v.name not in self.secrets]
         root = self._tree((), entries, self.collection_name or name)
@@ -165,6 +248,8 @@ class _Importer:
         if request_line is None:
             if first:
                 self.description = docs
+            return None
+        if TOKEN_META in meta:  # a token request our export wrote for an OAuth2 auth
             return None
         number, line, match = request_line
         url = match["url"]
@@ -250,15 +335,13 @@ class _Importer:
             kept = tuple(h for h in kept if h.name.lower() != "content-type")
         rest = list(kept)
         params = list(start.params)
-        auth = self._declared(declared, rest, params, where) if declared else None
+        kind = declared.partition(" ")[0]
+        auth = None
+        if declared and kind not in MERGED:
+            auth = self._declared(declared, rest, params, where)
         if auth is None:
-            rest = []
-            for header in kept:
-                found = _auth_from_header(header) if auth is None else None
-                if found is None:
-                    rest.append(header)
-                else:
-                    auth = found
+            found = self._header_auth(rest, where)
+            auth = self._declared(declared, rest, params, where, found) if kind in MERGED else found
         return replace(
             start,
             params=tuple(params),
@@ -268,10 +351,17 @@ class _Importer:
         )
 
     def _declared(
-        self, text: str, headers: list[KeyValue], params: list[KeyValue], where: str
+        self,
+        text: str,
+        headers: list[KeyValue],
+        params: list[KeyValue],
+        where: str,
+        found: AuthSpec | None = None,
     ) -> AuthSpec | None:
-        """The auth an ``# @auth TYPE {settings}`` line declares (see ``_auth_rows``); an API
-        key's value is taken out of the header or query row it names."""
+        """The auth an ``# @auth TYPE {settings}`` line declares (see ``_AuthWriter``): OAuth2's
+        and Digest's settings on top of those the ``Authorization`` header (and httpyac's
+        variables) gave (``found``), the token's header or query parameter dropped; an API
+        key's value taken out of the header, query row or cookie it names."""
         kind, _, raw = text.partition(" ")
         try:
             settings = json.loads(raw) if raw.strip() else {}
@@ -279,21 +369,97 @@ class _Importer:
             settings = None
         if not kind or not isinstance(settings, dict):
             self.warnings.append(f"{where}: '# @auth {text[:40]}' is not an auth; ignored")
-            return None
+            return found
         values = {str(k): str(v) for k, v in settings.items()}
-        if kind == "oauth2":
+        if kind in MERGED:
+            base = dict(found.params) if found is not None and found.type == kind else {}
+            merged = base | values
             headers[:] = [h for h in headers if h.name.lower() != "authorization"]
+            if merged.get("add_token_to") == "query":
+                params[:] = [p for p in params if p.name != "access_token"]
+            return complete(kind, merged)
         if kind != "api-key":
             return AuthSpec(kind, tuple(values.items()))
         key, where_in = values.get("key", ""), values.get("in", "header")
+        if where_in == "cookie":
+            return self._cookie_key(key, headers, where)
         rows = params if where_in == "query" else headers
         fold = str.lower if where_in == "header" else str  # header names ignore case
-        found = [i for i, row in enumerate(rows) if fold(row.name) == fold(key)]
-        if not found:
+        matching = [i for i, row in enumerate(rows) if fold(row.name) == fold(key)]
+        if not matching:
             self.warnings.append(f"{where}: the API key {where_in} {key!r} is missing; ignored")
             return None
-        value = rows.pop(found[-1]).value
+        value = rows.pop(matching[-1]).value
         return AuthSpec("api-key", (("key", key), ("value", value), ("in", where_in)))
+
+    def _cookie_key(self, key: str, headers: list[KeyValue], where: str) -> AuthSpec | None:
+        """A cookie API key: its pair taken out of the ``Cookie`` header (dropped if empty)."""
+        for index, header in enumerate(headers):
+            if header.name.lower() != "cookie":
+                continue
+            pairs = [pair.strip() for pair in header.value.split(";")]
+            for n, pair in enumerate(pairs):
+                name, sep, value = pair.partition("=")
+                if sep and name.strip() == key:
+                    left = "; ".join(pairs[:n] + pairs[n + 1 :])
+                    if left:
+                        headers[index] = replace(header, value=left)
+                    else:
+                        del headers[index]
+                    return AuthSpec("api-key", (("key", key), ("value", value), ("in", "cookie")))
+        self.warnings.append(f"{where}: the API key cookie {key!r} is missing; ignored")
+        return None
+
+    def _header_auth(self, headers: list[KeyValue], where: str) -> AuthSpec | None:
+        """The auth the first ``Authorization`` header that says one holds, taken out of
+        ``headers``: Basic, Bearer, httpyac's Digest, AWS and OAuth2 (``oauth2 FLOW
+        [PREFIX]`` with its ``@PREFIX_*`` variables)."""
+        for index, header in enumerate(headers):
+            if header.name.lower() != "authorization":
+                continue
+            found = _auth_from_header(header.value) or self._oauth2_header(header.value, where)
+            if found is not None:
+                del headers[index]
+                return found
+        return None
+
+    def _oauth2_header(self, value: str, where: str) -> AuthSpec | None:
+        """httpyac's ``Authorization: oauth2 FLOW [PREFIX]`` as OAuth2 auth built from the
+        ``PREFIX_*`` variables (``oauth2_*`` by default, and as the fallback, as in httpyac)."""
+        match = OAUTH2_HEADER.match(value)
+        if match is None:
+            return None
+        params = {"grant_type": FLOWS_IN[match["flow"].lower()]}
+        if params["grant_type"] == "implicit":
+            self.warnings.append(f"{where}: {IMPLICIT}")
+            params |= {"grant_type": "authorization_code", "pkce": PKCE}
+        if match["exchange"]:
+            self.warnings.append(f"{where}: OAuth2 token exchange is not supported; not imported")
+        found = self._prefixed(match["prefix"] or OAUTH2)
+        params |= {HTTPYAC_OAUTH2[k]: v for k, v in found.items() if k in HTTPYAC_OAUTH2}
+        for name, table in HTTPYAC_SWITCHES.items():
+            if name in found:
+                params[table[0]] = table[1] if found[name].lower() == "true" else table[2]
+        left = [k for k, v in found.items() if k in HTTPYAC_OTHER and v and k != "keepAlive"]
+        note = not_imported(where, OAUTH2, left, "no equivalent here")
+        if note:
+            self.warnings.append(note)
+        return complete(OAUTH2, params)
+
+    def _prefixed(self, prefix: str) -> dict[str, str]:
+        """httpyac's OAuth2 variables of ``prefix`` by their short names, read as httpyac reads
+        them (any case; ``oauth2_`` ones for those ``prefix`` lacks); each one read is kept
+        out of the collection's variables."""
+        lowered = {name.lower(): name for name in self.variables}
+        found: dict[str, str] = {}
+        for short in (*HTTPYAC_OAUTH2, *HTTPYAC_SWITCHES, *HTTPYAC_OTHER):
+            for head in dict.fromkeys((prefix, OAUTH2)):
+                name = lowered.get(f"{head}_{short}".lower())
+                if name is not None:
+                    found[short] = self.variables[name]
+                    self.consumed.add(name)
+                    break
+        return found
 
 
 def _request_line(line: str) -> re.Match[str] | None:
@@ -305,17 +471,25 @@ def _request_line(line: str) -> re.Match[str] | None:
     return None
 
 
-def _auth_from_header(header: KeyValue) -> AuthSpec | None:
-    if header.name.lower() != "authorization":
-        return None
-    scheme, _, credential = header.value.partition(" ")
-    credential = credential.strip()
-    if scheme.lower() == "bearer" and credential and " " not in credential:
+def _auth_from_header(value: str) -> AuthSpec | None:
+    """Basic and Bearer as every tool writes them; Digest and AWS as httpyac does
+    (``Digest user:password``, ``AWS key secret [token:T] [region:R] [service:S]``)."""
+    scheme, _, credential = value.partition(" ")
+    credential, scheme = credential.strip(), scheme.lower()
+    if scheme == "bearer" and credential and " " not in credential:
         return AuthSpec("bearer", (("token", credential),))
-    if scheme.lower() == "basic":
+    if scheme == "basic":
         match = re.match(r"^([^\s:]*)\s*[\s:]\s*(.*)$", credential)
         if match:
             return AuthSpec("basic", (("username", match[1]), ("password", match[2])))
+    if scheme == "digest" and not re.search(r'\w="', credential):  # not a computed answer
+        match = DIGEST_COLON.match(credential) or DIGEST_SPACE.match(credential)
+        if match:
+            return complete("digest", {"username": match[1], "password": match[2]})
+    if scheme == "aws":
+        match = AWS_HEADER.match(credential)
+        if match and match["access_key"] and match["secret_key"]:
+            return complete("awsv4", {k: v for k, v in match.groupdict().items() if v is not None})
     return None
 
 
@@ -379,10 +553,11 @@ def _multipart(lines: list[str], boundary: str) -> tuple[FormField, ...] | None:
 def _auth_rows(auth: AuthSpec | None) -> tuple[list[KeyValue], list[KeyValue], list[str]]:
     """Headers, query params and ``# @auth`` lines that carry ``auth`` in a .http file.
 
-    Basic and bearer are the ``Authorization`` header every tool understands. An API key is its
-    header or query row plus ``# @auth api-key {"key": ..., "in": ...}`` saying which row it is;
-    OAuth2 is ``Bearer {{access_token}}`` plus its settings; a type the tools cannot send is its
-    settings only. Other tools ignore ``# @auth``; our importer reads the auth back from it."""
+    Basic and bearer are the ``Authorization`` header every tool understands; Digest and AWS the
+    header httpyac understands. An API key is its header, query row or cookie plus ``# @auth
+    api-key {"key": ..., "in": ...}`` saying which it is; a type the tools cannot send is its
+    settings only (OAuth2: ``_AuthWriter``). Other tools ignore ``# @auth``; our importer reads
+    the auth back from it."""
     if auth is None or auth.type == "none":
         return [], [], []
     if auth.type == "basic":
@@ -390,15 +565,34 @@ def _auth_rows(auth: AuthSpec | None) -> tuple[list[KeyValue], list[KeyValue], l
         return [KeyValue("Authorization", value)], [], []
     if auth.type == "bearer":
         return [KeyValue("Authorization", f"Bearer {auth.get('token')}")], [], []
+    if auth.type == "digest":
+        value = f"Digest {auth.get('username')}:{auth.get('password')}"
+        rest = {
+            k: v
+            for k, v in auth.params
+            if k not in ("username", "password") and v != default("digest", k)
+        }
+        return [KeyValue("Authorization", value)], [], [_auth_meta("digest", rest)] if rest else []
+    if auth.type == "awsv4":
+        return [KeyValue("Authorization", _aws_value(auth))], [], []
     if auth.type == "api-key":
+        where = auth.get("in") if auth.get("in") in ("query", "cookie") else "header"
+        meta = [_auth_meta("api-key", {"key": auth.get("key"), "in": where})]
+        if where == "cookie":
+            return [KeyValue("Cookie", f"{auth.get('key')}={auth.get('value')}")], [], meta
         row = KeyValue(auth.get("key"), auth.get("value"))
-        where = "query" if auth.get("in") == "query" else "header"
-        meta = [_auth_meta("api-key", {"key": row.name, "in": where})]
         return ([], [row], meta) if where == "query" else ([row], [], meta)
-    meta = [_auth_meta(auth.type, dict(auth.params))]
-    if auth.type == "oauth2":
-        return [KeyValue("Authorization", "Bearer {{access_token}}")], [], meta
-    return [], [], meta
+    return [], [], [_auth_meta(auth.type, dict(auth.params))]
+
+
+def _aws_value(auth: AuthSpec) -> str:
+    """httpyac's ``AWS key secret [token:T] [region:R] [service:S]``; an empty part, or one at
+    the schema's default, is left out (httpyac's signer and our import then use the default)."""
+    value = f"AWS {auth.get('access_key')} {auth.get('secret_key')}"
+    for name, label in (("session_token", "token"), ("region", "region"), ("service", "service")):
+        if auth.get(name) not in ("", default("awsv4", name)):
+            value += f" {label}:{auth.get(name)}"
+    return value
 
 
 def _auth_meta(kind: str, params: dict[str, str]) -> str:
@@ -435,7 +629,9 @@ def _body_text(body: Body) -> list[str]:
     return []
 
 
-def _request_lines(spec: RequestSpec, trail: tuple[str, ...], auth: AuthSpec | None) -> list[str]:
+def _request_lines(
+    spec: RequestSpec, trail: tuple[str, ...], auth: AuthSpec | None, writer: _AuthWriter
+) -> list[str]:
     lines = [f"### {spec.name}"]
     lines += [f"# {line}" if line else "#" for line in spec.docs.split("\n") if spec.docs]
     if trail:
@@ -444,11 +640,7 @@ def _request_lines(spec: RequestSpec, trail: tuple[str, ...], auth: AuthSpec | N
         lines.append("# @no-redirect")
     if not spec.verify_tls:
         lines.append("# @no-reject-unauthorized")
-    effective = spec.auth or auth
-    if effective is not None and effective.type == _TOKEN:
-        auth_headers, auth_params, meta = _token_rows(effective)
-    else:
-        auth_headers, auth_params, meta = _auth_rows(effective)
+    auth_headers, auth_params, meta = writer.rows(spec.auth or auth)
     lines += meta
     lines.append(f"{spec.method} {spec.url}")
     params = [p for p in spec.params if p.enabled] + auth_params
@@ -471,7 +663,8 @@ def export_http(tree: Folder, provider: ProviderExport | None = None) -> str:
     """The collection as one ``.http`` file that httpyac and REST Client run as is. With the
     ``provider`` the collection is bound to, its auth and headers are written in (see
     ``provider_export``): an OAuth2 grant as httpyac's own OAuth2 (``_builtin_oauth2``) or,
-    where that cannot send what the app sends, as a named token request (``_token_request``)."""
+    where that cannot send what the app sends, as a named token request (``_token_request``).
+    The collection's own OAuth2 auths are written the same ways (``_AuthWriter``)."""
     lines = [f"# @collection {tree.name}"]
     lines += [
         f"# {line}" if line else "#" for line in tree.description.split("\n") if tree.description
@@ -479,6 +672,7 @@ def export_http(tree: Folder, provider: ProviderExport | None = None) -> str:
     lines += [f"# @secret {v.name}" for v in tree.variables if v.secret]
     lines += [f"@{v.name} = {v.value}" for v in tree.variables if not v.secret]
     token_block: list[str] = []
+    taken = False
     if provider is not None:
         grant = provider.grant
         token = None
@@ -487,11 +681,13 @@ def export_http(tree: Folder, provider: ProviderExport | None = None) -> str:
             if builtin is not None:
                 lines += [f"@{name} = {value}" for name, value in builtin]
                 token = AuthSpec(_TOKEN, (("flow", grant.grant_type),))
+                taken = True
             else:
                 token_block = _token_request(grant)
                 token = AuthSpec(_TOKEN, (("ref", TOKEN_REQUEST),))
         tree = bind(tree, provider, token)
-    lines += ["", *token_block]
+    writer = _AuthWriter(_effective_auths(tree, tree.auth), taken=taken)
+    body: list[str] = []
 
     def walk(
         folder: Folder,
@@ -502,12 +698,114 @@ def export_http(tree: Folder, provider: ProviderExport | None = None) -> str:
         for item in folder.items:
             if isinstance(item, SavedRequest):
                 spec = replace(item.spec, headers=(*inherited, *item.spec.headers))
-                lines.extend(_request_lines(spec, trail, auth))
+                body.extend(_request_lines(spec, trail, auth, writer))
             else:
                 walk(item, (*trail, item.name), item.auth or auth, (*inherited, *item.headers))
 
     walk(tree, (), tree.auth, tree.headers)
+    lines += [*writer.head, "", *token_block, *writer.blocks, *body]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+class _AuthWriter:
+    """The rows that carry each request's auth, and what the file's head needs for them: the
+    collection's own OAuth2 auths as httpyac's OAuth2 where it sends what the app sends
+    (``Authorization: oauth2 FLOW [PREFIX]`` and ``@PREFIX_*`` variables), else as a token
+    request of their own (headless grants) or ``{{access_token}}``; ``# @auth oauth2 {...}``
+    carries the settings httpyac's variables do not, so our import reads the auth back whole.
+
+    One configuration uses httpyac's default ``oauth2_*`` variables; several use ``oauth2_1_*``,
+    ``oauth2_2_*`` ..., none the default, because httpyac fills a prefix's missing variables
+    from ``oauth2_*`` (so empty ones are simply left out). With a provider's grant on
+    ``oauth2_*``, the auths' empty settings would be filled from it: a limit of the format."""
+
+    def __init__(self, auths: list[AuthSpec], *, taken: bool) -> None:
+        self.head: list[str] = []
+        self.blocks: list[str] = []
+        self.requests: set[str] = set()
+        configs = [_httpyac_oauth2(dict(a.params)) for a in auths if a.type == OAUTH2]
+        keys = list(dict.fromkeys(tuple(c[1].items()) for c in configs if c is not None))
+        single = len(keys) == 1 and not taken
+        self.prefixes = {
+            key: OAUTH2 if single else f"{OAUTH2}_{n}" for n, key in enumerate(keys, 1)
+        }
+        for key, prefix in self.prefixes.items():
+            self.head += [f"@{prefix}_{short} = {value}" for short, value in key if value]
+
+    def rows(self, auth: AuthSpec | None) -> tuple[list[KeyValue], list[KeyValue], list[str]]:
+        if auth is not None and auth.type == _TOKEN:
+            return _token_rows(auth)
+        if auth is None or auth.type != OAUTH2:
+            return _auth_rows(auth)
+        params = dict(auth.params)
+        builtin = _httpyac_oauth2(params)
+        if builtin is not None:
+            flow, variables, rest = builtin
+            prefix = self.prefixes[tuple(variables.items())]
+            value = f"oauth2 {flow}" + ("" if prefix == OAUTH2 else f" {prefix}")
+            meta = [_auth_meta(OAUTH2, rest)] if rest else []
+            return [KeyValue("Authorization", value)], [], meta
+        meta = [_auth_meta(OAUTH2, params)]
+        token = params.get("access_token", "")
+        grant = auth_grant(auth)
+        if not token and grant is not None:
+            name = token_name(auth)
+            if name not in self.requests:
+                self.requests.add(name)
+                self.blocks += _token_request(grant, name, marked=True)
+            token = f"{{{{{name}.access_token}}}}"
+            meta.append(f"# @ref {name}")
+        token = token or "{{access_token}}"
+        if params.get("add_token_to") == "query":
+            return [], [KeyValue("access_token", token)], meta
+        value = f"{params.get('header_prefix', 'Bearer')} {token}".strip()
+        return [KeyValue("Authorization", value)], [], meta
+
+
+def _effective_auths(folder: Folder, auth: AuthSpec | None) -> list[AuthSpec]:
+    """Each request's auth, its own or the nearest folder's above it (as ``export_http``)."""
+    found: list[AuthSpec] = []
+    for item in folder.items:
+        if isinstance(item, Folder):
+            found += _effective_auths(item, item.auth or auth)
+        else:
+            found += [a for a in (item.spec.auth or auth,) if a is not None]
+    return found
+
+
+def _httpyac_oauth2(params: dict[str, str]) -> tuple[str, dict[str, str], dict[str, str]] | None:
+    """An OAuth2 auth as httpyac's own: its flow, its variables by httpyac's short names and the
+    settings they do not carry (those not at the schema's default); None when httpyac would not
+    send what the app sends (another grant, a static token, a token that is not a Bearer
+    header, a ``private_key_jwt`` client, no token URL, extra parameters of a grant that a token
+    request of our own sends exactly)."""
+    grant = params.get("grant_type") or default(OAUTH2, "grant_type")
+    method = params.get("client_auth") or default(OAUTH2, "client_auth")
+    unsent = params.get("access_token") or (grant in HEADLESS and params.get("extra_params"))
+    if grant not in FLOWS_OUT or unsent or method == "private_key_jwt":
+        return None
+    prefix = params.get("header_prefix", default(OAUTH2, "header_prefix"))
+    if prefix != "Bearer" or params.get("add_token_to", "header") != "header":
+        return None
+    if not params.get("token_url"):
+        return None
+    variables: dict[str, str] = {}
+    for short, name in HTTPYAC_OAUTH2.items():
+        value = params.get(name, "")
+        if name != "redirect_uri" or re.match(r"^[a-z][\w+.-]*://[^/]*:\d+", value):
+            variables[short] = value
+    if method == "none":  # a public client: httpyac must send no secret
+        variables["clientSecret"] = ""
+    pkce = params.get("pkce", "")
+    if pkce in (PKCE, NO_PKCE):
+        variables["usePkce"] = "true" if pkce == PKCE else "false"
+    variables["useAuthorizationHeader"] = "true" if method == BASIC else "false"
+    carried = {HTTPYAC_OAUTH2[k] for k in variables if k in HTTPYAC_OAUTH2} | {"grant_type"}
+    carried -= {"client_secret"} if method == "none" else set()
+    carried |= {"pkce"} if "usePkce" in variables else set()
+    carried |= {"client_auth"} if method in (BASIC, POST) else set()
+    rest = {k: v for k, v in params.items() if k not in carried and v != default(OAUTH2, k)}
+    return FLOWS_OUT[grant], variables, rest
 
 
 #: The auth type ``bind`` gives requests that inherit a provider's OAuth2 token (this module
@@ -547,10 +845,15 @@ def _builtin_oauth2(grant: TokenGrant) -> list[tuple[str, str]] | None:
     return [(k, v) for k, v in settings if v]
 
 
-def _token_request(grant: TokenGrant) -> list[str]:
-    """The grant as a request named ``TOKEN_REQUEST``; each request that needs the token names
-    it with ``# @ref`` and sends ``Bearer {{provider_token.access_token}}``."""
-    lines = [f"### {TOKEN_REQUEST}", f"# @name {TOKEN_REQUEST}", f"POST {grant.token_url}"]
+def _token_request(
+    grant: TokenGrant, name: str = TOKEN_REQUEST, *, marked: bool = False
+) -> list[str]:
+    """The grant as a request named ``name``; each request that needs the token names it with
+    ``# @ref`` and sends ``Bearer {{NAME.access_token}}``. ``marked`` (an OAuth2 auth's own
+    token request) adds ``# @token-request``, so our import leaves the request out."""
+    lines = [f"### {name}", f"# @name {name}"]
+    lines += [f"# @{TOKEN_META}"] if marked else []
+    lines.append(f"POST {grant.token_url}")
     if grant.encoding == "json":
         lines.append("Content-Type: application/json")
         body = [json.dumps(dict(grant.fields), ensure_ascii=False)]

@@ -31,6 +31,18 @@ from explorer.core.auth.schema import unsupported
 from explorer.core.confinement import file_notes
 from explorer.core.dynamic import is_known
 from explorer.core.errors import FormatError
+from explorer.core.formats.auth_map import (
+    BASIC,
+    IMPLICIT,
+    NO_PKCE,
+    OAUTH2,
+    PER_AUTHORIZATION,
+    PKCE,
+    POST,
+    complete,
+    not_imported,
+    oauth2_value,
+)
 from explorer.core.formats.common import (
     ImportResult,
     JsonShapes,
@@ -51,19 +63,33 @@ MULTIPART = "multipart/form-data"
 GRAPHQL = "application/graphql"
 JSON_TYPE = "application/json"
 OAUTH2_IN = {
-    "grantType": "grant_type",
     "accessTokenUrl": "token_url",
     "authorizationUrl": "auth_url",
+    "redirectUrl": "redirect_uri",
     "clientId": "client_id",
     "clientSecret": "client_secret",
+    "scope": "scope",
+    "audience": "audience",
+    "resource": "resource",
+    "username": "username",
+    "password": "password",
     "accessToken": "access_token",
     "refreshToken": "refresh_token",
     "tokenPrefix": "header_prefix",
 }
+"""Insomnia's OAuth2 settings → the auth schema's (``grantType``, ``usePkce``, ``pkceMethod``
+and ``credentialsInBody`` are read apart; others are reported)."""
+#: Insomnia's AWS IAM settings → the schema's ``awsv4`` parameters.
+IAM_IN = {
+    "accessKeyId": "access_key",
+    "secretAccessKey": "secret_key",
+    "sessionToken": "session_token",
+    "region": "region",
+    "service": "service",
+}
 #: Auth types the app keeps but cannot send: Insomnia's name → the Postman type and parameter
 #: names, so a Postman export of the imported collection carries them in Postman's terms.
 KEPT_AUTH: dict[str, tuple[str, dict[str, str]]] = {
-    "iam": ("awsv4", {"accessKeyId": "accessKey", "secretAccessKey": "secretKey"}),
     "hawk": (
         "hawk",
         {
@@ -76,7 +102,7 @@ KEPT_AUTH: dict[str, tuple[str, dict[str, str]]] = {
     "oauth1": ("oauth1", {"tokenKey": "token"}),
 }
 #: Secret settings of kept auth types that ``auth.schema.is_secret`` does not know by name.
-KEPT_SECRETS = frozenset({"authKey", "consumerSecret", "tokenSecret", "privateKey", "sessionToken"})
+KEPT_SECRETS = frozenset({"authKey", "consumerSecret", "tokenSecret", "privateKey"})
 #: Request settings with no equivalent here, at Insomnia's defaults.
 SETTINGS = (
     ("settingEncodeUrl", True),
@@ -606,8 +632,10 @@ class _Importer(JsonShapes):
         makers = {"basic": self.basic, "bearer": self.bearer, "apikey": self.api_key}
         if kind in makers:
             return makers[kind](params, where)
-        if kind == "oauth2":
-            return _oauth2(params), ()
+        if kind == OAUTH2:
+            return self.oauth2(params, where), ()
+        if kind in ("digest", "iam"):
+            return self.signed(kind, params, where), ()
         return self.kept(kind, params, where), ()
 
     def auth_params(self, data: dict[str, Any], at: str, where: str) -> dict[str, str]:
@@ -639,14 +667,47 @@ class _Importer(JsonShapes):
 
     def api_key(self, params: dict[str, str], where: str) -> tuple[AuthSpec, tuple[KeyValue, ...]]:
         key, value = params.get("key", ""), params.get("value", "")
-        place = params.get("addTo", "header")
-        if place == "cookie":
+        place = {"queryParams": "query", "cookie": "cookie"}.get(params.get("addTo", ""), "header")
+        return AuthSpec("api-key", (("key", key), ("value", value), ("in", place))), ()
+
+    def signed(self, kind: str, params: dict[str, str], where: str) -> AuthSpec:
+        """Digest (``username``, ``password``) and AWS IAM (``IAM_IN``) in the schema's terms;
+        other settings are reported."""
+        names = IAM_IN if kind == "iam" else {"username": "username", "password": "password"}
+        name = "awsv4" if kind == "iam" else kind
+        left = [key for key, value in params.items() if key not in names and value]
+        note = not_imported(where, name, left, "no equivalent here")
+        if note:
+            self.note(note)
+        return complete(name, {names[k]: v for k, v in params.items() if k in names})
+
+    def oauth2(self, params: dict[str, str], where: str) -> AuthSpec:
+        """Insomnia's OAuth2 in the schema's terms: the grant (implicit reported and run as
+        authorization code with PKCE), PKCE, where the client's secret goes, the settings of
+        ``OAUTH2_IN``; the others (``state``, ``responseType``, ``origin`` ...) are reported."""
+        mapped = {OAUTH2_IN[k]: v for k, v in params.items() if k in OAUTH2_IN and v}
+        grant = params.get("grantType", "")
+        code = grant in ("authorization_code", "implicit")
+        if grant == "implicit":
+            self.note(f"{where}: {IMPLICIT}")
+            mapped |= {"grant_type": "authorization_code", "pkce": PKCE}
+        elif grant and oauth2_value("grant_type", grant, where, self.warnings) is not None:
+            mapped["grant_type"] = grant
+        if code and grant != "implicit":
+            mapped["pkce"] = PKCE if params.get("usePkce") == "true" else NO_PKCE
+        if code and params.get("pkceMethod", PKCE) not in ("", PKCE):
             self.note(
-                f"{where}: the API key sent as a cookie became the header 'Cookie: {key}=...'"
+                f"{where}: the PKCE method {params['pkceMethod']} is not supported; S256 is used"
             )
-            return AuthSpec("none"), (KeyValue("Cookie", f"{key}={value}"),)
-        where_to = "query" if place == "queryParams" else "header"
-        return AuthSpec("api-key", (("key", key), ("value", value), ("in", where_to))), ()
+        if "credentialsInBody" in params:
+            mapped["client_auth"] = POST if params["credentialsInBody"] == "true" else BASIC
+        read = {*OAUTH2_IN, "grantType", "usePkce", "pkceMethod", "credentialsInBody"}
+        left = [k for k, v in params.items() if k not in read and v]
+        for why in dict.fromkeys(_unmapped_reason(k) for k in left):
+            note = not_imported(where, OAUTH2, [k for k in left if _unmapped_reason(k) == why], why)
+            if note:
+                self.note(note)
+        return complete(OAUTH2, mapped)
 
     def kept(self, kind: str, params: dict[str, str], where: str) -> AuthSpec:
         """A type the app cannot send, kept under Postman's names (``KEPT_AUTH``) with its
@@ -665,11 +726,10 @@ class _Importer(JsonShapes):
         return AuthSpec(name, tuple(pairs))
 
 
-def _oauth2(params: dict[str, str]) -> AuthSpec:
-    """OAuth2 with the parameter names Postman's import gives (``auth.schema``); Insomnia's
-    other non-empty settings (``redirectUrl``, ``usePkce`` ...) kept under their names."""
-    pairs = [(OAUTH2_IN.get(key, key), value) for key, value in params.items() if value]
-    return AuthSpec("oauth2", tuple(pairs))
+def _unmapped_reason(key: str) -> str:
+    if key in PER_AUTHORIZATION or key == "code":
+        return "made anew for each authorization"
+    return "no equivalent here"
 
 
 def _tag_words(inner: str) -> tuple[str, list[str]]:

@@ -4,7 +4,9 @@ Servers become environments (``base_url``, server variables at their defaults), 
 request under a folder per first tag, path parameters ``{id}`` become ``{{id}}`` collection
 variables, query and header parameters become rows (optional ones disabled), a request body gets
 an example (the document's own, else one generated from the schema), and security schemes become
-auth (bearer, basic, api-key, oauth2) with their secrets as secret variables.
+auth (bearer, basic, digest, api-key in a header, the query or a cookie; OAuth2 flows with their
+authorization, token and device URLs and the operation's required scopes; OpenID Connect as
+its issuer) with their secrets as secret variables.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 from explorer.core.errors import FormatError
+from explorer.core.formats.auth_map import DISCOVERY, IMPLICIT, OAUTH2, PKCE, complete, issuer_of
 from explorer.core.formats.common import ImportResult, guarded, parse_json, protect
 from explorer.core.models import AuthSpec, Body, BodyMode, FormField, KeyValue, RequestSpec
 from explorer.core.templating import is_absolute
@@ -40,7 +44,14 @@ GRANTS = {
     "application": "client_credentials",
     "authorizationCode": "authorization_code",
     "accessCode": "authorization_code",
+    "deviceAuthorization": "device_code",
     "implicit": "implicit",
+}
+"""OpenAPI 3 flow names (and Swagger 2.0's, and OpenAPI 3.2's device flow) → grants."""
+FLOW_URLS = {
+    "authorizationUrl": "auth_url",
+    "tokenUrl": "token_url",
+    "deviceAuthorizationUrl": "device_url",
 }
 
 
@@ -207,71 +218,137 @@ def _plain(state: _State, name: str, value: str = "") -> str:
     return f"{{{{{name}}}}}"
 
 
+def _warn(state: _State, text: str) -> None:
+    """A warning said once, however many operations share the scheme it is about."""
+    if text not in state.warnings:
+        state.warnings.append(text)
+
+
 def _security(state: _State, requirements: Any) -> AuthSpec | None:
+    """The auth of the first security requirement that names a scheme; scopes are the ones it
+    requires, joined with spaces."""
     if requirements is None:
         return None
-    reqs = _list(requirements)
-    if not reqs or not any(_obj(r) for r in reqs):
+    requirement = next((r for r in map(_obj, _list(requirements)) if r), None)
+    if requirement is None:
         return AuthSpec("none")
-    name = next(iter(_obj(reqs[0])), None)
+    name = str(next(iter(requirement)))
+    if len(requirement) > 1:
+        together = ", ".join(repr(str(n)) for n in requirement)
+        _warn(state, f"the schemes {together} are required together; only {name!r} was mapped")
     holder = (
         _obj(state.doc.get("securityDefinitions"))
         if state.swagger
         else _obj(_obj(state.doc.get("components")).get("securitySchemes"))
     )
-    scheme = _resolve(state, holder.get(name)) if name else {}
+    scheme = _resolve(state, holder.get(name))
+    scopes = " ".join(s for s in _list(requirement[name]) if isinstance(s, str))
     kind = _text(scheme.get("type"))
-    http = _text(scheme.get("scheme")).lower()
-    if kind == "basic" or (kind == "http" and http == "basic"):
-        return AuthSpec(
-            "basic",
-            (("username", _plain(state, "username")), ("password", _secret(state, "password"))),
-        )
-    if kind == "http" and http == "bearer":
-        return AuthSpec("bearer", (("token", _secret(state, "token")),))
-    if kind == "apiKey":
-        where = _text(scheme.get("in")) or "header"
-        if where == "cookie":
-            state.warnings.append(
-                f"the cookie API key {name!r} was not mapped; add a Cookie header"
-            )
-            return None
-        return AuthSpec(
-            "api-key",
-            (
-                ("key", _text(scheme.get("name"))),
-                ("value", _secret(state, "api_key")),
-                ("in", where),
-            ),
-        )
     if kind == "oauth2":
-        return _oauth2(state, scheme)
-    state.warnings.append(f"the security scheme {name!r} ({kind or 'unknown'}) was not mapped")
+        return _oauth2(state, name, scheme, scopes)
+    if kind == "openIdConnect":
+        return _openid(state, name, scheme, scopes)
+    auth = _simple(state, kind, scheme)
+    if auth is None:
+        _warn(state, f"the security scheme {name!r} ({kind or 'unknown'}) was not mapped")
+    return auth
+
+
+def _simple(state: _State, kind: str, scheme: dict[str, Any]) -> AuthSpec | None:
+    """HTTP Basic, Bearer and Digest, and API keys in a header, the query or a cookie."""
+    http = _text(scheme.get("scheme")).lower()
+    if kind == "basic" or (kind == "http" and http in ("basic", "digest")):
+        user = {"username": _plain(state, "username"), "password": _secret(state, "password")}
+        return complete(http or "basic", user)
+    if kind == "http" and http == "bearer":
+        return complete("bearer", {"token": _secret(state, "token")})
+    where = _text(scheme.get("in")) or "header"
+    if kind == "apiKey" and where in ("header", "query", "cookie"):
+        key = {"key": _text(scheme.get("name")), "value": _secret(state, "api_key")}
+        return complete("api-key", key | {"in": where})
     return None
 
 
-def _oauth2(state: _State, scheme: dict[str, Any]) -> AuthSpec:
+def _oauth2(state: _State, name: str, scheme: dict[str, Any], scopes: str) -> AuthSpec:
+    """The scheme's first flow the app runs (an implicit one only when it offers no other):
+    its grant, authorization, token and device URLs, the required scopes, and the client (and
+    user, for the password flow) as variables."""
     if state.swagger:
         flows = {_text(scheme.get("flow")): scheme}
     else:
         flows = {str(k): _obj(v) for k, v in _obj(scheme.get("flows")).items()}
-    flow_name, flow = next(iter(flows.items()), ("", {}))
-    params = [("grant_type", GRANTS.get(flow_name, flow_name))]
-    if _text(flow.get("tokenUrl")):
-        params.append(("token_url", _text(flow.get("tokenUrl"))))
-    scopes = " ".join(str(s) for s in _obj(flow.get("scopes")))
-    if scopes:
-        params.append(("scope", scopes))
-    params += [
-        ("client_id", _plain(state, "client_id")),
-        ("client_secret", _secret(state, "client_secret")),
-    ]
-    if params[0][1] == "password":
-        params += [
-            ("username", _plain(state, "username")),
-            ("password", _secret(state, "password")),
-        ]
-    return AuthSpec("oauth2", tuple(params))
+    runnable = [f for f in flows if GRANTS.get(f) not in (None, "implicit")]
+    flow_name = (runnable or list(flows) or [""])[0]
+    flow = flows.get(flow_name, {})
+    others = [f for f in flows if f != flow_name]
+    if others:
+        _warn(
+            state,
+            f"the OAuth2 scheme {name!r} also offers the flows {', '.join(others)}; "
+            f"its {flow_name} flow was imported",
+        )
+    grant = GRANTS.get(flow_name)
+    params = {"grant_type": grant or "authorization_code"}
+    if grant == "implicit":
+        _warn(state, f"the OAuth2 scheme {name!r}: {IMPLICIT}")
+        params.update(grant_type="authorization_code", pkce=PKCE)
+    elif grant is None:
+        _warn(
+            state, f"the OAuth2 scheme {name!r} has no flow the app knows ({flow_name or 'none'})"
+        )
+    for key, param in FLOW_URLS.items():
+        url = _text(flow.get(key))
+        if url:
+            params[param] = _absolute(state, url, name)
+    refresh = _text(flow.get("refreshUrl"))
+    if refresh and refresh != _text(flow.get("tokenUrl")):
+        _warn(
+            state,
+            f"the OAuth2 scheme {name!r}: its refresh URL {refresh!r} was not imported "
+            "(tokens are refreshed at the token URL)",
+        )
+    params["scope"] = scopes
+    params |= _client(state, params["grant_type"])
+    return complete(OAUTH2, params)
+
+
+def _absolute(state: _State, url: str, name: str) -> str:
+    """A flow's URL; a relative one resolved against the first server's URL, as OpenAPI 3.1
+    says (RFC 3986), or kept and reported when there is no server."""
+    if is_absolute(url):
+        return url
+    server = state.variables.get("base_url")
+    if server is None or not is_absolute(server.value):
+        _warn(state, f"the OAuth2 scheme {name!r}: the relative URL {url!r} needs a server URL")
+        return url
+    return urljoin(server.value, url)
+
+
+def _openid(state: _State, name: str, scheme: dict[str, Any], scopes: str) -> AuthSpec:
+    """OpenID Connect: the issuer (its discovery URL without the well-known path, from which
+    the app reads the endpoints) and authorization code with PKCE."""
+    url = _text(scheme.get("openIdConnectUrl"))
+    issuer = issuer_of(url)
+    params = {"grant_type": "authorization_code", "issuer": issuer or "", "scope": scopes}
+    if issuer is None:
+        _warn(
+            state,
+            f"the OpenID Connect scheme {name!r}: {url!r} does not end in {DISCOVERY}, so the "
+            "issuer was not set; set it, or the authorization and token URLs, by hand",
+        )
+    params |= _client(state, "authorization_code")
+    return complete(OAUTH2, params)
+
+
+def _client(state: _State, grant: str) -> dict[str, str]:
+    """The client, and for the password grant the user, as variables (secrets as secret ones)."""
+    params = {
+        "client_id": _plain(state, "client_id"),
+        "client_secret": _secret(state, "client_secret"),
+    }
+    if grant == "password":
+        params |= {"username": _plain(state, "username"), "password": _secret(state, "password")}
+    return params
 
 
 def _operation(

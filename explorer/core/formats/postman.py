@@ -2,13 +2,17 @@
 
 Mapping (details in docs/formats.md): folders ⇄ folders, requests ⇄ request files, the URL's
 query table ⇄ params, disabled rows kept, descriptions ⇄ docs, auth types ``noauth basic bearer
-apikey oauth2`` ⇄ ``none basic bearer api-key oauth2`` with the parameters of
-``auth.schema`` (others kept by name and parameters, exported unchanged),
+apikey oauth2 digest awsv4`` ⇄ ``none basic bearer api-key oauth2 digest awsv4`` with the
+parameters of ``auth.schema`` under Postman's names (``SETTINGS_IN``; OAuth2's grant, PKCE,
+client authentication, token place and token request parameters in Postman's words; what has
+no place here is reported; other types kept by name and parameters, exported unchanged),
 body modes ``raw urlencoded formdata file graphql`` ⇄ json/raw, form, multipart, binary-file.
 Scripts (``event``) and saved example responses are reported, not imported. Literal secrets
 (in auth, credential headers, parameters, fields, variables: ``common.protect``) are moved to
-secret variables; exported secret variables are empty. A collection bound to
-a provider exports with the provider's auth and headers (``export_postman``).
+secret variables; exported secret variables are empty. newman never fetches an OAuth2 token,
+so an OAuth2 auth it could fetch one for gets a pre-request script that does (``_Exporter``;
+our import recognises and leaves out those scripts). A collection bound to a provider exports
+with the provider's auth and headers (``export_postman``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,21 @@ from explorer.core import safe_parse
 from explorer.core.auth.schema import auth_type, unsupported
 from explorer.core.confinement import file_notes
 from explorer.core.errors import FormatError
+from explorer.core.formats.auth_map import (
+    BASIC,
+    IMPLICIT,
+    NO_PKCE,
+    OAUTH2,
+    PER_AUTHORIZATION,
+    PKCE,
+    POST,
+    complete,
+    join_params,
+    not_imported,
+    oauth2_value,
+    split_params,
+    token_name,
+)
 from explorer.core.formats.common import (
     ImportResult,
     JsonShapes,
@@ -33,7 +52,7 @@ from explorer.core.formats.common import (
     parse_json,
     protect,
 )
-from explorer.core.formats.provider_export import ProviderExport, TokenGrant, bind
+from explorer.core.formats.provider_export import ProviderExport, TokenGrant, auth_grant, bind
 from explorer.core.models import (
     DEFAULT_MAX_REDIRECTS,
     AuthSpec,
@@ -49,29 +68,76 @@ from explorer.core.workspace.model import Folder, SavedRequest, Variable
 SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 AUTH_IN = {"noauth": "none", "apikey": "api-key"}
 AUTH_OUT = {v: k for k, v in AUTH_IN.items()}
-OAUTH2_IN = {
-    "accessTokenUrl": "token_url",
-    "clientId": "client_id",
-    "clientSecret": "client_secret",
-    "accessToken": "access_token",
-    "refreshToken": "refresh_token",
-    "headerPrefix": "header_prefix",
-    "addTokenTo": "add_token_to",
-    "authUrl": "auth_url",
+#: Postman's names of auth settings → the auth schema's, per type; the others are reported.
+SETTINGS_IN: dict[str, dict[str, str]] = {
+    "oauth2": {
+        "accessTokenUrl": "token_url",
+        "authUrl": "auth_url",
+        "clientId": "client_id",
+        "clientSecret": "client_secret",
+        "scope": "scope",
+        "redirect_uri": "redirect_uri",
+        "callbackUrl": "redirect_uri",
+        "audience": "audience",
+        "resource": "resource",
+        "username": "username",
+        "password": "password",
+        "accessToken": "access_token",
+        "refreshToken": "refresh_token",
+        "headerPrefix": "header_prefix",
+    },
+    "digest": {
+        "username": "username",
+        "password": "password",
+        "realm": "realm",
+        "nonce": "nonce",
+        "algorithm": "algorithm",
+        "qop": "qop",
+        "nonceCount": "nonce_count",
+        "clientNonce": "client_nonce",
+        "opaque": "opaque",
+    },
+    "awsv4": {
+        "accessKey": "access_key",
+        "secretKey": "secret_key",
+        "sessionToken": "session_token",
+        "region": "region",
+        "service": "service",
+    },
 }
-OAUTH2_OUT = {v: k for k, v in OAUTH2_IN.items()}
-GRANTS_IN = {"password_credentials": "password"}
-GRANTS_OUT = {v: k for k, v in GRANTS_IN.items()}
+SETTINGS_OUT = {
+    kind: {ours: theirs for theirs, ours in names.items() if theirs != "callbackUrl"}
+    for kind, names in SETTINGS_IN.items()
+}
+#: OAuth2 settings Postman has no name for, written and read back under the schema's names.
+OAUTH2_OWN = ("issuer", "device_url", "client_auth", "private_key", "pkce", "extra_params")
+#: Postman OAuth2 settings that need nothing here (the app always opens the system browser,
+#: names no token, and sends any token type as the header prefix says).
+OAUTH2_NOTHING = ("useBrowser", "tokenName", "id")
+#: Postman OAuth2 settings that are lists of parameters.
+OAUTH2_LISTS = ("tokenRequestParams", "authRequestParams", "refreshRequestParams")
+GRANTS_IN = {
+    "password_credentials": "password",
+    "authorization_code_with_pkce": "authorization_code",
+}
+GRANTS_OUT = {"password": "password_credentials"}
+CLIENT_AUTH_IN = {"header": BASIC, "body": POST}
+CLIENT_AUTH_OUT = {v: k for k, v in CLIENT_AUTH_IN.items()}
+TOKEN_TO_IN = {"header": "header", "queryParams": "query"}
+TOKEN_TO_OUT = {v: k for k, v in TOKEN_TO_IN.items()}
+AUTH_SCRIPT = "// API Explorer: this auth's OAuth2 token request"
+_TOKEN_CONSTANT = re.compile(r'^const TOKEN = "([^"\\]+)";$', re.MULTILINE)
 LANGUAGES = (("json", "json"), ("xml", "xml"), ("html", "html"), ("javascript", "javascript"))
 _NS = uuid.UUID("6f2b1c1e-7d1a-4f55-9a53-3c1b5f0e2a10")
 
 
 # -- import ----------------------------------------------------------------------------------
 class _Importer(JsonShapes):
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, tokens: frozenset[str] = frozenset()) -> None:
         self.source = source
         self.warnings: list[str] = []
         self.vault = SecretVault()
+        self.tokens = tokens  # the variables our export's OAuth2 scripts keep tokens in
 
     def text(self, value: Any, where: str) -> str:
         if isinstance(value, dict) and isinstance(value.get("content"), str):
@@ -99,7 +165,7 @@ class _Importer(JsonShapes):
         for i, raw in enumerate(self.array(value, where)):
             row = self.mapping(raw, f"{where}[{i}]")
             name = self.text(row.get("key", row.get("id")), f"{where}[{i}].key")
-            if not name:
+            if not name or name in self.tokens or name.removesuffix("_expires") in self.tokens:
                 continue
             if row.get("type") == "secret":
                 found.append(Variable(name, secret=True))
@@ -116,25 +182,152 @@ class _Importer(JsonShapes):
         kind = self.text(data.get("type"), f"{where}.type")
         if not kind or kind == "inherit":
             return None
-        raw = data.get(kind)
-        params: dict[str, str] = {}
-        if isinstance(raw, list):  # v2.1: [{key, value, type}]
-            for i, item in enumerate(raw):
-                entry = self.mapping(item, f"{where}.{kind}[{i}]")
-                key = self.text(entry.get("key"), f"{where}.{kind}[{i}].key")
-                params[key] = self.text(entry.get("value"), f"{where}.{kind}[{i}].value")
-        elif isinstance(raw, dict):  # v2.0: {key: value}
-            params = {str(k): self.text(v, f"{where}.{kind}.{k}") for k, v in raw.items()}
-        elif raw is not None:
-            raise self.fail(f"{where}.{kind}", "an array or object")
-        if kind == "oauth2":
-            params = {OAUTH2_IN.get(k, k): v for k, v in params.items()}
-            if "grant_type" in params:
-                params["grant_type"] = GRANTS_IN.get(params["grant_type"], params["grant_type"])
-        mapped = AuthSpec(AUTH_IN.get(kind, kind), tuple(params.items()))
+        values = self.auth_values(data.get(kind), f"{where}.{kind}")
+        if kind == OAUTH2:
+            mapped = self.oauth2(values, where)
+        else:
+            params = self.scalars(kind, values, where)
+            mapped = self.renamed(AUTH_IN.get(kind, kind), params, where)
         if auth_type(mapped.type) is None:
             self.warnings.append(f"{where}: {unsupported(mapped.type)}")
         return self.vault.auth(mapped, where)
+
+    def auth_values(self, raw: Any, where: str) -> dict[str, Any]:
+        """An auth's settings by name: v2.1 writes ``[{key, value, type}]``, v2.0 an object."""
+        if isinstance(raw, list):
+            values: dict[str, Any] = {}
+            for i, item in enumerate(raw):
+                entry = self.mapping(item, f"{where}[{i}]")
+                values[self.text(entry.get("key"), f"{where}[{i}].key")] = entry.get("value")
+            return values
+        if isinstance(raw, dict):
+            return {str(k): v for k, v in raw.items()}
+        if raw is not None:
+            raise self.fail(where, "an array or object")
+        return {}
+
+    def scalars(
+        self, kind: str, values: dict[str, Any], where: str, lists: tuple[str, ...] = ()
+    ) -> dict[str, str]:
+        """The settings as text; a list or object other than the ``lists`` read elsewhere is
+        reported."""
+        params, nested = {}, []
+        for key, raw in values.items():
+            if key in lists:
+                continue
+            if isinstance(raw, dict | list):
+                nested.append(key)
+            else:
+                params[key] = self.text(raw, f"{where}.{kind}.{key}")
+        note = not_imported(where, kind, nested, "they are not text")
+        if note:
+            self.warnings.append(note)
+        return params
+
+    def renamed(self, kind: str, params: dict[str, str], where: str) -> AuthSpec:
+        """Digest and AWS settings by the schema's names (the others reported); an API key
+        written as a ``Cookie`` header (how a cookie API key is exported) back in a cookie;
+        other types as they are."""
+        if kind == "api-key" and params.get("in", "header") == "header":
+            pair = _cookie_pair(params.get("key", ""), params.get("value", ""))
+            if pair is not None:
+                return AuthSpec(kind, (("key", pair[0]), ("value", pair[1]), ("in", "cookie")))
+        names = SETTINGS_IN.get(kind)
+        if names is None:
+            return AuthSpec(kind, tuple(params.items()))
+        mapped = {names[k]: v for k, v in params.items() if k in names}
+        left = [k for k, v in params.items() if k not in names and v and v != "false"]
+        why = {
+            "digest": "the request is always repeated once after the server's challenge",
+            "awsv4": "requests are signed in headers",
+        }.get(kind, "no equivalent here")
+        note = not_imported(where, kind, left, why)
+        if note:
+            self.warnings.append(note)
+        return complete(kind, mapped)
+
+    def oauth2(self, values: dict[str, Any], where: str) -> AuthSpec:
+        """Postman's OAuth2 settings as the schema's: the grant (with PKCE and implicit folded
+        in), the client authentication, where the token goes, the token request's body
+        parameters; settings with no equivalent are reported."""
+        names = SETTINGS_IN[OAUTH2]
+        text = self.scalars(OAUTH2, values, where, OAUTH2_LISTS)
+        params: dict[str, str] = {}
+        self.oauth2_grant(text, params, where)
+        left: list[str] = []
+        for key, value in text.items():
+            if key in names:
+                params[names[key]] = value
+            elif key in OAUTH2_OWN:
+                params[key] = value
+            elif value and key not in OAUTH2_NOTHING and not _default_token_type(key, value):
+                left.append(key)
+        self.oauth2_extras(values, params, where)
+        if params.get("access_token") in {f"{{{{{t}}}}}" for t in self.tokens}:
+            params["access_token"] = ""  # the token our export's script fetches
+        self.oauth2_leftovers(left, params, text, where)
+        for name in ("grant_type", "client_auth", "pkce", "add_token_to"):
+            if name in params and oauth2_value(name, params[name], where, self.warnings) is None:
+                del params[name]
+        return complete(OAUTH2, params)
+
+    def oauth2_grant(self, text: dict[str, str], params: dict[str, str], where: str) -> None:
+        """``grant_type``, ``challengeAlgorithm``, ``client_authentication`` and ``addTokenTo``
+        (taken out of ``text``) as the schema's grant, PKCE, client auth and token place."""
+        grant = text.pop("grant_type", "")
+        method = text.pop("challengeAlgorithm", "")
+        if grant == "implicit":
+            self.warnings.append(f"{where}: {IMPLICIT}")
+            grant = "authorization_code_with_pkce"
+        if grant == "authorization_code":
+            params["pkce"] = NO_PKCE
+        elif grant == "authorization_code_with_pkce":
+            params["pkce"] = PKCE
+            if method and method != PKCE:
+                self.warnings.append(
+                    f"{where}: the PKCE method {method} is not supported; S256 is used"
+                )
+        if grant:
+            params["grant_type"] = GRANTS_IN.get(grant, grant)
+        client = text.pop("client_authentication", "")
+        if client:
+            params["client_auth"] = CLIENT_AUTH_IN.get(client, client)
+        place = text.pop("addTokenTo", "")
+        if place:
+            params["add_token_to"] = TOKEN_TO_IN.get(place, place)
+
+    def oauth2_extras(self, values: dict[str, Any], params: dict[str, str], where: str) -> None:
+        """``tokenRequestParams`` sent in the body become ``extra_params``; rows sent as
+        headers or in the URL, disabled rows and the authorization request's and refresh
+        request's parameters are reported."""
+        pairs, left = [], []
+        for key in OAUTH2_LISTS:
+            for i, raw in enumerate(self.array(values.get(key), f"{where}.oauth2.{key}")):
+                row = self.mapping(raw, f"{where}.oauth2.{key}[{i}]")
+                name = self.text(row.get("key"), f"{where}.oauth2.{key}[{i}].key")
+                value = self.text(row.get("value"), f"{where}.oauth2.{key}[{i}].value")
+                body = row.get("send_as", "request_body") == "request_body"
+                if key == "tokenRequestParams" and body and row.get("enabled", True) is True:
+                    pairs.append((name, value))
+                elif name:
+                    left.append(f"{key}.{name}")
+        if pairs:
+            params["extra_params"] = join_params(pairs)
+        note = not_imported(where, OAUTH2, left, "only token request body parameters are sent")
+        if note:
+            self.warnings.append(note)
+
+    def oauth2_leftovers(
+        self, left: list[str], params: dict[str, str], text: dict[str, str], where: str
+    ) -> None:
+        """Reports the settings that were not mapped, grouped by why."""
+        if "refreshTokenUrl" in left and text["refreshTokenUrl"] == params.get("token_url"):
+            left.remove("refreshTokenUrl")
+        for why in dict.fromkeys(map(_unmapped_reason, left)):
+            names = [key for key in left if _unmapped_reason(key) == why]
+            note = not_imported(where, OAUTH2, names, why)
+            if note:
+                self.warnings.append(note)
 
     def url(self, value: Any, where: str) -> tuple[str, tuple[KeyValue, ...]]:
         if value is None:
@@ -252,7 +445,7 @@ class _Importer(JsonShapes):
             self.rows(data.get("header"), f"{at}.header"), self.body(data.get("body"), f"{at}.body")
         )
         headers = self.vault.headers(headers, f"{at}.header")
-        if item.get("event"):
+        if _foreign_scripts(item.get("event")):
             self.warnings.append(f"{where}: scripts are not imported")
         docs = self.text(data.get("description"), f"{at}.description") or self.text(
             item.get("description"), f"{where}.description"
@@ -303,7 +496,7 @@ class _Importer(JsonShapes):
                 items.append(self.folder(entry, at, i + 1, depth + 1))
             else:
                 items.append(self.request(entry, at, i + 1))
-        if depth and data.get("event"):
+        if depth and _foreign_scripts(data.get("event")):
             self.warnings.append(f"{where}: folder scripts are not imported")
         return Folder(
             name=self.text(data.get("name"), f"{where}.name") or "folder",
@@ -322,7 +515,7 @@ def import_postman(text: str, source: str = "<postman>") -> ImportResult:
 
 def _import(text: str, source: str) -> ImportResult:
     data = parse_json(text, source)
-    importer = _Importer(source)
+    importer = _Importer(source, frozenset(_script_tokens(data)))
     root = importer.mapping(data, "the file")
     if "values" in root and "item" not in root:
         env = _environment(importer, root)
@@ -340,12 +533,64 @@ def _import(text: str, source: str) -> ImportResult:
     tree = importer.folder(
         {**root, "name": info.get("name"), "description": info.get("description")}, "collection", 0
     )
-    if root.get("event"):
+    if _foreign_scripts(root.get("event")):
         importer.warnings.append("collection: scripts are not imported")
     secret_vars = [v for v in importer.vault.variables() if v.name not in tree.secret_names()]
     tree = replace(tree, variables=(*tree.variables, *secret_vars))
     warnings = (*importer.warnings, *importer.vault.warnings)
     return ImportResult(tree, (), warnings, dict(importer.vault.values))
+
+
+def _default_token_type(key: str, value: str) -> bool:
+    """Postman's ``tokenType`` when it is bearer, which the header prefix already says."""
+    return key == "tokenType" and value.lower() == "bearer"
+
+
+def _cookie_pair(key: str, value: str) -> tuple[str, str] | None:
+    """An API key written as the header ``Cookie: name=value`` (a cookie API key's export), as
+    the cookie's name and value."""
+    name, sep, rest = value.partition("=")
+    if key.strip().lower() != "cookie" or not sep or not name.strip() or ";" in value:
+        return None
+    return name.strip(), rest
+
+
+def _unmapped_reason(key: str) -> str:
+    if key in PER_AUTHORIZATION:
+        return "made anew for each authorization"
+    if key == "refreshTokenUrl":
+        return "tokens are refreshed at the token URL"
+    return "no equivalent here"
+
+
+def _script_token(event: Any) -> str | None:
+    """The token variable of an OAuth2 script our export wrote (``AUTH_SCRIPT``), else None."""
+    script = event.get("script") if isinstance(event, dict) else None
+    lines = script.get("exec") if isinstance(script, dict) else None
+    if isinstance(lines, str):
+        lines = lines.split("\n")
+    if not isinstance(lines, list) or not lines or lines[0] != AUTH_SCRIPT:
+        return None
+    found = _TOKEN_CONSTANT.search("\n".join(str(line) for line in lines))
+    return found[1] if found else None
+
+
+def _foreign_scripts(events: Any) -> bool:
+    """Whether ``events`` hold scripts other than our export's OAuth2 token scripts."""
+    if not isinstance(events, list):
+        return bool(events)
+    return any(_script_token(event) is None for event in events)
+
+
+def _script_tokens(node: Any, depth: int = 0) -> set[str]:
+    """The token variables of every OAuth2 script our export wrote into the collection."""
+    if not isinstance(node, dict) or depth > 80:
+        return set()
+    events, items = node.get("event"), node.get("item")
+    found = {t for t in map(_script_token, events if isinstance(events, list) else []) if t}
+    for item in items if isinstance(items, list) else []:
+        found |= _script_tokens(item, depth + 1)
+    return found
 
 
 def _environment(importer: _Importer, root: dict[str, Any]) -> EnvironmentValues:
@@ -416,19 +661,55 @@ def url_object(url: str, params: tuple[KeyValue, ...]) -> dict[str, Any]:
     return data
 
 
-def _auth_out(auth: AuthSpec) -> dict[str, Any]:
+def _auth_out(auth: AuthSpec, token: str | None = None) -> dict[str, Any]:
+    """``auth`` as Postman's auth object; ``token`` names the variable an OAuth2 auth's token
+    script keeps its token in (newman sends ``accessToken``; it never fetches one itself)."""
     kind = AUTH_OUT.get(auth.type, auth.type)
     if kind == "noauth":
         return {"type": "noauth"}
-    rows = []
-    for key, value in auth.params:
-        out_key, out_value = key, value
-        if kind == "oauth2":
-            out_key = OAUTH2_OUT.get(key, key)
-            if key == "grant_type":
-                out_value = GRANTS_OUT.get(value, value)
-        rows.append({"key": out_key, "value": out_value, "type": "string"})
+    if auth.type == OAUTH2:
+        return {"type": kind, kind: _oauth2_out(auth, token)}
+    params = list(auth.params)
+    if auth.type == "api-key" and auth.get("in") == "cookie":  # Postman has no cookie API key
+        params = [("key", "Cookie"), ("value", f"{auth.get('key')}={auth.get('value')}")]
+        params.append(("in", "header"))
+    names = SETTINGS_OUT.get(auth.type, {})
+    rows = [{"key": names.get(k, k), "value": v, "type": "string"} for k, v in params]
     return {"type": kind, kind: rows}
+
+
+def _oauth2_out(auth: AuthSpec, token: str | None) -> list[dict[str, Any]]:
+    """The OAuth2 settings under Postman's names: PKCE folded into the grant, the client
+    authentication and token place in Postman's words, ``extra_params`` as token request body
+    parameters; settings Postman has no name for under the schema's."""
+    names = SETTINGS_OUT[OAUTH2]
+    grant, pkce = auth.get("grant_type"), auth.get("pkce")
+    rows: list[dict[str, Any]] = []
+    for key, value in auth.params:
+        out_key, out_value = names.get(key, key), value
+        if key == "grant_type" and value == "authorization_code":
+            out_value = "authorization_code" if pkce == NO_PKCE else "authorization_code_with_pkce"
+        elif key == "grant_type":
+            out_value = GRANTS_OUT.get(value, value)
+        elif key == "pkce" and grant == "authorization_code":
+            out_key, out_value = "challengeAlgorithm", value
+            if value == NO_PKCE:
+                continue
+        elif key == "client_auth" and value in CLIENT_AUTH_OUT:
+            out_key, out_value = "client_authentication", CLIENT_AUTH_OUT[value]
+        elif key == "add_token_to":
+            out_key, out_value = "addTokenTo", TOKEN_TO_OUT.get(value, value)
+        elif key == "access_token" and token and not value:
+            out_value = f"{{{{{token}}}}}"
+        elif key == "extra_params":
+            extra = [
+                {"key": k, "value": v, "enabled": True, "send_as": "request_body"}
+                for k, v in split_params(value)
+            ]
+            rows.append({"key": "tokenRequestParams", "value": extra, "type": "any"})
+            continue
+        rows.append({"key": out_key, "value": out_value, "type": "string"})
+    return rows
 
 
 def _body_out(body: Body) -> dict[str, Any] | None:
@@ -481,47 +762,83 @@ def _variables_out(variables: tuple[Variable, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def _request_out(saved: SavedRequest, inherited: tuple[KeyValue, ...]) -> dict[str, Any]:
-    spec = saved.spec
-    request: dict[str, Any] = {"method": spec.method}
-    if spec.auth is not None:
-        request["auth"] = _auth_out(spec.auth)
-    request["header"] = _rows_out((*inherited, *emit_content_type(spec)))
-    body = _body_out(spec.body)
-    if body is not None:
-        request["body"] = body
-    request["url"] = url_object(spec.url, spec.params)
-    if spec.docs:
-        request["description"] = spec.docs
-    out: dict[str, Any] = {"name": spec.name, "request": request}
-    behaviour: dict[str, Any] = {}
-    if not spec.follow_redirects:
-        behaviour["followRedirects"] = False
-    if spec.max_redirects != DEFAULT_MAX_REDIRECTS:
-        behaviour["maxRedirects"] = spec.max_redirects
-    if not spec.verify_tls:
-        behaviour["strictSSL"] = False
-    if behaviour:
-        out["protocolProfileBehavior"] = behaviour
-    return out
+class _Exporter:
+    """Writes the tree; an OAuth2 auth whose token newman can fetch (``auth_grant``) gets a
+    pre-request script on the item that holds it, keeping its token in a collection variable
+    named after its settings (``tokens``), so identical auths share one token."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, TokenGrant] = {}
+
+    def auth(self, auth: AuthSpec, out: dict[str, Any]) -> None:
+        grant = auth_grant(auth) if auth.type == OAUTH2 else None
+        token = None
+        if grant is not None:
+            token = token_name(auth)
+            self.tokens[token] = grant
+            lines = token_script(grant, token, f"{token}_expires", AUTH_SCRIPT)
+            out["event"] = [_prerequest(lines)]
+        out["auth"] = _auth_out(auth, token)
+
+    def request(self, saved: SavedRequest, inherited: tuple[KeyValue, ...]) -> dict[str, Any]:
+        spec = saved.spec
+        out: dict[str, Any] = {"name": spec.name}
+        request: dict[str, Any] = {"method": spec.method}
+        if spec.auth is not None:
+            self.auth(spec.auth, request)
+            if "event" in request:
+                out["event"] = request.pop("event")
+        request["header"] = _rows_out((*inherited, *emit_content_type(spec)))
+        body = _body_out(spec.body)
+        if body is not None:
+            request["body"] = body
+        request["url"] = url_object(spec.url, spec.params)
+        if spec.docs:
+            request["description"] = spec.docs
+        out["request"] = request
+        behaviour: dict[str, Any] = {}
+        if not spec.follow_redirects:
+            behaviour["followRedirects"] = False
+        if spec.max_redirects != DEFAULT_MAX_REDIRECTS:
+            behaviour["maxRedirects"] = spec.max_redirects
+        if not spec.verify_tls:
+            behaviour["strictSSL"] = False
+        if behaviour:
+            out["protocolProfileBehavior"] = behaviour
+        return out
+
+    def folder(self, folder: Folder, inherited: tuple[KeyValue, ...]) -> dict[str, Any]:
+        headers = (*inherited, *folder.headers)
+        out: dict[str, Any] = {"name": folder.name}
+        if folder.description:
+            out["description"] = folder.description
+        out["item"] = [
+            self.request(item, headers)
+            if isinstance(item, SavedRequest)
+            else self.folder(item, headers)
+            for item in folder.items
+        ]
+        if folder.auth is not None:
+            self.auth(folder.auth, out)
+        if folder.variables:
+            out["variable"] = _variables_out(folder.variables)
+        return out
+
+    def variables(self, tree: Folder, provider: bool) -> list[dict[str, Any]]:
+        """The variables the token scripts keep tokens and expiry times in."""
+        names = [(TOKEN_VARIABLE, EXPIRY_VARIABLE)] if provider else []
+        names += [(token, f"{token}_expires") for token in self.tokens]
+        known = {v.name for v in tree.variables}
+        return [
+            {"key": name, "value": "", "type": kind}
+            for token, expiry in names
+            for name, kind in ((token, "secret"), (expiry, "string"))
+            if name not in known
+        ]
 
 
-def _folder_out(folder: Folder, inherited: tuple[KeyValue, ...]) -> dict[str, Any]:
-    headers = (*inherited, *folder.headers)
-    out: dict[str, Any] = {"name": folder.name}
-    if folder.description:
-        out["description"] = folder.description
-    out["item"] = [
-        _request_out(item, headers)
-        if isinstance(item, SavedRequest)
-        else _folder_out(item, headers)
-        for item in folder.items
-    ]
-    if folder.auth is not None:
-        out["auth"] = _auth_out(folder.auth)
-    if folder.variables:
-        out["variable"] = _variables_out(folder.variables)
-    return out
+def _prerequest(lines: list[str]) -> dict[str, Any]:
+    return {"listen": "prerequest", "script": {"type": "text/javascript", "exec": lines}}
 
 
 def export_postman(tree: Folder, provider: ProviderExport | None = None) -> str:
@@ -529,11 +846,13 @@ def export_postman(tree: Folder, provider: ProviderExport | None = None) -> str:
     copied onto each request below the folder; secret variables are exported empty. With the
     ``provider`` the collection is bound to, its auth and headers are written in (see
     ``provider_export``); an OAuth2 grant becomes ``token_script``'s pre-request script and a
-    collection ``bearer {{access_token}}`` auth that requests inherit."""
+    collection ``bearer {{access_token}}`` auth that requests inherit. An OAuth2 auth of the
+    collection's own whose token newman can fetch gets such a script too (``_Exporter``)."""
     if provider is not None:
         token = AuthSpec("bearer", (("token", "{{access_token}}"),)) if provider.grant else None
         tree = bind(tree, provider, token)
-    body = _folder_out(tree, ())
+    exporter = _Exporter()
+    body = exporter.folder(tree, ())
     info: dict[str, Any] = {
         "_postman_id": str(uuid.uuid5(_NS, tree.name)),
         "name": tree.name,
@@ -542,20 +861,15 @@ def export_postman(tree: Folder, provider: ProviderExport | None = None) -> str:
     if tree.description:
         info["description"] = tree.description
     out: dict[str, Any] = {"info": info, "item": body["item"]}
-    for key in ("auth", "variable"):
+    for key in ("auth", "event", "variable"):
         if key in body:
             out[key] = body[key]
-    if provider is not None and provider.grant is not None:
-        exec_lines = token_script(provider.grant)
-        out["event"] = [
-            {"listen": "prerequest", "script": {"type": "text/javascript", "exec": exec_lines}}
-        ]
-        known = {v.name for v in tree.variables}
-        out["variable"] = out.get("variable", []) + [
-            {"key": name, "value": "", "type": kind}
-            for name, kind in ((TOKEN_VARIABLE, "secret"), (EXPIRY_VARIABLE, "string"))
-            if name not in known
-        ]
+    grant = provider.grant if provider is not None else None
+    if grant is not None:
+        out["event"] = [_prerequest(token_script(grant)), *out.get("event", [])]
+    extra = exporter.variables(tree, grant is not None)
+    if extra:
+        out["variable"] = out.get("variable", []) + extra
     return json.dumps(out, indent="\t", ensure_ascii=False) + "\n"
 
 
@@ -578,7 +892,8 @@ def export_postman_environment(env: EnvironmentValues) -> str:
 
 TOKEN_VARIABLE = "access_token"  # noqa: S105 - a variable's name
 EXPIRY_VARIABLE = "access_token_expires"
-#: The pre-request script's logic; ``GRANT`` is the provider's ``TokenGrant`` as JSON.
+#: The pre-request script's logic; ``GRANT`` is the ``TokenGrant`` as JSON. The skew is the
+#: token manager's: the lesser of ``skew_seconds`` and ``skew_fraction`` of the lifetime.
 _SCRIPT = """\
 const now = Date.now();
 const fill = (text) => pm.variables.replaceIn(String(text));
@@ -604,17 +919,24 @@ if (!pm.collectionVariables.get(TOKEN) || now >= expires) {
     }
     const data = response.json();
     const life = Number(data.expires_in || 0) * 1000;
-    const skew = Math.max(GRANT.skew_seconds * 1000, life * GRANT.skew_fraction);
+    const skew = Math.min(GRANT.skew_seconds * 1000, life * GRANT.skew_fraction);
     pm.collectionVariables.set(TOKEN, data.access_token);
     pm.collectionVariables.set(EXPIRY, String(life ? now + life - skew : 0));
   });
 }"""
 
 
-def token_script(grant: TokenGrant) -> list[str]:
-    """The collection's pre-request script: the provider's grant with ``pm.sendRequest``, its
-    fields and headers filled from the Postman variables, the token kept in the collection
-    variable ``access_token`` until shortly before it expires (as the app's token manager)."""
+def token_script(
+    grant: TokenGrant,
+    token: str = TOKEN_VARIABLE,
+    expiry: str = EXPIRY_VARIABLE,
+    title: str | None = None,
+) -> list[str]:
+    """A pre-request script running ``grant`` with ``pm.sendRequest``, its fields and headers
+    filled from the Postman variables, the token kept in the collection variable ``token``
+    until shortly before it expires (as the app's token manager). ``title`` is its first line
+    (a provider's grant by default; ``AUTH_SCRIPT`` marks the scripts of the collection's own
+    OAuth2 auths, which our import recognises and leaves out)."""
     settings = {
         "provider": grant.provider,
         "token_url": grant.token_url,
@@ -625,11 +947,14 @@ def token_script(grant: TokenGrant) -> list[str]:
         "skew_seconds": grant.skew_seconds,
         "skew_fraction": grant.skew_fraction,
     }
-    head = [
+    first = title or (
         f"// API Explorer: the {grant.provider} {grant.grant_type} grant; credentials come from "
-        "variables.",
+        "variables."
+    )
+    head = [
+        first,
         f"const GRANT = {json.dumps(settings, ensure_ascii=False)};",
-        f"const TOKEN = {json.dumps(TOKEN_VARIABLE)};",
-        f"const EXPIRY = {json.dumps(EXPIRY_VARIABLE)};",
+        f"const TOKEN = {json.dumps(token)};",
+        f"const EXPIRY = {json.dumps(expiry)};",
     ]
     return [*head, *_SCRIPT.split("\n")]

@@ -7,7 +7,9 @@ An exported file has no provider, so the export writes the same rules into it. E
 is a ``{{slot}}`` variable the tool's user supplies (never a value); an API-key template's
 ``{partner}`` fields become ``{{partner}}``; a generated ``{{$guid32}}`` becomes the tools' own
 fresh ``{{$guid}}``. A token grant is described here tool-neutrally (``TokenGrant``); each
-exporter renders it its own way (a Postman pre-request script, httpyac's OAuth2).
+exporter renders it its own way (a Postman pre-request script, httpyac's OAuth2). The
+collection's own OAuth2 auths are described the same way (``auth_grant``) where a tool can
+fetch their token without a user.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from dataclasses import dataclass, replace
 
 from explorer.core.auth.schema import GRANTS, provider_slots
 from explorer.core.errors import TemplateError
+from explorer.core.formats.auth_map import BASIC, HEADLESS, OAUTH2, POST, default, split_params
 from explorer.core.models import AuthSpec, KeyValue, RequestSpec
 from explorer.core.origins import origin_of
-from explorer.core.providers import ProviderProfile
+from explorer.core.providers import AuthConfig, ProviderProfile
 from explorer.core.templating import Layer, Scope, expand, join_base_url
 from explorer.core.workspace.model import Folder, SavedRequest
 
@@ -148,6 +151,48 @@ def _origins(profile: ProviderProfile) -> frozenset[str]:
             continue
         found.update(o for o in map(origin_of, expanded) if o is not None)
     return frozenset(found)
+
+
+def auth_grant(auth: AuthSpec) -> TokenGrant | None:
+    """The token request of a collection's own OAuth2 ``auth`` as a tool must send it, when a
+    tool can send it without a user: a client credentials, password or refresh token grant
+    with a token URL, a client secret (in HTTP Basic or the body) or a public client, and no
+    static access token. None otherwise (authorization code and device code need a user, a
+    ``private_key_jwt`` assertion needs signing, an issuer alone needs discovery)."""
+    params = dict(auth.params)
+    grant = params.get("grant_type") or default(OAUTH2, "grant_type")
+    method = params.get("client_auth") or default(OAUTH2, "client_auth")
+    token_url = params.get("token_url", "")
+    if grant not in HEADLESS or method not in (BASIC, POST, "none") or not token_url:
+        return None
+    if params.get("access_token"):
+        return None
+    fields: list[tuple[str, str]] = [("grant_type", grant)]
+    needs = {"password": ("username", "password"), "refresh_token": ("refresh_token",)}
+    fields += [(name, params.get(name, "")) for name in needs.get(grant, ())]
+    client_id, secret = params.get("client_id", ""), params.get("client_secret", "")
+    client = (client_id, secret) if method == BASIC and secret else None
+    if client is None and client_id:
+        fields.append(("client_id", client_id))
+    if client is None and method == POST and secret:
+        fields.append(("client_secret", secret))
+    fields += [(k, params[k]) for k in ("scope", "audience", "resource") if params.get(k)]
+    fields += split_params(params.get("extra_params", ""))
+    return TokenGrant(
+        provider="OAuth2",
+        grant_type=grant,
+        token_url=token_url,
+        encoding="form",
+        fields=tuple(fields),
+        client=client,
+        headers=(),
+        skew_seconds=_APP_DEFAULTS.skew_seconds,
+        skew_fraction=_APP_DEFAULTS.skew_fraction,
+    )
+
+
+_APP_DEFAULTS = AuthConfig()
+"""The token manager's skew defaults, which a collection's own OAuth2 auth uses."""
 
 
 def provider_export(profile: ProviderProfile) -> ProviderExport:

@@ -281,8 +281,9 @@ class HttpClient:
                     **settings,
                 )
                 ttfb = time.perf_counter() - t_send
+            final = response.request or prepared  # digest's answer to the challenge, if any
             sent = tuple(
-                (k, v if isinstance(v, str) else v.decode()) for k, v in prepared.headers.items()
+                (k, v if isinstance(v, str) else v.decode()) for k, v in final.headers.items()
             )
             location = session.get_redirect_target(response)
             if not (
@@ -650,6 +651,18 @@ def _verify_advice(code: int) -> str:
     return "add the server's CA bundle or, for a test server only, turn off TLS verification"
 
 
+_VERSION_REASONS = frozenset(
+    {
+        "UNSUPPORTED_PROTOCOL",
+        "WRONG_VERSION_NUMBER",
+        "TLSV1_ALERT_PROTOCOL_VERSION",
+        "NO_PROTOCOLS_AVAILABLE",
+        "VERSION_TOO_LOW",
+    }
+)
+"""OpenSSL's reasons for a handshake that found no TLS version both sides accept."""
+
+
 def _ssl_reason(exc: BaseException) -> str:
     root = _root(exc)
     if isinstance(root, ssl.SSLCertVerificationError):
@@ -657,7 +670,7 @@ def _ssl_reason(exc: BaseException) -> str:
         return f"the certificate could not be verified ({why}); {_verify_advice(root.verify_code)}"
     if isinstance(root, ssl.SSLError):
         text = root.reason or str(root)
-        if "VERSION" in text.upper() or "PROTOCOL" in text.upper():
+        if root.reason in _VERSION_REASONS:  # not "EOF occurred in violation of protocol"
             return (
                 f"the server offers no TLS version we accept ({text}); TLS 1.2 or newer is required"
             )

@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Protocol
 from explorer.core.http.client import CancelToken, HttpClient
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.templating import Layer, Scope, resolve
+from explorer.core.tls import apply as apply_tls
+from explorer.core.tls import resolve_tls, send_presenting
 from explorer.core.transport_policy import unverified_note
 
 if TYPE_CHECKING:  # a run without a provider never loads the auth stack (start-up time)
+    from explorer.core.auth.oauth_request import RequestTokens
     from explorer.core.confinement import FileAccess
     from explorer.core.context import Binding
     from explorer.core.pipeline import ApiSession
@@ -54,12 +57,15 @@ class Sender(Protocol):
 
 @dataclass
 class ClientSender:
-    """Literal URLs: the run's variables, then ``defaults`` (saved values), then the folders."""
+    """Literal URLs: the run's variables, then ``defaults`` (saved values), then the folders;
+    OAuth2 set on the collection, a folder or a request through ``oauth`` (the workbench's
+    ``RequestTokens``, made on first use)."""
 
     client: HttpClient
     base_dir: Path
     defaults: tuple[Layer, ...] = ()
     files: FileAccess | None = None
+    oauth: Callable[[], RequestTokens] | None = None
 
     def send(
         self,
@@ -70,12 +76,21 @@ class ClientSender:
     ) -> Sent:
         scope = Scope((Layer("run", variables), *self.defaults, *layers))
         resolved = resolve(spec, scope, base_dir=self.base_dir, files=self.files)
-        auth = None
+        presented = resolve_tls(scope, base_dir=self.base_dir, files=self.files)
+        resolved = apply_tls(resolved, presented)
         if resolved.auth is not None:  # the auth stack loads only for a request that sets one
-            from explorer.core.auth.registry import explicit_auth
+            from explorer.core.workbench import send_resolved
 
-            auth = explicit_auth(resolved.auth)
-        exchange = self.client.send(resolved, auth=auth, cancel=cancel)
+            result = send_resolved(
+                self.client,
+                resolved,
+                oauth=self.oauth,
+                cancel=cancel,
+                where=str(self.base_dir),
+                tls=presented,
+            )
+            return Sent(result.exchange, result.secrets, lambda: scope, result.notes)
+        exchange = send_presenting(self.client, resolved, presented, cancel=cancel)
         notes = () if resolved.verify_tls else (unverified_note(resolved.url),)
         return Sent(exchange, resolved.secrets, lambda: scope, notes)
 
@@ -125,5 +140,7 @@ def sender_for(workbench: Workbench, plan: Plan, directory: Path, selected: Bind
     bound = workbench.bound(Placement((collection,)), selected, plan.secret_names)
     files = access_for(directory)
     if bound.session is None:
-        return ClientSender(workbench.client, directory, bound.layers, files)
+        return ClientSender(
+            workbench.client, directory, bound.layers, files, workbench.request_tokens
+        )
     return SessionSender(bound.session, bound.layers, files)

@@ -26,7 +26,8 @@ __all__ = ["AUTH_MODES", "LANGUAGES", "Language", "SnippetError", "SnippetOption
 @dataclass(frozen=True, slots=True)
 class Language:
     """A target. ``lexer`` names the pygments lexer for a highlighted preview; ``flow`` says
-    whether the full-flow auth mode is offered; ``extension`` suits a "save as" dialog."""
+    whether the full-flow auth mode is offered; ``extension`` suits a "save as" dialog;
+    ``schemes`` are the auth schemes it implements itself (``digest``, ``aws-sigv4``)."""
 
     id: str
     label: str
@@ -34,12 +35,26 @@ class Language:
     extension: str
     flow: bool
     render: Callable[[SnippetRequest], str]
+    schemes: frozenset[str] = frozenset()
+
+
+_SCHEME_NAMES = {"digest": "Digest auth", "aws-sigv4": "AWS Signature V4 auth"}
 
 
 LANGUAGES: tuple[Language, ...] = (
-    Language("curl", "curl (bash)", "bash", "sh", True, shell.curl),
-    Language("httpie", "HTTPie (bash)", "bash", "sh", False, shell.httpie),
-    Language("python", "Python requests", "python", "py", True, python.render),
+    Language(
+        "curl", "curl (bash)", "bash", "sh", True, shell.curl, frozenset({"digest", "aws-sigv4"})
+    ),
+    Language("httpie", "HTTPie (bash)", "bash", "sh", False, shell.httpie, frozenset({"digest"})),
+    Language(
+        "python",
+        "Python requests",
+        "python",
+        "py",
+        True,
+        python.render,
+        frozenset({"digest", "aws-sigv4"}),
+    ),
     Language("fetch", "JavaScript fetch", "javascript", "mjs", False, javascript.render),
     Language(
         "powershell", "PowerShell Invoke-RestMethod", "powershell", "ps1", False, powershell.render
@@ -64,7 +79,19 @@ def generate(spec: RequestSpec, lang: str, options: SnippetOptions | None = None
         flows = ", ".join(c.id for c in LANGUAGES if c.flow)
         raise SnippetError(f"Full flow is available for {flows}; pick one of them or drop --flow.")
     request = build(spec, options)
+    _check_schemes(request, target)
     text = target.render(request)
     if options.auth_mode != "reveal":
         text = mask_text(text, request.secrets)
     return text
+
+
+def _check_schemes(request: SnippetRequest, target: Language) -> None:
+    """One sentence when ``target`` cannot sign or authenticate the way the request does."""
+    for scheme in sorted(request.schemes - target.schemes):
+        able = [c.label for c in LANGUAGES if scheme in c.schemes]
+        names = ", ".join(able[:-1]) + f" or {able[-1]}" if len(able) > 1 else able[0]
+        raise SnippetError(
+            f"The {target.label} snippet cannot do {_SCHEME_NAMES[scheme]}; use the {names} "
+            "snippet."
+        )

@@ -14,8 +14,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from explorer.core import dynamic
+from explorer.core.auth.registry import build_auth, without_cookie
 from explorer.core.auth.schema import GRANTS, validate
 from explorer.core.errors import InvalidRequest, TemplateError
 from explorer.core.models import AuthSpec, Body, BodyMode, RequestSpec
@@ -31,6 +33,7 @@ from explorer.core.providers import (
 from explorer.core.snippets.errors import SnippetError
 from explorer.core.snippets.model import (
     ACCESS_TOKEN,
+    AwsSigV4,
     BasicAuth,
     FormPart,
     Ref,
@@ -56,9 +59,12 @@ from explorer.core.templating import (
     implied_content_type,
     join_base_url,
 )
+from explorer.core.tls import TlsFiles
 
 AUTH_MODES = ("as-sent", "reveal", "flow")
 _GRANTS = {kind: grant.grant_type for kind, grant in GRANTS.items()}
+#: The grants of a request's own OAuth2 auth a full-flow snippet can perform (no browser).
+_FLOW_GRANTS = ("client_credentials", "password", "refresh_token")
 #: Names the generated code itself uses, in any target; a kept variable never shadows them.
 _RESERVED_WORDS = (
     "access_token auth body break case chan client const continue data default defer do "
@@ -97,6 +103,7 @@ class SnippetOptions:
     base_dir: Path | None = None
     ca_bundle: str | None = None
     access_token: str | None = None
+    tls: TlsFiles = field(default_factory=TlsFiles)
 
 
 def env_name(name: str, prefix: str = "") -> str:
@@ -339,7 +346,7 @@ def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
             name = b.plain(h.name, "header name").strip()
             headers.append((name, b.text(h.value, f"header {h.name}")))
     body, implied = _body(spec.body, b)
-    basic, flow = _auth(spec.auth, b, headers, params, url)
+    applied = _auth(spec.auth, b, headers, params, url)
     b.check()
     _validate(url, headers)
     if body is not None and body.kind == "multipart":
@@ -354,16 +361,21 @@ def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
         params=tuple(params),
         headers=merge_headers(headers),
         body=body,
-        basic=basic,
+        basic=applied.basic,
+        digest=applied.digest,
+        aws=applied.aws,
         connect_timeout=spec.connect_timeout,
         read_timeout=spec.read_timeout,
         follow_redirects=spec.follow_redirects,
         max_redirects=spec.max_redirects,
         verify_tls=spec.verify_tls,
-        ca_bundle=options.ca_bundle,
+        ca_bundle=options.ca_bundle or options.tls.ca_bundle,
+        client_cert=None if options.tls.pkcs12 else options.tls.client_cert,
+        client_key=None if options.tls.pkcs12 else options.tls.client_key,
+        pkcs12=options.tls.pkcs12,
         variables=tuple(b.vars.values()),
-        notes=tuple(b.notes),
-        flow=flow,
+        notes=(*b.notes, *_pkcs12_note(options.tls)),
+        flow=applied.flow,
         secrets=frozenset(b.secrets),
     )
 
@@ -473,43 +485,81 @@ def _own_origin(b: _Builder, url: Text) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class _Applied:
+    """What an auth leaves for the targets besides headers and params."""
+
+    basic: BasicAuth | None = None
+    digest: BasicAuth | None = None
+    aws: AwsSigV4 | None = None
+    flow: TokenFlow | None = None
+
+
 def _auth(
     auth: AuthSpec | None,
     b: _Builder,
     headers: list[tuple[str, Text]],
     params: list[tuple[Text, Text]],
     url: Text,
-) -> tuple[BasicAuth | None, TokenFlow | None]:
+) -> _Applied:
     """Apply the request's auth (or the provider's, when it inherits) to headers and params."""
     provider = b.options.provider
     kind = "provider" if auth is None or auth.type in ("inherit", "provider") else auth.type
     if kind == "provider":
         if provider is None or not _own_origin(b, url):
             _no_flow(b)
-            return None, None
+            return _Applied()
         return _provider_auth(provider, b, headers, params)
     assert auth is not None
     if kind == "oauth2" and provider is not None and _own_origin(b, url):
         return _provider_auth(provider, b, headers, params)
-    _no_flow(b)
     if kind == "none":
-        return None, None
-    if kind == "oauth2":
-        raise SnippetError("OAuth2 auth needs a provider; pass --provider and --env.")
+        _no_flow(b)
+        return _Applied()
     try:
         checked = validate(kind, dict(auth.params))
     except InvalidRequest as exc:
         raise SnippetError(str(exc)) from None
-    if kind == "basic":
+    if kind == "oauth2":
+        return _request_oauth2(checked, b, headers, params)
+    _no_flow(b)
+    return _credentials(kind, checked, b, headers, params)
+
+
+def _credentials(
+    kind: str,
+    checked: dict[str, str],
+    b: _Builder,
+    headers: list[tuple[str, Text]],
+    params: list[tuple[Text, Text]],
+) -> _Applied:
+    """Auth that sends credentials with every request (no token endpoint)."""
+    if kind in ("digest", "awsv4"):
+        build_auth(kind, checked)  # the sender's own checks: a missing key is one sentence
+    if kind in ("basic", "digest"):
         user = b.text(checked["username"], "auth username")
-        return BasicAuth(user, b.secret_param(checked["password"], "password")), None
+        pair = BasicAuth(user, b.secret_param(checked["password"], "password"))
+        return _Applied(basic=pair) if kind == "basic" else _Applied(digest=pair)
+    if kind == "awsv4":
+        return _Applied(aws=_aws(checked, b))
     if kind == "bearer":
         token = b.secret_param(checked["token"], "token")
         _set(headers, "Authorization", Text.of("Bearer ") + token)
-        return None, None
+        return _Applied()
     value = b.secret_param(checked["value"], "api_key")
     _api_key(checked["key"], checked["in"], value, headers, params)
-    return None, None
+    return _Applied()
+
+
+def _aws(checked: dict[str, str], b: _Builder) -> AwsSigV4:
+    token = checked["session_token"]
+    return AwsSigV4(
+        access_key=b.text(checked["access_key"], "auth access_key"),
+        secret_key=b.secret_param(checked["secret_key"], "secret_key"),
+        region=b.text(checked["region"], "auth region"),
+        service=b.text(checked["service"], "auth service"),
+        session_token=b.secret_param(token, "session_token") if token else None,
+    )
 
 
 def _api_key(
@@ -519,12 +569,28 @@ def _api_key(
     headers: list[tuple[str, Text]],
     params: list[tuple[Text, Text]],
 ) -> None:
-    """An API key in the header or the query parameter named ``key``, replacing one there."""
+    """An API key in the header, query parameter or cookie named ``key``, replacing one there
+    (a cookie joins the Cookie header, as ``ApiKeyAuth`` adds it)."""
     if where == "query":
         params[:] = [(k, v) for k, v in params if k.literal != key]
         params.append((Text.of(key), value))
+    elif where == "cookie":
+        _set_cookie(headers, key, value)
     else:
         _set(headers, key, value)
+
+
+def _set_cookie(headers: list[tuple[str, Text]], name: str, value: Text) -> None:
+    """The cookie ``name`` last in the Cookie header; one of that name in a literal Cookie
+    header is removed (a header made of variables is kept as it is)."""
+    kept: list[tuple[str, Text]] = []
+    for header, text in headers:
+        literal = text.literal
+        if header.lower() != "cookie" or literal is None:
+            kept.append((header, text))
+        elif rest := without_cookie(literal, name):
+            kept.append((header, Text.of(rest)))
+    headers[:] = [*kept, ("Cookie", Text.of(f"{name}=") + value)]
 
 
 def _no_flow(b: _Builder) -> None:
@@ -550,7 +616,7 @@ def _provider_auth(
     b: _Builder,
     headers: list[tuple[str, Text]],
     params: list[tuple[Text, Text]],
-) -> tuple[BasicAuth | None, TokenFlow | None]:
+) -> _Applied:
     cfg = provider.auth
     user_headers = {k.lower() for k, _ in headers}
     for name, raw in cfg.extra_headers:
@@ -559,14 +625,19 @@ def _provider_auth(
     grant = _GRANTS.get(cfg.kind)
     if grant is None:
         _no_flow(b)
-        return _static_auth(cfg, b, headers, params), None
+        return _Applied(basic=_static_auth(cfg, b, headers, params))
     if b.options.auth_mode == "flow":
         flow = _flow(provider, cfg, grant, b)
-        b.vars[ACCESS_TOKEN] = Var(ACCESS_TOKEN, secret=True, runtime=True)
-        _set(headers, "Authorization", Text.of("Bearer ", Ref(ACCESS_TOKEN)))
-        return None, flow
+        _set(headers, "Authorization", Text.of("Bearer ") + _runtime_token(b))
+        return _Applied(flow=flow)
     _set(headers, "Authorization", Text.of("Bearer ") + _token(provider, cfg, grant, b))
-    return None, None
+    return _Applied()
+
+
+def _runtime_token(b: _Builder) -> Text:
+    """The access token a full-flow snippet fetches itself."""
+    b.vars[ACCESS_TOKEN] = Var(ACCESS_TOKEN, secret=True, runtime=True)
+    return Text.of(Ref(ACCESS_TOKEN))
 
 
 def _static_auth(
@@ -657,4 +728,120 @@ def _flow(provider: ProviderProfile, cfg: AuthConfig, grant: str, b: _Builder) -
         refresh_fields=tuple(refresh),
         headers=tuple((k, b.text(v, f"token header {k}")) for k, v in cfg.token_headers),
         client=client,
+    )
+
+
+def _request_oauth2(
+    checked: dict[str, str],
+    b: _Builder,
+    headers: list[tuple[str, Text]],
+    params: list[tuple[Text, Text]],
+) -> _Applied:
+    """A request's own OAuth2 auth (no provider): the token from an environment variable, or
+    with full flow fetched by the snippet from the auth's token endpoint."""
+    flow = None
+    if b.options.auth_mode == "flow":
+        flow = _own_flow(checked, b)
+        token = _runtime_token(b)
+    else:
+        token = _own_token(checked, b)
+    if checked["add_token_to"] == "query":  # noqa: S105 - a placement, not a password
+        params[:] = [(k, v) for k, v in params if k.literal != ACCESS_TOKEN]
+        params.append((Text.of(ACCESS_TOKEN), token))
+        return _Applied(flow=flow)
+    prefix = checked["header_prefix"]  # as the sender writes it (``oauth_request``)
+    _set(headers, "Authorization", Text.of(f"{prefix} " if prefix else "") + token)
+    return _Applied(flow=flow)
+
+
+def _own_token(checked: dict[str, str], b: _Builder) -> Text:
+    """The access token as sent: the auth's own (a secret), the current one if revealed, else
+    an environment variable with a hint on how to get one."""
+    if checked["access_token"]:
+        return b.secret_param(checked["access_token"], "access_token")
+    current = b.options.access_token
+    if current:
+        b.secrets.add(current)
+        if b.reveal:
+            return Text.of(current)
+    grant = checked["grant_type"]
+    where = f" at {checked['token_url']}" if checked["token_url"] else ""
+    hint = (
+        f"an OAuth2 access token ({grant.replace('_', ' ')} grant{where}); get one with "
+        "'api-explorer login' on this request's file"
+    )
+    if grant in _FLOW_GRANTS:
+        hint += ", or export with --flow and the snippet fetches one itself"
+    return Text.of(b.env("access_token", hint, secret=True))
+
+
+def _own_flow(checked: dict[str, str], b: _Builder) -> TokenFlow:
+    """The token request of a request's own OAuth2 auth, as ``_flow`` builds a provider's."""
+    grant = checked["grant_type"]
+    if grant not in _FLOW_GRANTS:
+        raise SnippetError(
+            f"Full flow covers the client credentials, password and refresh token grants, not "
+            f"{grant.replace('_', ' ')}; get a token with 'api-explorer login' and drop --flow."
+        )
+    if not checked["token_url"]:
+        raise SnippetError(
+            "Full flow needs the OAuth2 auth's token URL; enter it (an issuer is looked up "
+            "when sending, not in a snippet)."
+        )
+    client_auth = checked["client_auth"]
+    if client_auth == "private_key_jwt":
+        raise SnippetError(
+            "Full flow cannot sign a private_key_jwt client assertion; get a token with "
+            "'api-explorer login' and drop --flow."
+        )
+    client_id = b.text(checked["client_id"], "client id") if checked["client_id"] else None
+    secret = checked["client_secret"]
+    client_secret = b.secret_param(secret, "client_secret") if secret else None
+    client: BasicAuth | None = None
+    common: list[tuple[str, Text]] = []
+    if client_auth == "client_secret_basic" and client_id is not None:
+        client = BasicAuth(client_id, client_secret or Text())
+    elif client_id is not None:
+        common.append(("client_id", client_id))
+        if client_secret is not None and client_auth == "client_secret_post":
+            common.append(("client_secret", client_secret))
+    fields = [("grant_type", Text.of(grant)), *_grant_fields(checked, grant, b), *common]
+    for name in ("scope", "audience", "resource"):
+        if checked[name]:
+            fields.append((name, b.text(checked[name], name)))
+    for name, value in parse_qsl(checked["extra_params"], keep_blank_values=True):
+        fields.append((name, b.text(value, f"token parameter {name}")))
+    return TokenFlow(
+        provider="OAuth2",
+        grant=grant,
+        token_url=b.text(checked["token_url"], "token URL"),
+        encoding="form",
+        fields=tuple(fields),
+        refresh_fields=(("grant_type", Text.of("refresh_token")), *common),
+        client=client,
+    )
+
+
+def _grant_fields(checked: dict[str, str], grant: str, b: _Builder) -> list[tuple[str, Text]]:
+    if grant == "password":
+        user = b.text(checked["username"], "auth username")
+        return [("username", user), ("password", b.secret_param(checked["password"], "password"))]
+    if grant == "refresh_token":
+        raw = checked["refresh_token"]
+        if raw:
+            return [("refresh_token", b.secret_param(raw, "refresh_token"))]
+        hint = "an OAuth2 refresh token (from 'api-explorer login' or the token endpoint)"
+        return [("refresh_token", Text.of(b.env("refresh_token", hint, secret=True)))]
+    return []
+
+
+def _pkcs12_note(tls: TlsFiles) -> tuple[str, ...]:
+    """How a snippet presents a PKCS#12 client certificate: curl reads it with its password from
+    TLS_PASSWORD; the other targets need it as PEM."""
+    if not tls.pkcs12:
+        return ()
+    return (
+        f"The client certificate is the PKCS#12 file {tls.pkcs12}: curl reads it with its "
+        "password in TLS_PASSWORD; for the other targets convert it first "
+        f"(openssl pkcs12 -in {tls.pkcs12} -out client.pem -nodes).",
     )

@@ -19,6 +19,7 @@ from explorer.core.models import RequestSpec
 from explorer.core.providers import ProviderProfile, credential_slots
 from explorer.core.snippets.build import SnippetOptions
 from explorer.core.templating import Layer, Scope
+from explorer.core.tls import NO_TLS, written
 from explorer.core.workspace.environments import EnvironmentValues, load_environments
 from explorer.core.workspace.model import folder_layers
 
@@ -109,6 +110,13 @@ def for_request(
         ca_bundle=ca_bundle,
     )
     session = assembled.session
+    preset = session.env.tls if session is not None else NO_TLS
+    options = replace(
+        options,
+        tls=written(
+            assembled.scope(), preset=preset, override=workbench.tls, base_dir=assembled.base_dir
+        ),
+    )
     if session is None:
         if reveal:  # the collection's and its environment's stored secrets, as a send reads them
             assembled = workbench.assemble(spec, placement, selected, variables)

@@ -113,6 +113,11 @@ def _client(req: SnippetRequest, imports: set[str]) -> list[str]:
         f"{_T}ResponseHeaderTimeout: {_duration(req.read_timeout)},",
     ]
     pre: list[str] = []
+    if req.client_cert or req.pkcs12:
+        pre.append(
+            f"// The server wants the client certificate {req.client_cert or req.pkcs12}: load it"
+            " with tls.LoadX509KeyPair into TLSClientConfig.Certificates (or use the curl snippet)."
+        )
     if not req.verify_tls:
         imports.add("crypto/tls")
         transport.append(f"{_T}TLSClientConfig: &tls.Config{{InsecureSkipVerify: true}},")

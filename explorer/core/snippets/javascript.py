@@ -41,6 +41,11 @@ def render(req: SnippetRequest) -> str:
         lines.append("// TLS verification is off for this whole Node process (test servers only).")
     elif req.ca_bundle:
         lines.append(f"// Trust the server's CA: run with NODE_EXTRA_CA_CERTS={req.ca_bundle}")
+    if req.client_cert or req.pkcs12:
+        lines.append(
+            f"// The server wants the client certificate {req.client_cert or req.pkcs12}: fetch"
+            " cannot present one; use the curl or Python snippet."
+        )
     if req.needs_files:
         lines.append('import { readFile } from "node:fs/promises";')
     lines.append("")

@@ -93,8 +93,22 @@ class SnippetBody:
 
 @dataclass(frozen=True, slots=True)
 class BasicAuth:
+    """A user name and password: HTTP Basic, or Digest (``SnippetRequest.digest``)."""
+
     username: Text
     password: Text
+
+
+@dataclass(frozen=True, slots=True)
+class AwsSigV4:
+    """AWS Signature V4 as the target's own signer applies it (curl ``--aws-sigv4``,
+    ``requests-aws4auth``); ``session_token`` for temporary credentials."""
+
+    access_key: Text
+    secret_key: Text
+    region: Text
+    service: Text
+    session_token: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +146,17 @@ class SnippetRequest:
     headers: tuple[tuple[str, Text], ...] = ()
     body: SnippetBody | None = None
     basic: BasicAuth | None = None
+    digest: BasicAuth | None = None
+    aws: AwsSigV4 | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     follow_redirects: bool = True
     max_redirects: int = 10
     verify_tls: bool = True
     ca_bundle: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    pkcs12: str | None = None
     variables: tuple[Var, ...] = ()
     notes: tuple[str, ...] = ()
     flow: TokenFlow | None = None
@@ -148,6 +167,14 @@ class SnippetRequest:
             if var.ident == ident:
                 return var
         raise KeyError(ident)
+
+    @property
+    def schemes(self) -> frozenset[str]:
+        """The auth schemes a target must implement itself (``digest``, ``aws-sigv4``)."""
+        found = {"digest"} if self.digest is not None else set()
+        if self.aws is not None:
+            found.add("aws-sigv4")
+        return frozenset(found)
 
     @property
     def env_vars(self) -> tuple[Var, ...]:

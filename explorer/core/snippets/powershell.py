@@ -54,6 +54,11 @@ def render(req: SnippetRequest) -> str:
     lines = comment_lines(req, "#", lambda env: f"$env:{env}")
     if req.ca_bundle and req.verify_tls:
         lines.append(f"# Trust the server's CA ({req.ca_bundle}) in the system store first.")
+    if req.client_cert or req.pkcs12:
+        lines.append(
+            f"# The server wants the client certificate {req.client_cert or req.pkcs12}: add "
+            "-Certificate (Get-PfxCertificate) to the call, or use the curl snippet."
+        )
     for var in req.variables:
         if var.env is None and not var.runtime:
             lines.append(f"${var.ident} = {expr(var.value, req)}")

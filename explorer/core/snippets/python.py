@@ -66,6 +66,7 @@ def _call_args(req: SnippetRequest, indent: str) -> list[str]:
         args.append("headers={\n" + "\n".join(rows) + f"\n{indent}{_I}}}")
     if req.basic is not None:
         args.append(f"auth=({expr(req.basic.username)}, {expr(req.basic.password)})")
+    args.extend(_auth_args(req))
     args.extend(_body_args(req, indent + _I))
     args.append(f"timeout=({seconds(req.connect_timeout)}, {seconds(req.read_timeout)})")
     args.append(f"allow_redirects={req.follow_redirects}")
@@ -73,12 +74,31 @@ def _call_args(req: SnippetRequest, indent: str) -> list[str]:
     return args
 
 
+def _auth_args(req: SnippetRequest) -> list[str]:
+    """Digest through requests' ``HTTPDigestAuth``; AWS Signature V4 through the
+    ``requests-aws4auth`` package's ``AWS4Auth``."""
+    if req.digest is not None:
+        return [f"auth=HTTPDigestAuth({expr(req.digest.username)}, {expr(req.digest.password)})"]
+    aws = req.aws
+    if aws is None:
+        return []
+    parts = [expr(aws.access_key), expr(aws.secret_key), expr(aws.region), expr(aws.service)]
+    if aws.session_token is not None:
+        parts.append(f"session_token={expr(aws.session_token)}")
+    return [f"auth=AWS4Auth({', '.join(parts)})"]
+
+
 def _verify(req: SnippetRequest) -> list[str]:
+    found = []
     if not req.verify_tls:
-        return ["verify=False"]
-    if req.ca_bundle:
-        return [f"verify={pystr(req.ca_bundle)}"]
-    return []
+        found.append("verify=False")
+    elif req.ca_bundle:
+        found.append(f"verify={pystr(req.ca_bundle)}")
+    if req.client_cert and req.client_key:
+        found.append(f"cert=({pystr(req.client_cert)}, {pystr(req.client_key)})")
+    elif req.client_cert:
+        found.append(f"cert={pystr(req.client_cert)}")
+    return found
 
 
 def _body_args(req: SnippetRequest, indent: str) -> list[str]:
@@ -87,7 +107,8 @@ def _body_args(req: SnippetRequest, indent: str) -> list[str]:
         return []
     if body.kind == "text":
         literal = body.text.literal
-        if literal is not None and literal.isascii():
+        # AWS4Auth adds "; charset=utf-8" to the Content-Type of a str body: send bytes.
+        if literal is not None and literal.isascii() and req.aws is None:
             return [f"data={_block(body.text, indent)}"]
         block = _block(body.text, indent)
         if literal is None and not block.startswith("("):
@@ -142,7 +163,12 @@ def _imports(req: SnippetRequest) -> list[str]:
         lines.append("from pathlib import Path")
     if lines:
         lines.append("")
-    return [*lines, "import requests", ""]
+    lines.append("import requests")
+    if req.digest is not None:
+        lines.append("from requests.auth import HTTPDigestAuth")
+    if req.aws is not None:
+        lines.append("from requests_aws4auth import AWS4Auth  # pip install requests-aws4auth")
+    return [*lines, ""]
 
 
 def _declarations(req: SnippetRequest) -> list[str]:

@@ -8,9 +8,11 @@ client's read timeout means; ``--max-time`` would cap the whole download instead
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 from urllib.parse import quote_plus
 
+from explorer.core.auth.sigv4 import EMPTY_SHA256, canonical_query, is_s3
 from explorer.core.snippets.common import comment_lines, seconds, url_with_query
 from explorer.core.snippets.errors import SnippetError
 from explorer.core.snippets.model import (
@@ -72,15 +74,7 @@ def _curl_args(req: SnippetRequest) -> list[str]:
         args.append("--head")
     elif req.method != implied:
         args.append(f"--request {req.method}")
-    url = url_with_query(req)
-    if url is not None:
-        args.append(f"--url {word(url, req)}")
-    else:
-        args.append(f"--url {word(req.url, req)}")
-        for key, val in req.params:
-            lit = key.literal
-            encoded = Text.of(quote_plus(lit)) if lit is not None else key
-            args.append(f"--url-query {word(encoded + Text.of('=') + val, req)}")
+    args.extend(_curl_url(req))
     for header, text in req.headers:
         if text.literal == "":
             args.append(f"--header {shlex.quote(header + ';')}")
@@ -88,6 +82,7 @@ def _curl_args(req: SnippetRequest) -> list[str]:
             args.append(f"--header {word(Text.of(header + ': ') + text, req)}")
     if req.basic is not None:
         args.append(f"--user {word(req.basic.username + Text.of(':') + req.basic.password, req)}")
+    args.extend(_curl_auth(req))
     args.extend(_curl_body(req))
     args.append(f"--connect-timeout {seconds(req.connect_timeout)}")
     args.append(f"--speed-limit 1 --speed-time {seconds(req.read_timeout)}")
@@ -97,7 +92,72 @@ def _curl_args(req: SnippetRequest) -> list[str]:
         args.append("--insecure")
     elif req.ca_bundle:
         args.append(f"--cacert {shlex.quote(req.ca_bundle)}")
+    if req.client_cert:
+        args.append(f"--cert {shlex.quote(req.client_cert)}")
+        if req.client_key:
+            args.append(f"--key {shlex.quote(req.client_key)}")
+    elif req.pkcs12:  # the password from the environment, never in the snippet
+        args.append(f'--cert-type P12 --cert {shlex.quote(req.pkcs12)}:"$TLS_PASSWORD"')
     return args
+
+
+def _curl_url(req: SnippetRequest) -> list[str]:
+    url = url_with_query(req)
+    if url is not None and req.aws is not None:
+        url = _canonical_url(url)
+    if url is not None:
+        return [f"--url {word(url, req)}"]
+    args = [f"--url {word(req.url, req)}"]
+    for key, val in req.params:
+        lit = key.literal
+        encoded = Text.of(quote_plus(lit)) if lit is not None else key
+        args.append(f"--url-query {word(encoded + Text.of('=') + val, req)}")
+    return args
+
+
+def _curl_auth(req: SnippetRequest) -> list[str]:
+    """Digest (curl answers the challenge) and AWS Signature V4 (curl signs; the session
+    token is a header it signs with the rest)."""
+    if req.digest is not None:
+        pair = req.digest.username + Text.of(":") + req.digest.password
+        return [f"--digest --user {word(pair, req)}"]
+    aws = req.aws
+    if aws is None:
+        return []
+    provider = Text.of("aws:amz:") + aws.region + Text.of(":") + aws.service
+    args = [
+        f"--aws-sigv4 {word(provider, req)}",
+        f"--user {word(aws.access_key + Text.of(':') + aws.secret_key, req)}",
+    ]
+    if aws.session_token is not None:
+        token = Text.of("x-amz-security-token: ") + aws.session_token
+        args.append(f"--header {word(token, req)}")
+    service = aws.service.literal
+    if service is None or is_s3(service):
+        args.append(f"--header {shlex.quote('x-amz-content-sha256: ' + _payload_hash(req))}")
+    return args
+
+
+def _canonical_url(url: Text) -> Text:
+    """The URL with its query in SigV4's canonical form (sorted, AWS-encoded): curl 7.x signs
+    the query as written, so writing it canonical keeps its signature right."""
+    literal = url.literal
+    if literal is None or "?" not in literal:
+        return url
+    base, _, query = literal.partition("?")
+    return Text.of(f"{base}?{canonical_query(query)}")
+
+
+def _payload_hash(req: SnippetRequest) -> str:
+    """S3's ``x-amz-content-sha256`` (curl 7.x does not add it): the body's hash when it is
+    known now, else ``UNSIGNED-PAYLOAD`` (S3 accepts it; the body is then not signed)."""
+    body = req.body
+    if body is None:
+        return EMPTY_SHA256
+    literal = body.text.literal if body.kind == "text" else None
+    if literal is None:
+        return "UNSIGNED-PAYLOAD"
+    return hashlib.sha256(literal.encode("utf-8")).hexdigest()
 
 
 def _curl_body(req: SnippetRequest) -> list[str]:
@@ -205,6 +265,9 @@ def _httpie_options(req: SnippetRequest) -> list[str]:
     args = []
     if req.basic is not None:
         args.append(f"--auth {word(req.basic.username + Text.of(':') + req.basic.password, req)}")
+    if req.digest is not None:
+        pair = req.digest.username + Text.of(":") + req.digest.password
+        args.append(f"--auth-type digest --auth {word(pair, req)}")
     args.append(f"--timeout {seconds(req.read_timeout)}")
     if req.follow_redirects:
         args.append(f"--follow --max-redirects {req.max_redirects}")
@@ -212,6 +275,10 @@ def _httpie_options(req: SnippetRequest) -> list[str]:
         args.append("--verify no")
     elif req.ca_bundle:
         args.append(f"--verify {shlex.quote(req.ca_bundle)}")
+    if req.client_cert:
+        args.append(f"--cert {shlex.quote(req.client_cert)}")
+        if req.client_key:
+            args.append(f"--cert-key {shlex.quote(req.client_key)}")
     if req.body is not None and req.body.kind == "file":
         args.append(f"< {shlex.quote(req.body.path)}")
     return args

@@ -25,6 +25,8 @@ from explorer.core.models import (
     KeyValue,
     RequestSpec,
 )
+from explorer.core.tls import FIELDS as TLS_FIELDS
+from explorer.core.tls import TlsFiles
 from explorer.core.workspace.model import Folder, Variable
 
 Data = dict[str, Any]
@@ -319,14 +321,28 @@ def folder_to_data(folder: Folder, *, root: bool) -> Data:
     plain = {v.name: v.value for v in folder.variables if not v.secret}
     if plain:
         data["variables"] = plain
-    secrets = folder.secret_names()
+    secrets = folder.declared_secrets()
     if secrets:
         data["secret_variables"] = secrets
     if folder.headers:
         data["headers"] = _rows_to_data(folder.headers)
     if folder.auth is not None:
         data["auth"] = auth_to_data(folder.auth)
+    if root and folder.tls.items():
+        data["tls"] = folder.tls.items()
     return data
+
+
+def tls_from_data(reader: Reader) -> TlsFiles:
+    """A collection's ``tls:`` (``ca_bundle``, ``client_cert``, ``client_key``, ``pkcs12``)."""
+    unknown = sorted(str(key) for key in reader.data if key not in TLS_FIELDS)
+    if unknown:
+        raise reader.fail(unknown[0], f"one of {', '.join(TLS_FIELDS)} (not a known TLS key)")
+    tls = TlsFiles(*(reader.optional_text(key) or None for key in TLS_FIELDS))
+    problem = tls.problem()
+    if problem is not None:
+        raise FormatError(f"'{reader.where}': {problem}", path=reader.path)
+    return tls
 
 
 def folder_from_data(data: Any, path: str) -> Folder:
@@ -336,6 +352,7 @@ def folder_from_data(data: Any, path: str) -> Folder:
     variables = [Variable(n, v) for n, v in plain.items() if n not in secrets]
     variables += [Variable(n, secret=True) for n in secrets]
     auth_reader = reader.child("auth")
+    tls_reader = reader.child("tls")
     return Folder(
         name=reader.text("name"),
         seq=reader.integer("seq", 0),
@@ -344,4 +361,5 @@ def folder_from_data(data: Any, path: str) -> Folder:
         variables=tuple(variables),
         headers=_rows_from_data(reader, "headers"),
         auth=auth_from_data(auth_reader) if auth_reader else None,
+        tls=tls_from_data(tls_reader) if tls_reader else TlsFiles(),
     )

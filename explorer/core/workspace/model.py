@@ -12,6 +12,7 @@ from pathlib import Path
 
 from explorer.core.models import AuthSpec, KeyValue, RequestSpec
 from explorer.core.templating import Layer
+from explorer.core.tls import PASSWORD, TlsFiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,9 @@ class Folder:
     auth: AuthSpec | None = None
     items: tuple[Folder | SavedRequest, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    #: The collection's CA bundle and client certificate (``collection.yaml`` ``tls:``, paths
+    #: relative to the collection's folder); only meaningful on the root, like ``provider``.
+    tls: TlsFiles = field(default_factory=TlsFiles)
 
     def requests(self) -> list[tuple[tuple[str, ...], SavedRequest]]:
         """Every request in tree order with the names of the folders above it."""
@@ -62,6 +66,15 @@ class Folder:
         return found
 
     def secret_names(self) -> list[str]:
+        """The secret variables declared, and ``tls_password`` when ``tls`` names a PKCS#12
+        file (its password lives in the credential store like theirs)."""
+        names = self.declared_secrets()
+        if self.tls.pkcs12 and PASSWORD not in names:
+            names.append(PASSWORD)
+        return names
+
+    def declared_secrets(self) -> list[str]:
+        """The secret variables the file lists (``secret_variables``)."""
         return [v.name for v in self.variables if v.secret]
 
 
@@ -92,11 +105,15 @@ def auth_owner(folders: list[Folder] | tuple[Folder, ...]) -> Folder | None:
 
 def folder_layers(chain: tuple[Folder, ...]) -> tuple[Layer, ...]:
     """The variables of ``chain`` (nearest folder first) as scope layers; secret ones are named
-    only, their values come from the credential store."""
+    only, their values come from the credential store. A collection's ``tls:`` becomes its
+    reserved variables (``tls_client_cert`` ...), anchored to its folder."""
     return tuple(
         Layer(
             f"folder {folder.name}",
-            {v.name: v.value for v in folder.variables if not v.secret},
+            {
+                **{v.name: v.value for v in folder.variables if not v.secret},
+                **folder.tls.anchored(folder.path).variables(),
+            },
             frozenset(folder.secret_names()),
         )
         for folder in chain

@@ -27,7 +27,7 @@ def echo(client: HttpClient, url: str, auth_type: str, params: dict[str, str]) -
 
 
 def test_registry_keys_match_the_on_disk_auth_types() -> None:
-    assert set(AUTH_TYPES) == {"none", "basic", "bearer", "api-key", "oauth2"}
+    assert set(AUTH_TYPES) == {"none", "basic", "bearer", "api-key", "digest", "awsv4", "oauth2"}
     assert registry_key("oauth2-client-credentials") == "oauth2"
     assert registry_key("api-key") == "api-key"
 
@@ -65,10 +65,23 @@ def test_none_sends_no_authorization(client, httpbin_url) -> None:
     ("auth_type", "params", "message"),
     [
         (
-            "digest",
+            "ntlm",
             {},
-            "API Explorer cannot send digest auth yet; it is kept as imported and exported "
+            "API Explorer cannot send ntlm auth yet; it is kept as imported and exported "
             "unchanged.",
+        ),
+        ("digest", {}, "Digest auth has no username; enter one or a {{variable}} that holds it."),
+        (
+            "awsv4",
+            {"access_key": "AKID", "region": "eu-west-1", "service": "s3"},
+            "AWS Signature auth has no secret access key; enter it or a {{variable}} that holds "
+            "it (a variable, a secret variable or --var NAME=VALUE).",
+        ),
+        (
+            "awsv4",
+            {"access_key": "AKID", "secret_key": "s", "service": ""},
+            "AWS Signature auth needs the region (such as us-east-1) and the service (such as "
+            "execute-api or s3) the request goes to.",
         ),
         ("bearer", {}, "Bearer auth has no token; enter one or a {{variable}} that holds it."),
         (
@@ -84,10 +97,15 @@ def test_none_sends_no_authorization(client, httpbin_url) -> None:
         ),
         (
             "api-key",
-            {"key": "k", "value": "v", "in": "cookie"},
-            "API key auth: 'in' must be header or query, not 'cookie'.",
+            {"key": "k", "value": "v", "in": "body"},
+            "API key auth: 'in' must be header or query or cookie, not 'body'.",
         ),
-        ("oauth2", {}, "OAuth2 auth needs a provider; pass --provider and --env."),
+        (
+            "oauth2",
+            {},
+            "OAuth2 auth set on a request inside a provider's collection cannot be sent yet; "
+            "set its auth to inherit to use the provider's token.",
+        ),
     ],
 )
 def test_bad_auth_is_one_sentence(auth_type, params, message) -> None:

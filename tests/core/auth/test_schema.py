@@ -29,19 +29,24 @@ SAMPLE = {
     "in": "header",
     "grant_type": "client_credentials",
     "token_url": "https://id.example/token",
+    "access_key": "AKIDEXAMPLE",
+    "region": "eu-west-1",
+    "service": "execute-api",
 }
-KEPT = AuthSpec("digest", (("username", "u"), ("password", "{{digest_pw}}"), ("qop", "auth")))
+KEPT = AuthSpec("ntlm", (("username", "u"), ("password", "{{ntlm_pw}}"), ("domain", "corp")))
+
+
+def _value(name: str, secret: bool, choices: tuple[str, ...]) -> str:
+    if secret:
+        return "{{" + name + "}}"
+    if choices:
+        return SAMPLE.get(name, choices[0])
+    return SAMPLE.get(name, "a=b" if name == "extra_params" else f"the {name}")
 
 
 def sample(kind: str) -> AuthSpec:
     params = SCHEMA[kind].params
-    return AuthSpec(
-        kind,
-        tuple(
-            (p.name, "{{" + p.name + "}}" if p.secret else SAMPLE.get(p.name, f"the {p.name}"))
-            for p in params
-        ),
-    )
+    return AuthSpec(kind, tuple((p.name, _value(p.name, p.secret, p.choices)) for p in params))
 
 
 def tree(auth: AuthSpec) -> Folder:
@@ -120,14 +125,14 @@ def test_a_kept_type_survives_import_save_load_export(tmp_path: Path) -> None:
     assert loaded is not None
     again = json.loads(export_postman(loaded))
     assert again["item"][0]["request"]["auth"] == {
-        "type": "digest",
-        "digest": [
+        "type": "ntlm",
+        "ntlm": [
             {"key": "username", "value": "u", "type": "string"},
-            {"key": "password", "value": "{{digest_pw}}", "type": "string"},
-            {"key": "qop", "value": "auth", "type": "string"},
+            {"key": "password", "value": "{{ntlm_pw}}", "type": "string"},
+            {"key": "domain", "value": "corp", "type": "string"},
         ],
     }
-    with pytest.raises(InvalidRequest, match=r"^API Explorer cannot send digest auth yet; it is"):
+    with pytest.raises(InvalidRequest, match=r"^API Explorer cannot send ntlm auth yet; it is"):
         build_auth(KEPT.type, dict(KEPT.params))
 
 

@@ -16,6 +16,7 @@ import pytest
 from explorer.core.auth.registry import explicit_auth
 from explorer.core.errors import FormatError
 from explorer.core.formats import bruno, service
+from explorer.core.formats.auth_map import complete
 from explorer.core.formats.bruno import import_bru_text, import_bruno, looks_like_bruno
 from explorer.core.formats.bruno_lang import BruFile, parse_bru
 from explorer.core.formats.common import ImportResult, describe
@@ -130,8 +131,8 @@ def test_bruno_test_collection_maps_folders_auth_bodies_and_reports_the_rest() -
         "basic", (("username", "bruno"), ("password", "{{basic_auth_password}}"))
     )
     digest = requests["auth/digest/Digest Auth 200"]
-    assert digest.auth == AuthSpec(
-        "digest", (("username", "admin"), ("password", "{{digest_password}}"))
+    assert digest.auth == complete(
+        "digest", {"username": "admin", "password": "{{digest_password}}"}
     )
     assert result.secrets["digest_password"] == "password"
     parts = requests["echo/echo multipart"].body.fields
@@ -157,7 +158,6 @@ def test_bruno_test_collection_maps_folders_auth_bodies_and_reports_the_rest() -
         "bruno.json: settings clientCertificates, proxy, scripts are not imported",
         "echo/echo json.bru: scripts and tests (script:pre-request, tests) are not imported",
         "the collection's .env file was not imported",
-        "API Explorer cannot send digest auth",
         "'res.body.authenticated: isTruthy' is not imported",
         "{{$processEnv NAME}} (PROC_ENV_VAR)",
         "1 file(s) hold body or auth blocks their mode does not select",
@@ -229,19 +229,25 @@ def test_the_grammar_fixture_as_one_request_file() -> None:
     assert "hold body or auth blocks their mode does not select" in warnings
 
 
-def test_secrets_of_auth_types_the_app_only_keeps_are_moved_too() -> None:
+def test_aws_signature_v4_takes_the_schema_names_and_its_secrets_are_moved() -> None:
     source = DATA / "lang" / "request.bru"
     result = import_bru_text(source.read_text().replace("auth: bearer", "auth: awsv4"), str(source))
     [(_, saved)] = result.collection.requests()
-    assert saved.spec.auth is not None
-    settings = dict(saved.spec.auth.params)
-    assert settings["accessKey"] == "{{awsv4_access_key}}"  # Postman's names, and the
-    assert settings["secretKey"] == "{{awsv4_secret_key}}"  # classifier's judgement
-    assert settings["sessionToken"] == "{{awsv4_session_token}}"
-    assert settings["region"] == "us-east-1"
+    assert saved.spec.auth == complete(
+        "awsv4",
+        {
+            "access_key": "A12345678",  # an access key id is not a secret
+            "secret_key": "{{awsv4_secret_key}}",
+            "session_token": "{{awsv4_session_token}}",
+            "service": "execute-api",
+            "region": "us-east-1",
+        },
+    )
     assert result.secrets["awsv4_secret_key"] == "thisisasecret"
     assert "awsv4_secret_key" in result.collection.secret_names()
-    assert "API Explorer cannot send awsv4 auth" in "\n".join(result.warnings)
+    warnings = "\n".join(result.warnings)
+    assert "awsv4 auth setting profileName was not imported (no equivalent here)" in warnings
+    assert "cannot send" not in warnings
 
 
 def test_an_environment_file_alone_is_an_environment() -> None:
@@ -468,3 +474,144 @@ def test_the_imported_collection_runs_from_its_workspace(httpbin_url: str, tmp_p
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "13 requests, 13 passed" in done.stdout + done.stderr
+
+
+def test_oauth2_takes_the_schema_names_and_reports_what_has_no_place() -> None:
+    source = DATA / "lang" / "request.bru"
+    result = import_bru_text(
+        source.read_text().replace("auth: bearer", "auth: oauth2"), str(source)
+    )
+    [(_, saved)] = result.collection.requests()
+    callback = "http://localhost:8080/api/auth/oauth2/authorization_code/callback"
+    assert saved.spec.auth == complete(
+        "oauth2",
+        {
+            "grant_type": "authorization_code",
+            "redirect_uri": callback,
+            "auth_url": "http://localhost:8080/api/auth/oauth2/authorization_code/authorize",
+            "token_url": "http://localhost:8080/api/auth/oauth2/authorization_code/token",
+            "client_id": "client_id_1",
+            "client_secret": "{{oauth2_client_secret}}",
+            "scope": "read write",
+            "pkce": "off",
+            "client_auth": "client_secret_post",
+            "add_token_to": "header",
+            "header_prefix": "Bearer",
+        },
+    )
+    warnings = "\n".join(result.warnings)
+    assert "oauth2 auth setting state was not imported (made anew for each authorization)" in (
+        warnings
+    )
+    assert "cannot send" not in warnings
+
+
+OAUTH2_BRU = """\
+meta {
+  name: machine
+  type: http
+  seq: 1
+}
+
+get {
+  url: https://api.example.com/reports
+  body: none
+  auth: oauth2
+}
+
+auth:oauth2 {
+  grant_type: client_credentials
+  access_token_url: https://id.example.com/token
+  client_id: svc
+  client_secret: {{secret}}
+  scope: reports.read
+  credentials_placement: basic_auth_header
+  token_placement: url
+  token_header_prefix: Bearer
+  auto_fetch_token: true
+}
+
+auth:oauth2:additional_params:access_token_req:body {
+  audience: https://api.example.com
+  ~disabled: x
+}
+
+auth:oauth2:additional_params:auth_req:queryparams {
+  prompt: consent
+}
+"""
+OAUTH2_JSON = {
+    "version": "1",
+    "name": "machine",
+    "items": [
+        {
+            "type": "http-request",
+            "name": "machine",
+            "seq": 1,
+            "request": {
+                "url": "https://api.example.com/reports",
+                "method": "GET",
+                "body": {"mode": "none"},
+                "auth": {
+                    "mode": "oauth2",
+                    "oauth2": {
+                        "grantType": "client_credentials",
+                        "accessTokenUrl": "https://id.example.com/token",
+                        "clientId": "svc",
+                        "clientSecret": "{{secret}}",
+                        "scope": "reports.read",
+                        "credentialsPlacement": "basic_auth_header",
+                        "tokenPlacement": "url",
+                        "tokenHeaderPrefix": "Bearer",
+                        "autoFetchToken": True,
+                        "additionalParameters": {
+                            "token": [
+                                {
+                                    "name": "audience",
+                                    "value": "https://api.example.com",
+                                    "sendIn": "body",
+                                    "enabled": True,
+                                },
+                                {
+                                    "name": "disabled",
+                                    "value": "x",
+                                    "sendIn": "body",
+                                    "enabled": False,
+                                },
+                            ],
+                            "authorization": [
+                                {"name": "prompt", "value": "consent", "sendIn": "queryparams"}
+                            ],
+                        },
+                    },
+                },
+            },
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("text", [OAUTH2_BRU, json.dumps(OAUTH2_JSON)], ids=["bru", "json"])
+def test_oauth2_token_body_parameters_become_extra_params(text: str) -> None:
+    result = import_bru_text(text, "machine.bru")
+    [(_, saved)] = result.collection.requests()
+    assert saved.spec.auth == complete(
+        "oauth2",
+        {
+            "grant_type": "client_credentials",
+            "token_url": "https://id.example.com/token",
+            "client_id": "svc",
+            "client_secret": "{{secret}}",
+            "scope": "reports.read",
+            "client_auth": "client_secret_basic",
+            "add_token_to": "query",
+            "header_prefix": "Bearer",
+            "extra_params": "audience=https://api.example.com",
+        },
+    )
+    warnings = "\n".join(result.warnings)
+    assert (
+        "OAuth2 additional parameters (auth:oauth2:additional_params:auth_req:queryparams, "
+        "auth:oauth2:additional_params:access_token_req:body ~disabled) are not imported"
+    ) in warnings
+    assert "auto_fetch_token" not in warnings

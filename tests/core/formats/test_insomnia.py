@@ -16,6 +16,7 @@ from explorer.cli import main
 from explorer.core import dynamic
 from explorer.core.errors import FormatError
 from explorer.core.formats import service
+from explorer.core.formats.auth_map import complete
 from explorer.core.formats.common import ImportResult, UnexpectedStructure
 from explorer.core.formats.insomnia import import_insomnia, looks_like_insomnia
 from explorer.core.models import (
@@ -168,19 +169,27 @@ def test_folder_environments_scripts_and_basic_auth_of_the_smoke_tests() -> None
     assert result.secrets["basic_password"] == "pass"
 
 
-def test_oauth2_keeps_postman_parameter_names_and_folder_auth_is_inherited() -> None:
+def test_oauth2_maps_to_the_schema_and_folder_auth_is_inherited() -> None:
     result = load("kong-oauth.yaml")
     folder = subfolder(result.collection, 0)
-    assert folder.auth is not None
-    assert folder.auth.type == "oauth2"
-    params = dict(folder.auth.params)
-    assert params["grant_type"] == "authorization_code"
-    assert params["token_url"] == "http://127.0.0.1:4010/oidc/token"
-    assert params["auth_url"] == "http://127.0.0.1:4010/oidc/auth"
-    assert params["client_id"] == "authorization_code"
-    assert params["client_secret"] == "{{oauth2_client_secret}}"
-    assert params["redirectUrl"] == "http://127.0.0.1:4010/callback"
-    assert "state" not in params  # empty settings are left out
+    assert folder.auth == complete(
+        "oauth2",
+        {
+            "grant_type": "authorization_code",
+            "auth_url": "http://127.0.0.1:4010/oidc/auth",
+            "token_url": "http://127.0.0.1:4010/oidc/token",
+            "redirect_uri": "http://127.0.0.1:4010/callback",
+            "scope": "openid offline_access",
+            "client_id": "authorization_code",
+            "client_secret": "{{oauth2_client_secret}}",
+            "client_auth": "client_secret_basic",  # credentialsInBody: "false"
+            "pkce": "off",  # usePkce: false
+        },
+    )
+    assert (
+        "Folder Level Auth Code: oauth2 auth setting responseType was not "
+        "imported (no equivalent here)" in result.warnings
+    )
     inner = item(subfolder(folder, 0), 0)
     assert inner.spec.auth is None
     chain = (subfolder(folder, 0), folder, result.collection)
@@ -458,15 +467,15 @@ def test_templates_become_variables_or_dynamic_values_or_are_reported(
         ),
         (
             {"type": "apikey", "key": "sid", "value": "{{ _.k }}", "addTo": "cookie"},
-            AuthSpec("none"),
-            (KeyValue("Cookie", "sid={{k}}"),),
-            "the API key sent as a cookie became the header 'Cookie: sid=...'",
+            AuthSpec("api-key", (("key", "sid"), ("value", "{{k}}"), ("in", "cookie"))),
+            (),
+            None,
         ),
         (
             {"type": "digest", "username": "u", "password": "{{ _.pw }}", "disabled": False},
-            AuthSpec("digest", (("username", "u"), ("password", "{{pw}}"))),
+            complete("digest", {"username": "u", "password": "{{pw}}"}),
             (),
-            "API Explorer cannot send digest auth yet",
+            None,
         ),
         (
             {
@@ -480,14 +489,15 @@ def test_templates_become_variables_or_dynamic_values_or_are_reported(
             AuthSpec(
                 "awsv4",
                 (
-                    ("accessKey", "AKID"),
-                    ("secretKey", "{{aws_secret}}"),
+                    ("access_key", "AKID"),
+                    ("secret_key", "{{aws_secret}}"),
+                    ("session_token", ""),
                     ("region", "eu-west-1"),
                     ("service", "s3"),
                 ),
             ),
             (),
-            "API Explorer cannot send awsv4 auth yet",
+            None,
         ),
         (
             {"type": "netrc"},
@@ -829,3 +839,81 @@ def test_looks_like_insomnia_recognises_exports_by_content() -> None:
     others: list[object] = [postman, [], None, "export", {"_type": "export"}, {"_type": "x"}]
     for other in others:
         assert not looks_like_insomnia(other)
+
+
+@pytest.mark.parametrize(
+    ("authentication", "expected", "warning"),
+    [
+        (
+            {
+                "grantType": "client_credentials",
+                "accessTokenUrl": "{{ _.base }}/token",
+                "clientId": "svc",
+                "clientSecret": "{{ _.secret }}",
+                "credentialsInBody": True,
+                "audience": "https://api",
+                "tokenPrefix": "",
+                "usePkce": False,
+            },
+            {
+                "grant_type": "client_credentials",
+                "token_url": "{{base}}/token",
+                "client_id": "svc",
+                "client_secret": "{{secret}}",
+                "client_auth": "client_secret_post",
+                "audience": "https://api",
+            },
+            None,
+        ),
+        (
+            {
+                "grantType": "authorization_code",
+                "authorizationUrl": "https://id/auth",
+                "accessTokenUrl": "https://id/token",
+                "clientId": "app",
+                "usePkce": True,
+                "pkceMethod": "plain",
+                "state": "abc",
+            },
+            {
+                "grant_type": "authorization_code",
+                "auth_url": "https://id/auth",
+                "token_url": "https://id/token",
+                "client_id": "app",
+                "pkce": "S256",
+            },
+            "the PKCE method plain is not supported; S256 is used",
+        ),
+        (
+            {"grantType": "implicit", "authorizationUrl": "https://id/auth", "clientId": "spa"},
+            {"grant_type": "authorization_code", "auth_url": "https://id/auth", "client_id": "spa"},
+            "the implicit grant is not supported",
+        ),
+        (
+            {
+                "grantType": "refresh_token",
+                "accessTokenUrl": "https://id/token",
+                "refreshToken": "{{ _.rt }}",
+            },
+            {
+                "grant_type": "refresh_token",
+                "token_url": "https://id/token",
+                "refresh_token": "{{rt}}",
+            },
+            None,
+        ),
+    ],
+    ids=["client-credentials", "pkce-plain", "implicit", "refresh-token"],
+)
+def test_oauth2_grants_map_to_the_schema(
+    authentication: dict[str, Any], expected: dict[str, str], warning: str | None
+) -> None:
+    result = import_insomnia(
+        export(request(authentication={"type": "oauth2", **authentication})), "a.json"
+    )
+    assert only(result).auth == complete("oauth2", expected)
+    reported = [w for w in result.warnings if w.startswith("Call: ")]
+    if warning is None:
+        assert reported == []
+    else:
+        assert any(warning in w for w in reported), reported

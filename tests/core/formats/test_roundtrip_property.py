@@ -7,6 +7,7 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from explorer.core.formats.common import canonical
 from explorer.core.formats.http_file import export_http, import_http
 from explorer.core.formats.postman import export_postman, import_postman
 from explorer.core.formats.secrets import random_looking, secret_name
@@ -60,20 +61,80 @@ auths = st.one_of(
         name,
         st.sampled_from(["header", "query"]),
     ),
+    st.deferred(lambda: oauth2_auths),
+    st.deferred(lambda: signed_auths),
+)
+# OAuth2, Digest and AWS auths as the app saves them: every parameter of the schema, in its
+# order, choices within the schema's; secrets are variables (literals would be moved).
+pair_key = st.text(st.sampled_from("abc_-xyz"), min_size=1, max_size=6)
+pair_value = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="&"), max_size=8)
+oauth2_auths = st.builds(
+    lambda grant, urls_, scope, client, choices, extra, token: AuthSpec(
+        "oauth2",
+        (
+            ("grant_type", grant),
+            ("issuer", urls_[0]),
+            ("auth_url", urls_[1]),
+            ("token_url", urls_[2]),
+            ("device_url", urls_[3]),
+            ("redirect_uri", urls_[4]),
+            ("scope", scope),
+            ("audience", urls_[5]),
+            ("resource", ""),
+            ("client_id", client),
+            ("client_secret", "{{client_secret}}"),
+            ("client_auth", choices[0]),
+            ("private_key", choices[1]),
+            ("pkce", choices[2]),
+            ("username", client),
+            ("password", "{{password}}" if grant == "password" else ""),
+            ("access_token", token),
+            ("refresh_token", "{{refresh_token}}" if grant == "refresh_token" else ""),
+            ("header_prefix", choices[3]),
+            ("add_token_to", choices[4]),
+            ("extra_params", "&".join(f"{k}={v}" for k, v in extra)),
+        ),
+    ),
+    st.sampled_from(
+        ["client_credentials", "password", "authorization_code", "device_code", "refresh_token"]
+    ),
+    st.tuples(*(st.one_of(st.just(""), urls) for _ in range(6))),
+    plain,
+    st.sampled_from(["", "{{client_id}}", "svc"]),
+    st.tuples(
+        st.sampled_from(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]),
+        st.sampled_from(["", "{{private_key}}"]),
+        st.sampled_from(["S256", "off"]),
+        st.sampled_from(["Bearer", "Token", ""]),
+        st.sampled_from(["header", "query"]),
+    ),
+    st.lists(st.tuples(pair_key, pair_value), max_size=2),
+    st.sampled_from(["", "{{access_token}}"]),
+)
+signed_auths = st.one_of(
     st.builds(
-        lambda url, scope: AuthSpec(
-            "oauth2",
+        lambda u, realm: canonical(
+            AuthSpec("digest", (("username", u), ("password", "{{pw}}"), ("realm", realm))), "", []
+        ),
+        text,
+        plain,
+    ),
+    st.builds(
+        lambda key, token, region: AuthSpec(
+            "awsv4",
             (
-                ("grant_type", "client_credentials"),
-                ("token_url", url),
-                ("scope", scope),
-                ("client_id", "{{cid}}"),
-                ("client_secret", "{{secret}}"),
+                ("access_key", key),
+                ("secret_key", "{{secret_key}}"),
+                ("session_token", token),
+                ("region", region),
+                ("service", "execute-api"),
             ),
         ),
-        urls,
-        text,
+        st.sampled_from(["AKIDEXAMPLE", "{{access_key}}"]),
+        st.sampled_from(["", "{{session_token}}"]),
+        st.sampled_from(["us-east-1", "eu-west-3", ""]),
     ),
+    st.just(AuthSpec("api-key", (("key", "session"), ("value", "{{k}}"), ("in", "cookie")))),
 )
 
 
@@ -216,6 +277,79 @@ http_auths = st.one_of(
     st.none(),
     st.builds(lambda u: AuthSpec("basic", (("username", u), ("password", "{{pw}}"))), word),
     st.just(AuthSpec("bearer", (("token", "{{token}}"),))),
+    st.builds(
+        lambda u, realm: canonical(
+            AuthSpec("digest", (("username", u), ("password", "{{pw}}"), ("realm", realm))), "", []
+        ),
+        word,
+        st.sampled_from(["", "api@example.com"]),
+    ),
+    st.builds(
+        lambda key, token, region, service: AuthSpec(
+            "awsv4",
+            (
+                ("access_key", key),
+                ("secret_key", "{{secret_key}}"),
+                ("session_token", token),
+                ("region", region),
+                ("service", service),
+            ),
+        ),
+        word,
+        st.sampled_from(["", "{{session_token}}"]),
+        st.sampled_from(["us-east-1", "eu-west-3"]),  # an empty region reads back as us-east-1
+        st.sampled_from(["execute-api", "s3", ""]),
+    ),
+    st.builds(
+        lambda k: AuthSpec("api-key", (("key", k), ("value", "{{k}}"), ("in", "cookie"))), word
+    ),
+    st.deferred(lambda: http_oauth2),
+)
+# An OAuth2 auth in the forms httpyac's own OAuth2 takes and those it does not (a static token,
+# another prefix, the token in the query, private_key_jwt, a refresh token grant ...).
+http_oauth2 = st.builds(
+    lambda grant, url, scope, client, choices, extra, token: AuthSpec(
+        "oauth2",
+        (
+            ("grant_type", grant),
+            ("issuer", ""),
+            ("auth_url", url if grant == "authorization_code" else ""),
+            ("token_url", url),
+            ("device_url", ""),
+            ("redirect_uri", choices[5]),
+            ("scope", scope),
+            ("audience", ""),
+            ("resource", ""),
+            ("client_id", client),
+            ("client_secret", "{{client_secret}}"),
+            ("client_auth", choices[0]),
+            ("private_key", ""),
+            ("pkce", choices[1]),
+            ("username", client),
+            ("password", "{{password}}" if grant == "password" else ""),
+            ("access_token", token),
+            ("refresh_token", "{{refresh_token}}" if grant == "refresh_token" else ""),
+            ("header_prefix", choices[2]),
+            ("add_token_to", choices[3]),
+            ("extra_params", "&".join(f"{k}={v}" for k, v in extra)),
+        ),
+    ),
+    st.sampled_from(
+        ["client_credentials", "password", "authorization_code", "device_code", "refresh_token"]
+    ),
+    st.sampled_from(["", "{{base_url}}/token", "https://id.example.com/oauth/token"]),
+    phrase,
+    st.sampled_from(["", "{{client_id}}", "svc"]),
+    st.tuples(
+        st.sampled_from(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]),
+        st.sampled_from(["S256", "off"]),
+        st.sampled_from(["Bearer", "Token", ""]),
+        st.sampled_from(["header", "query"]),
+        st.just(None),
+        st.sampled_from(["http://127.0.0.1/callback", "http://127.0.0.1:8765/cb", ""]),
+    ),
+    st.lists(st.tuples(word, word), max_size=2),
+    st.sampled_from(["", "{{access_token}}"]),
 )
 http_specs = st.builds(
     RequestSpec,

@@ -168,6 +168,14 @@ def build_cases(paths: dict[str, Path]) -> list[Case]:
             ),
         ),
         Case(
+            "api_key_cookie",
+            RequestSpec(
+                url="{{base}}/anything",
+                headers=(KeyValue("Cookie", "theme=dark; sid=old"), KeyValue("Cookie", "lang=en")),
+                auth=AuthSpec("api-key", (("key", "sid"), ("value", "{{tok}}"), ("in", "cookie"))),
+            ),
+        ),
+        Case(
             "redirect_follow",
             RequestSpec(
                 method="POST",

@@ -66,8 +66,6 @@ curl -b cookie.txt http://localhost:28139/
 
 ### curlconverter/get_digest_auth
 #: origin curlconverter test/fixtures/curl_commands/get_digest_auth.sh
-#: reported --digest auth was kept as imported, but the app cannot send it
-#: differs auth
 curl "http://localhost:28139/" -u "some_username:some_password" --digest
 
 ### curlconverter/get_follow_redirect
