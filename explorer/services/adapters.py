@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from explorer.services.api import SlotState, TokenView
+from explorer.services.api import SlotState, TlsTarget, TlsView, TokenView
 from explorer.services.sending import token_view
 
 if TYPE_CHECKING:
@@ -129,6 +129,18 @@ class CoreCredentials:
             return core.store.get(collection_key(core.workspace_id, collection.name, name))
 
         return self.executor.submit(read)
+
+    def tls(self, target: TlsTarget) -> Future[TlsView]:
+        from explorer.services.tls import read_tls
+
+        return self.executor.submit(lambda: read_tls(self.ready.result(), target))
+
+    def set_tls(
+        self, target: TlsTarget, view: TlsView, password: str | None = None
+    ) -> Future[TlsView]:
+        from explorer.services.tls import write_tls
+
+        return self.executor.submit(lambda: write_tls(self.ready.result(), target, view, password))
 
 
 @dataclass

@@ -21,7 +21,7 @@ from explorer.core.workspace.model import Folder
 from explorer.services.workspace_api import CollectionRuns, HistoryStore, WorkspaceService
 
 if TYPE_CHECKING:
-    from explorer.core.auth.tokens import OtpPrompt
+    from explorer.core.auth.tokens import AuthorizePrompt, DevicePrompt, OtpPrompt
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -101,6 +101,26 @@ class SlotState:
     stored: bool
 
 
+TlsTarget = tuple[str, str] | Path
+"""What TLS files belong to: a provider environment (provider id, environment) or a collection
+bound to no provider (its folder)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TlsView:
+    """The TLS files of a ``TlsTarget`` as the TLS dialog shows and edits them ("" is unset):
+    whether a PKCS#12 password is stored, the preset's files (``defaults``, by key) the saved
+    ones override, and one sentence saying where they are saved."""
+
+    ca_bundle: str = ""
+    client_cert: str = ""
+    client_key: str = ""
+    pkcs12: str = ""
+    password_stored: bool = False
+    defaults: tuple[tuple[str, str], ...] = ()
+    where: str = ""
+
+
 class CredentialService(Protocol):
     """Credential slots in the keyring (or a session-only store); every call runs off the UI
     thread because keyring calls can block on D-Bus."""
@@ -132,6 +152,17 @@ class CredentialService(Protocol):
 
     def reveal_collection_secret(self, collection: Path, name: str) -> Future[str | None]: ...
 
+    def tls(self, target: TlsTarget) -> Future[TlsView]:
+        """The TLS files saved for ``target`` (``explorer.services.tls``)."""
+        ...
+
+    def set_tls(
+        self, target: TlsTarget, view: TlsView, password: str | None = None
+    ) -> Future[TlsView]:
+        """Save ``view``'s files for ``target``; ``password`` (a PKCS#12 file's) None keeps
+        the stored one, "" forgets it."""
+        ...
+
 
 TokenListener = Callable[[str, str, str], None]
 """Called from a worker thread with (provider id, environment, event description)."""
@@ -145,6 +176,68 @@ class TokenService(Protocol):
     def forget(self, provider_id: str, environment: str) -> Future[TokenView]: ...
 
     def subscribe(self, listener: TokenListener) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthTokenView:
+    """The token of the open request's OAuth2 auth (its own or its folder's) as the Auth tab
+    shows it, never the token: ``state`` is ``none``, ``valid`` or ``expired`` (the next send
+    refreshes it); ``identity`` tells one OAuth2 identity (grant, client, endpoints, hashes of
+    its secrets) from another, so an event can be matched to the request on screen."""
+
+    state: str = "none"
+    expires_at: float | None = None
+    has_refresh_token: bool = False
+    grant: str = ""
+    identity: str = ""
+    inspected: TokenView | None = None  # what the token inspector shows (claims, events)
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthEvent:
+    """One event of a request-level OAuth2 token manager (``TokenEvent.kind``: ``acquired``,
+    ``refreshed``, ``failed``, ``authorization-required`` ...) for ``identity``; no secret."""
+
+    identity: str
+    kind: str
+    grant: str = ""
+
+
+OAuthListener = Callable[[OAuthEvent], None]
+"""Called from a worker thread with each event of a watched request-level token manager."""
+
+
+class PendingSignIn(Protocol):
+    """A "Get token" under way; ``cancel`` ends the wait for the browser or the device code."""
+
+    @property
+    def future(self) -> Future[OAuthTokenView]: ...
+
+    def cancel(self) -> None: ...
+
+
+class OAuthService(Protocol):
+    """OAuth2 set on a request, folder or collection (no provider): the request is assembled as
+    a send from the window assembles it, every call runs off the UI thread."""
+
+    def status(self, spec: RequestSpec, context: SendContext) -> Future[OAuthTokenView]: ...
+
+    def sign_in(
+        self,
+        spec: RequestSpec,
+        context: SendContext,
+        on_authorize: Callable[[AuthorizePrompt], None],
+        on_device: Callable[[DevicePrompt], None],
+    ) -> PendingSignIn:
+        """Get a token now ("Get token"): the callbacks are called on the worker thread with
+        what the user must do (the URL the browser opens, the device code)."""
+        ...
+
+    def forget(self, spec: RequestSpec, context: SendContext) -> Future[OAuthTokenView]: ...
+
+    def open_browser(self, url: str) -> Future[bool]: ...
+
+    def subscribe(self, listener: OAuthListener) -> None: ...
 
 
 class ProviderCatalog(Protocol):
@@ -223,6 +316,7 @@ class Services:
     history: HistoryStore | None = None
     workspace: WorkspaceService | None = None
     runs: CollectionRuns | None = None
+    oauth: OAuthService | None = None
     otp: OtpBridge = field(default_factory=OtpBridge)
     start: Callable[[], None] = lambda: None
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)

@@ -20,6 +20,7 @@ from explorer.services.adapters import (
 )
 from explorer.services.api import OtpBridge, Services
 from explorer.services.core import Core, start_core
+from explorer.services.oauth import CoreOAuth
 from explorer.services.sending import CoreSender
 
 
@@ -88,6 +89,9 @@ def build_services(
         start=start,
     )
     _add_workspace_services(services, executors, ready, workspace, demo)
+    oauth = CoreOAuth(executors.network, ready)
+    services.oauth = oauth
+    services.on_shutdown.append(oauth.shutdown)
     runs = CoreRuns(ready)
     services.runs = runs
     services.on_shutdown.append(runs.shutdown)

@@ -55,8 +55,16 @@ class Core:
         return self.bench.session(provider_id, environment)
 
     def manager(self, provider_id: str, environment: str) -> TokenManager | None:
-        """The environment's token manager (None without OAuth2), watched for events."""
-        manager = self.session(provider_id, environment).token_manager()
+        """The environment's token manager (None without OAuth2), watched for events: the one
+        a send in the environment outside any collection uses (its TLS files are part of the
+        manager's identity)."""
+        from explorer.core.pipeline import workspace_layers
+
+        session = self.session(provider_id, environment)
+        credentials = session.credential_values()
+        scope = session.scope(None, credentials, workspace_layers(session, self.workspace_root))
+        tls = session.tls_files(scope, base_dir=self.workspace_root)
+        manager = session.token_manager(credentials, tls)
         if manager is not None and id(manager) not in self.watched:
             self.watched.add(id(manager))
             manager.subscribe(lambda event: self._on_event(provider_id, environment, event))

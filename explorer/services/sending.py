@@ -68,8 +68,10 @@ class CoreSender:
         cancel: CancelToken,
         on_progress: ProgressCallback | None,
     ) -> SendOutcome:
+        from explorer.core.auth.tokens import InteractionRequired
         from explorer.core.context import Binding, Placement
         from explorer.core.redaction import mask_text
+        from explorer.services.oauth import sign_in_required
 
         core = self.ready.result()
         assembled = core.bench.assemble(
@@ -81,7 +83,10 @@ class CoreSender:
         binding = assembled.binding
         if assembled.session is not None and binding.provider_id and binding.environment:
             core.manager(binding.provider_id, binding.environment)  # watched for the status
-        result = core.bench.send(assembled, cancel=cancel, on_progress=on_progress)
+        try:
+            result = core.bench.send(assembled, cancel=cancel, on_progress=on_progress)
+        except InteractionRequired as exc:  # the window offers "Sign in" (never on its own)
+            raise sign_in_required(exc) from None
         token = None
         if binding.provider_id is not None and binding.environment is not None:
             token = token_view(core, binding.provider_id, binding.environment)

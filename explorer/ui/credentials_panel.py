@@ -2,7 +2,8 @@
 
 Each slot shows stored or missing, with Set/Replace and Clear; values go to the store through the
 injected service, off the UI thread. A secret is never displayed unless "reveal" is pressed and
-held: it is fetched on press and wiped from the field on release.
+held: it is fetched on press and wiped from the field on release. "TLS…" (``tlsButton``) opens
+the TLS dialog of the same environment or collection (``explorer/ui/tls_dialog.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.services.api import CredentialService, SlotState
 from explorer.ui.operations import Failure, Operations
+from explorer.ui.tls_dialog import TlsDialog
 
 
 class CredentialsPanel(QWidget):
@@ -51,6 +53,11 @@ class CredentialsPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.store_label)
         layout.addLayout(self.grid)
+        self.tls_button = QPushButton("TLS…", self)
+        self.tls_button.setObjectName("tlsButton")
+        self.tls_button.setToolTip("CA bundle and client certificate")
+        self.tls_button.clicked.connect(self.open_tls)
+        layout.addWidget(self.tls_button)
         layout.addStretch(1)
         self._reveal_field: QLineEdit | None = None
         self.show_target(None, None)
@@ -66,6 +73,7 @@ class CredentialsPanel(QWidget):
         self._target = (provider_id, environment) if provider_id and environment else None
         self.slots = []
         self.title.setText("Credentials")
+        self.tls_button.setEnabled(self._target is not None)
         if self._target is None or self._service is None or self._ops is None:
             self._fill([])
             self.store_label.setText("Choose a provider to manage its credentials.")
@@ -84,6 +92,7 @@ class CredentialsPanel(QWidget):
         self._target = collection
         self.slots = []
         self.title.setText("Secret variables")
+        self.tls_button.setEnabled(True)
         if self._service is None or self._ops is None:
             return
         generation = self._generation
@@ -92,6 +101,16 @@ class CredentialsPanel(QWidget):
             lambda slots: self._on_service_secrets(generation, slots),
             on_failure=lambda error: self._on_service_slots_failed(generation, error),
         )
+
+    def open_tls(self) -> TlsDialog | None:
+        """The TLS dialog of the environment or collection shown (None: nothing shown)."""
+        if self._service is None or self._ops is None or self._target is None:
+            return None
+        dialog = TlsDialog(self._service, self._ops, self._target, self)
+        dialog.saved.connect(lambda _view, t=self._target: self._on_service_written(t))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _on_service_secrets(self, generation: int, slots: list[SlotState]) -> None:
         if generation != self._generation:

@@ -34,6 +34,7 @@ from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
 from explorer.core.workspace.model import Folder, auth_owner
 from explorer.services.api import PendingSend, SendContext, SendOutcome, Services, TokenView
+from explorer.services.oauth import SignInRequired
 from explorer.services.workspace_api import HistoryEntry, Pasted
 from explorer.ui.auth_tab import NO_INHERITED
 from explorer.ui.collection_pane import CollectionPane
@@ -43,6 +44,7 @@ from explorer.ui.heartbeat import Heartbeat
 from explorer.ui.history_list import HistoryList
 from explorer.ui.masked import without_masks
 from explorer.ui.message_box import message_box
+from explorer.ui.oauth_dialogs import OAuthController
 from explorer.ui.operations import Failure, MessageChannel, Operations
 from explorer.ui.otp_asker import OtpAsker
 from explorer.ui.provider_bar import ProviderBar
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         self.credentials.set_service(services.credentials, self.ops)
         self.otp = OtpAsker(self)
         services.otp.connect(self.otp.ask)
+        self.oauth = OAuthController(self, services.oauth, self.ops, self.editor, self._context)
         self._open_workspace()
         self._on_provider_bar_changed()
         self.restore_state()
@@ -211,6 +214,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.services.otp.connect(None)
         self.otp.give_up()
+        self.oauth.close()
         self.cancel()
         self.heartbeat.stop()
         self.save_state()
@@ -301,7 +305,9 @@ class MainWindow(QMainWindow):
             return
         self.response.clear(str(error), error=True)
         self.request_failed.emit(str(error))
-        if isinstance(error, TokenError) and context.provider_id and context.environment:
+        if isinstance(error, SignInRequired):
+            self.oauth.sign_in_needed(str(error))
+        elif isinstance(error, TokenError) and context.provider_id and context.environment:
             target = (context.provider_id, context.environment)
             self._on_tokens_state(target, TokenView("failed", str(error)))
         else:
@@ -319,6 +325,7 @@ class MainWindow(QMainWindow):
         self.response.show_exchange(exchange, outcome.problem, outcome.notes)
         if outcome.token is not None:
             self._show_token(outcome.token)
+        self.oauth.refresh()  # a send may have got or refreshed the request's OAuth2 token
         entry = HistoryEntry(
             spec=spec,
             status=exchange.response.status,
@@ -629,7 +636,9 @@ class MainWindow(QMainWindow):
             known = self._saved_environments.get(profile.id, [])
             saved = next((e for e in known if e.name.lower() == wanted), None)
         self.editor.set_scope(preview_scope(profile, environment, folders, saved=saved))
-        self.editor.auth.set_inherited(self._inherited_auth(folders))
+        owner = auth_owner(folders)
+        oauth = owner is not None and owner.auth is not None and owner.auth.type == "oauth2"
+        self.editor.auth.set_inherited(self._inherited_auth(folders), oauth)
 
     def _load_saved_environments(self) -> None:
         """The selected provider's saved environment values (once per provider), for the
