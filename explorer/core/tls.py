@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import ssl
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -444,6 +443,8 @@ def send_presenting(
 def _handshake_reason(error: BaseException) -> str | None:
     """OpenSSL's reason for the TLS failure behind ``error``, ``CLOSED`` for a hang-up, or
     None when no TLS failure is behind it."""
+    import ssl  # only once a TLS failure is explained: not on the window's start-up path
+
     todo: list[BaseException] = [error]
     seen: set[int] = set()
     while todo:

@@ -30,10 +30,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from explorer.core.http.body import ResponseBody
 from explorer.ui.body_jobs import Steps, Throttle, run_to_end
+
+if TYPE_CHECKING:  # the HTTP stack (requests) loads after the first paint, not before
+    from explorer.core.http.body import ResponseBody
 
 STRIDE = 64
 """Rows per checkpoint of the sparse row index."""
@@ -438,6 +440,8 @@ def transcode_steps(
 ) -> Steps[Progress, ResponseBody]:
     """``body`` re-encoded as UTF-8 into a new body (a spill file when large), decoded a
     chunk at a time; undecodable bytes become U+FFFD."""
+    from explorer.core.http.body import ResponseBody
+
     decoder = codecs.getincrementaldecoder(charset)(errors="replace")
     target = ResponseBody()
     throttle = Throttle()

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable
 from io import BytesIO
 
-from explorer.core.http.body import ResponseBody
 from explorer.core.safe_parse import MAX_DEPTH
 from explorer.ui.body_document import Buffer, Document, Progress, index_steps
 from explorer.ui.body_jobs import Steps, Throttle, run_to_end
@@ -208,6 +207,8 @@ def format_steps(
 ) -> Steps[Progress, Document | None]:
     """``raw`` pretty-printed into a new body and indexed as a document (None when it is not
     JSON)."""
+    from explorer.core.http.body import ResponseBody  # the HTTP stack loads after first paint
+
     target = ResponseBody()
     ok = yield from reindent_steps(raw, target.write, chunk=chunk)
     target.finish()

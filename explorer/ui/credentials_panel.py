@@ -9,6 +9,7 @@ the TLS dialog of the same environment or collection (``explorer/ui/tls_dialog.p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from explorer.services.api import CredentialService, SlotState
 from explorer.ui.operations import Failure, Operations
-from explorer.ui.tls_dialog import TlsDialog
+
+if TYPE_CHECKING:
+    from explorer.ui.tls_dialog import TlsDialog
 
 
 class CredentialsPanel(QWidget):
@@ -106,6 +109,8 @@ class CredentialsPanel(QWidget):
         """The TLS dialog of the environment or collection shown (None: nothing shown)."""
         if self._service is None or self._ops is None or self._target is None:
             return None
+        from explorer.ui.tls_dialog import TlsDialog  # opened on demand, not at start-up
+
         dialog = TlsDialog(self._service, self._ops, self._target, self)
         dialog.saved.connect(lambda _view, t=self._target: self._on_service_written(t))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

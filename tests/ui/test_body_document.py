@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.core.http.body import ResponseBody
-from explorer.ui import body_format, body_search
+from explorer.ui import body_search
 from explorer.ui.body_document import (
     Buffer,
     Document,
@@ -399,7 +399,9 @@ def test_reindent_leaves_anything_but_one_json_value_alone(text: str) -> None:
 def test_format_streams_into_a_spilled_body_and_shows_it_mapped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(body_format, "ResponseBody", partial(ResponseBody, spill_threshold=1024))
+    from explorer.core.http import body
+
+    monkeypatch.setattr(body, "ResponseBody", partial(ResponseBody, spill_threshold=1024))
     value = [{"id": index, "name": "Widget", "tags": ["a", "b"]} for index in range(2000)]
     raw = load(spilled(json.dumps(value, separators=(",", ":")).encode()))
     reports: list[Progress] = []
