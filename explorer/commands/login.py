@@ -76,22 +76,20 @@ def run(args: argparse.Namespace) -> int:
     from explorer.commands.send import parse_vars
     from explorer.commands.workbench import open_workbench
     from explorer.core.context import Binding
-    from explorer.core.errors import UsageError
     from explorer.core.http import CancelToken, HttpClient
 
     path = Path(args.path)
     spec, placement = _target(path)
     collection = placement.collection
-    if collection is not None and collection.provider:
-        raise UsageError(
-            f"'{path}' is in a collection bound to provider '{collection.provider}', whose own "
-            "token applies; store its credentials with 'api-explorer credentials set'."
-        )
+    provider = collection.provider if collection is not None else ""
     variables = parse_vars(args.var)
     client = HttpClient()
     try:
-        bench = open_workbench(args, client, providers=False, near=path, variables=variables)
-        assembled = bench.assemble(spec, placement, Binding(None, args.env), variables)
+        bench = open_workbench(
+            args, client, providers=bool(provider), near=path, variables=variables
+        )
+        selected = Binding(provider or None, args.env)  # --env: the provider's environment
+        assembled = bench.assemble(spec, placement, selected, variables)
         kept_in = _kept_in(bench.store)  # no keyring: said before the user signs in for nothing
         token = bench.login(assembled, _interaction(args), CancelToken())
         sys.stdout.write(_signed_in(token, kept_in))

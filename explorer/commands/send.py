@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
             tls=TlsFiles(args.ca_bundle, args.cert, args.key),
             process_env=args.process_env,
         )
-        selected = Binding(args.provider or None, args.env)
+        selected = Binding(args.provider or bound_to or None, args.env)  # --env: its provider's
         assembled = bench.assemble(spec, placement, selected, variables)
         result = bench.send(assembled, on_progress=sink)
         exchange = result.redacted_exchange()

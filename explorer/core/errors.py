@@ -7,6 +7,8 @@ not an ``ExplorerError`` is a bug and reaches the crash handler.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class ExplorerError(Exception):
     """Root of every error the core raises on purpose."""
@@ -35,7 +37,13 @@ class TemplateError(ExplorerError):
     used, so the UI can underline every one of them at once instead of failing on the first.
     """
 
-    def __init__(self, problems: list[tuple[str, str]], *, reason: str = "undefined") -> None:
+    def __init__(
+        self,
+        problems: list[tuple[str, str]],
+        *,
+        reason: str = "undefined",
+        hints: Mapping[str, str] | None = None,
+    ) -> None:
         self.problems = problems
         self.reason = reason
         listed = ", ".join(f"{{{{{name}}}}} in {where}" for name, where in problems)
@@ -59,6 +67,14 @@ class TemplateError(ExplorerError):
                 f"Undefined {noun} {listed}. Define {'it' if len(problems) == 1 else 'them'} "
                 "in the request, collection or environment, or pass --var NAME=VALUE."
             )
+            if hints:  # secrets read from the environment (--secrets-from-env): name where
+                places = ", ".join(dict.fromkeys(hints.values()))
+                noun = "variable" if len(set(hints.values())) == 1 else "variables"
+                text = (
+                    f"Undefined {'variable' if len(problems) == 1 else 'variables'} {listed}. "
+                    f"Set the environment {noun} {places} (read with --secrets-from-env)"
+                    + ("." if set(hints) >= {n for n, _ in problems} else ", or pass --var.")
+                )
         super().__init__(text)
 
 

@@ -11,6 +11,12 @@ The result carries the exchange, the normalised problem, the token events and th
 The environment's TLS files (``explorer.core.tls``: CA bundle, client certificate) apply to the
 API call and to its token call alike; a server refusing the certificate is said as such.
 
+A preset of auth kind ``oauth2``, and a request's own OAuth2 auth inside a provider's
+collection, take their tokens from the request-level engine (``auth.oauth_request``
+``RequestTokens``: one manager per identity, tokens in the credential store, every grant), so a
+provider can use authorization code and device code too; the session's limiter, 429 retries and
+401 replay still apply, and so do the provider's extra headers.
+
 Thread-safe: token managers and limiters are shared through registries, so 200 concurrent
 sends on an expired token make one token request.
 """
@@ -30,9 +36,17 @@ from requests.auth import AuthBase
 
 from explorer.core.auth.grants import GrantSettings, TokenEndpoint
 from explorer.core.auth.manager import Credentials, TokenManager, TokenRegistry
+from explorer.core.auth.oauth_request import OAuthConfig, OAuthUse, RequestTokens
 from explorer.core.auth.registry import BearerAuth, build_auth, explicit_auth, registry_key
 from explorer.core.auth.schema import GRANTS, api_key_from_template
-from explorer.core.auth.tokens import OtpCallback, Token, TokenEvent, token_from_json, token_to_json
+from explorer.core.auth.tokens import (
+    Interaction,
+    OtpCallback,
+    Token,
+    TokenEvent,
+    token_from_json,
+    token_to_json,
+)
 from explorer.core.confinement import FileAccess
 from explorer.core.credentials import CredentialKey, CredentialStore, write_slot
 from explorer.core.errors import InvalidRequest, TemplateError, UsageError
@@ -104,6 +118,7 @@ class ApiSession:
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
         keep_access_token: bool = False,
+        oauth: RequestTokens | None = None,
     ) -> None:
         env = profile.environment(environment)
         if env is None:
@@ -122,6 +137,7 @@ class ApiSession:
         self.retry = retry or RetryPolicy()
         self.clock = clock
         self.keep_access_token = keep_access_token
+        self._oauth = oauth
         self._creds: dict[str, str] | None = None
         self._creds_lock = threading.Lock()
         limits = [(r.requests, r.per_seconds) for r in profile.rate_limits]
@@ -220,12 +236,16 @@ class ApiSession:
         self, credentials: Mapping[str, str] | None = None, tls: TlsFiles | None = None
     ) -> TokenManager | None:
         """The shared manager of this environment's OAuth2 credential (None without OAuth2);
-        its token calls present ``tls`` (resolved: ``tls_files``), part of its identity."""
+        its token calls present ``tls`` (resolved: ``tls_files``), part of its identity. Kind
+        ``oauth2``: the request-level engine's manager of its identity (discovery on first use:
+        network)."""
+        creds = dict(self.credential_values() if credentials is None else credentials)
+        scope = self.scope(credentials=creds)
+        if self.kind == "oauth2":
+            return self.oauth_use(scope, creds, tls).manager
         grant = _OAUTH_GRANTS.get(self.kind)
         if grant is None:
             return None
-        creds = dict(self.credential_values() if credentials is None else credentials)
-        scope = self.scope(credentials=creds)
         auth = self.profile.auth
         token_url = expand(self.env.token_url or auth.token_url, scope, "token URL")
         require_https(token_url, live=self.env.live, who=self._who, what="token")
@@ -286,6 +306,79 @@ class ApiSession:
 
         return self.tokens.get(key, factory)
 
+    def request_tokens(self) -> RequestTokens:
+        """The request-level OAuth2 engine this session sends kind ``oauth2`` and a request's
+        own OAuth2 through: the one given (the workbench's), else one of its own on the same
+        store and token registry, so the managers and stored tokens are the same ones."""
+        with self._creds_lock:
+            if self._oauth is None:
+                self._oauth = RequestTokens(
+                    store=self.store,
+                    workspace_id=self.workspace_id,
+                    client=self.client,
+                    registry=self.tokens,
+                    clock=self.clock,
+                )
+            return self._oauth
+
+    def oauth_params(self, scope: Scope, credentials: Mapping[str, str]) -> dict[str, str]:
+        """Kind ``oauth2``: the preset's settings filled in from ``scope`` (the environment's
+        ``token_url`` wins), with the client, key and user from the credential slots, as the
+        request-level ``oauth2`` parameters. A missing credential is one sentence naming how
+        to store it."""
+        auth = self.profile.auth
+        if self.kind != "oauth2":
+            raise UsageError(f"{self._who} authenticates with {self.kind}, not OAuth2.")
+        params = {name: expand(value, scope, f"auth {name}") for name, value in auth.oauth2}
+        token_url = self.env.token_url or auth.token_url
+        if token_url:
+            params["token_url"] = expand(token_url, scope, "token URL")
+            require_https(params["token_url"], live=self.env.live, who=self._who, what="token")
+        params["client_id"] = params.get("client_id") or credentials.get("client_id", "")
+        for slot in _OAUTH2_SLOTS:
+            if credentials.get(slot):
+                params[slot] = credentials[slot]
+        if params.get("grant_type") == "refresh_token":
+            params["refresh_token"] = self.store.get(self.key("refresh_token")) or ""
+        missing = [n for n in OAuthConfig.from_params(params).missing() if n in _OAUTH2_CREDS]
+        if missing:
+            name = missing[0]
+            how = f"--secret {name}" if self._secret(name) else f"--value {name}=..."
+            raise InvalidRequest(
+                f"{self._who} needs {name}; store it with 'api-explorer credentials set "
+                f'--provider {self.profile.id} --env "{self.env.name}" {how}\'.'
+            )
+        return params
+
+    def oauth_use(
+        self,
+        scope: Scope,
+        credentials: Mapping[str, str],
+        tls: TlsFiles | None = None,
+        cancel: CancelToken | None = None,
+    ) -> OAuthUse:
+        """Kind ``oauth2``: its identity in the request-level engine (``oauth_params``)."""
+        params = self.oauth_params(scope, credentials)
+        return self.request_tokens().use(params, cancel, tls)
+
+    def login(
+        self,
+        interaction: Interaction,
+        cancel: CancelToken | None = None,
+        *,
+        variables: Mapping[str, str] | None = None,
+        fallback: Sequence[Layer] = (),
+        tls: TlsFiles | None = None,
+    ) -> Token:
+        """Kind ``oauth2``: sign in now (browser or device code for the interactive grants, the
+        grant itself for the others) and keep the tokens in the credential store, where every
+        later send of this environment, in any process of the workspace, finds them."""
+        creds = self._slot_values()
+        scope = self.scope(variables, creds, fallback)
+        params = self.oauth_params(scope, creds)
+        presented = self.tls_files(scope, override=tls)
+        return self.request_tokens().login(params, interaction, cancel, presented)
+
     def _kept_token(self) -> Token | None:
         """The access token kept in the store, by this process or another sharing it."""
         return token_from_json(self.store.get(self.key(ACCESS_SLOT)))
@@ -337,9 +430,10 @@ class ApiSession:
         require_verified_tls(resolved.verify_tls, live=self.env.live, who=self._who)
         if not resolved.verify_tls:
             notes.append(unverified_note(resolved.url))
-        manager = None
-        if own and (spec.auth is None or spec.auth.type == "inherit"):
-            manager = self.token_manager(creds, presented)
+        tokens = self._tokens(
+            resolved, own=own, scope=scope, creds=creds, tls=presented, cancel=cancel
+        )
+        manager = tokens.manager if tokens is not None else None
         events: list[TokenEvent] = []
         lock = threading.Lock()
 
@@ -352,7 +446,7 @@ class ApiSession:
             exchange, attempts, token, quota = self._exchange(
                 resolved,
                 creds if own else None,
-                manager,
+                tokens,
                 cancel,
                 on_progress,
                 notes=notes,
@@ -369,6 +463,8 @@ class ApiSession:
             reason=response.reason,
         )
         secrets = resolved.secrets | {v for k, v in creds.items() if self._secret(k)}
+        if tokens is not None:
+            secrets |= tokens.secrets
         if token is not None:
             secrets |= token.secrets()
         return SessionResult(
@@ -381,11 +477,36 @@ class ApiSession:
             secrets=frozenset(secrets),
         )
 
+    def _tokens(
+        self,
+        resolved: ResolvedRequest,
+        *,
+        own: bool,
+        scope: Scope,
+        creds: Mapping[str, str],
+        tls: TlsFiles,
+        cancel: CancelToken,
+    ) -> _Tokens | None:
+        """Where the send's token comes from: the request's own OAuth2 (to any origin, like
+        every auth a request sets itself), else for the provider's origins and an inherited auth
+        the preset's (kind ``oauth2`` through the request-level engine); None: no token."""
+        auth = resolved.auth
+        if auth is not None and auth.type == "oauth2":
+            return _Tokens.of(self.request_tokens().use(dict(auth.params), cancel, tls))
+        if not own or (auth is not None and auth.type != "inherit"):
+            return None
+        if self.kind == "oauth2":
+            return _Tokens.of(self.oauth_use(scope, creds, tls, cancel))
+        manager = self.token_manager(creds, tls)
+        if manager is None:
+            return None
+        return _Tokens(manager, manager.token, lambda t: BearerAuth(t.access_token, t.token_type))
+
     def _exchange(
         self,
         resolved: ResolvedRequest,
         creds: Mapping[str, str] | None,
-        manager: TokenManager | None,
+        tokens: _Tokens | None,
         cancel: CancelToken,
         on_progress: ProgressCallback | None,
         *,
@@ -396,10 +517,15 @@ class ApiSession:
         provider's own auth is not for this request's origin."""
         attempts = retries = 0
         replayed = False
+        manager = tokens.manager if tokens is not None else None
         while True:
             with self.limiter.hold(cancel):
-                token = manager.token(cancel) if manager is not None else None
-                auth = self._auth(resolved, creds, token)
+                token: Token | None = None
+                if tokens is None:
+                    auth = self._auth(resolved, creds)
+                else:
+                    token = tokens.fetch(cancel)
+                    auth = tokens.auth(token)
                 exchange = send_presenting(
                     self.client,
                     resolved,
@@ -459,11 +585,7 @@ class ApiSession:
             return f"429 again after {retries} retries; giving up"
         return f"429 not retried: {method} is not idempotent"
 
-    def _auth(
-        self, resolved: ResolvedRequest, creds: Mapping[str, str] | None, token: Token | None
-    ) -> AuthBase | None:
-        if token is not None:
-            return BearerAuth(token.access_token, token.token_type)
+    def _auth(self, resolved: ResolvedRequest, creds: Mapping[str, str] | None) -> AuthBase | None:
         explicit = explicit_auth(resolved.auth)
         if explicit is not None or creds is None:
             return explicit
@@ -534,6 +656,25 @@ class ApiSession:
 
 ACCESS_SLOT = "access_token"
 """Keyring slot of the opt-in stored access token (JSON with its expiry)."""
+_OAUTH2_SLOTS = ("client_secret", "private_key", "username", "password")
+"""Kind ``oauth2``: the request-level parameters that come from the credential slots."""
+_OAUTH2_CREDS = frozenset({"client_id", *_OAUTH2_SLOTS, "refresh_token"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """Where one send's token comes from (``fetch``: refreshed when due), the manager a 401
+    invalidates (None: a token given as it is), how the token goes on the request, and the
+    secrets its settings hold."""
+
+    manager: TokenManager | None
+    fetch: Callable[[CancelToken], Token]
+    auth: Callable[[Token], AuthBase]
+    secrets: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, use: OAuthUse) -> _Tokens:
+        return cls(use.manager, use.token, use.auth, use.secrets)
 
 
 def workspace_layers(
@@ -572,7 +713,12 @@ def workspace_layers(
         wanted.add(PASSWORD)
     if wanted and read_secrets:
         values = session.store.values(session.key(""), sorted(wanted))
-        layers.append(Layer("keyring", values, frozenset(values)))
+        missing = {
+            name: place
+            for name in sorted(wanted - set(values))
+            if (place := session.store.source_of(session.key(name))) is not None
+        }
+        layers.append(Layer("keyring", values, frozenset(values), missing))
     return tuple(layers)
 
 

@@ -22,6 +22,7 @@ from explorer.core.errors import FormatError
 from explorer.core.models import Body, BodyMode, FormField, KeyValue, RequestSpec
 from explorer.core.providers import (
     AUTH_KINDS,
+    OAUTH2_SETTINGS,
     AuthConfig,
     CredentialSlot,
     Environment,
@@ -231,8 +232,25 @@ AUTH_KEYS = frozenset(
         "skew_seconds",
         "skew_fraction",
         "credentials",
+        *OAUTH2_SETTINGS,
     }
 )
+OAUTH2_ONLY = frozenset(OAUTH2_SETTINGS) - {"token_url", "client_id", "scope", "client_auth"}
+"""``auth`` keys that only kind ``oauth2`` reads."""
+NOT_OAUTH2 = (
+    "token_request",
+    "token_headers",
+    "api_key_header",
+    "api_key_query",
+    "api_key_format",
+    "refresh_rotates",
+    "refresh_after_expiry",
+    "token_rate_limit",
+    "otp",
+    "skew_seconds",
+    "skew_fraction",
+)
+"""``auth`` keys of the other kinds that kind ``oauth2`` (request-level OAuth2) cannot honour."""
 ENV_KEYS = frozenset(
     {
         "name",
@@ -280,13 +298,20 @@ def _auth(r: _Reader) -> AuthConfig:
         )
         for s in r.items("credentials", frozenset({"name", "label", "secret", "optional"}))
     )
+    kind = r.choice("kind", AUTH_KINDS, "none")
+    oauth2 = _oauth2(r) if kind == "oauth2" else ()
+    for key in OAUTH2_ONLY:
+        if kind != "oauth2" and r.has(key):
+            r.doc.fail(r.at(key), "a key of kind oauth2 only", r.data[key])
     return AuthConfig(
-        kind=r.choice("kind", AUTH_KINDS, "none"),
+        kind=kind,
         token_url=r.text("token_url", ""),
         client_id=r.text("client_id", ""),
         scope=r.text("scope", ""),
         token_request=r.choice("token_request", ("form", "json"), "form"),
-        client_auth=r.choice("client_auth", ("body", "basic"), "body"),
+        client_auth="body"
+        if kind == "oauth2"
+        else r.choice("client_auth", ("body", "basic"), "body"),
         token_headers=r.pairs("token_headers"),
         extra_headers=r.pairs("extra_headers"),
         api_key_header=r.text("api_key_header", "Authorization"),
@@ -299,7 +324,39 @@ def _auth(r: _Reader) -> AuthConfig:
         skew_seconds=r.number("skew_seconds", 30.0),
         skew_fraction=r.number("skew_fraction", 0.1),
         credentials=slots,
+        oauth2=oauth2,
     )
+
+
+def _oauth2(r: _Reader) -> tuple[tuple[str, str], ...]:
+    """Kind ``oauth2``: the request-level OAuth2 settings it gives, choices checked against the
+    auth schema; the other kinds' token settings are refused (this engine cannot honour them),
+    and an interactive grant needs its endpoint or an issuer."""
+    from explorer.core.auth.schema import SCHEMA
+
+    for key in NOT_OAUTH2:
+        if r.has(key):
+            r.doc.fail(
+                r.at(key),
+                "no such key with kind oauth2 (its token requests are those of a request's OAuth2)",
+                r.data[key],
+            )
+    settings: list[tuple[str, str]] = []
+    for param in SCHEMA["oauth2"].params:
+        if param.name not in OAUTH2_SETTINGS or not r.has(param.name):
+            continue
+        if param.choices:
+            value = r.choice(param.name, param.choices, param.default)
+        else:
+            value = r.text(param.name)
+        settings.append((param.name, value))
+    given = dict(settings)
+    endpoint = {"authorization_code": "auth_url", "device_code": "device_url"}.get(
+        given.get("grant_type", "")
+    )
+    if endpoint is not None and not (given.get(endpoint) or given.get("issuer")):
+        r.doc.fail(r.at(endpoint), f"the {endpoint} (or issuer) of this grant", missing=True)
+    return tuple(settings)
 
 
 def _environment(r: _Reader) -> Environment:
@@ -372,12 +429,16 @@ def parse_profile(data: Any, doc: _Doc, *, builtin: bool) -> ProviderProfile:
     rates = [_rate(x) for x in r.items("rate_limits", RATE_KEYS)]
     if r.has("rate_limit"):
         rates.insert(0, _rate(r.child("rate_limit", RATE_KEYS)))
+    auth = _auth(r.child("auth", AUTH_KEYS)) if r.has("auth") else AuthConfig()
+    endpoint = auth.oauth2_setting("issuer") or auth.token_url
+    if auth.kind == "oauth2" and not endpoint and not all(e.token_url for e in environments):
+        doc.fail(("auth", "token_url"), "a token_url (or issuer) of kind oauth2", missing=True)
     return ProviderProfile(
         id=ident,
         name=r.text("name"),
         docs_url=r.text("docs_url", ""),
         notes=r.text("notes", ""),
-        auth=_auth(r.child("auth", AUTH_KEYS)) if r.has("auth") else AuthConfig(),
+        auth=auth,
         rate_limits=tuple(rates),
         environments=environments,
         error_model=r.choice("error_model", ERROR_MODELS, "generic"),

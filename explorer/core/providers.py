@@ -19,6 +19,7 @@ from explorer.core.models import RequestSpec
 from explorer.core.tls import TlsFiles
 
 AUTH_KINDS = (
+    "oauth2",
     "oauth2-password",
     "oauth2-client-credentials",
     "oauth2-refresh-only",
@@ -29,8 +30,36 @@ AUTH_KINDS = (
 )
 
 SECRET_SLOTS = frozenset(
-    {"password", "client_secret", "api_key", "static_token", "subscription_key", "refresh_token"}
+    {
+        "password",
+        "client_secret",
+        "api_key",
+        "static_token",
+        "subscription_key",
+        "refresh_token",
+        "private_key",
+    }
 )
+
+OAUTH2_SETTINGS = (
+    "grant_type",
+    "issuer",
+    "auth_url",
+    "token_url",
+    "device_url",
+    "redirect_uri",
+    "scope",
+    "audience",
+    "resource",
+    "client_id",
+    "client_auth",
+    "pkce",
+    "header_prefix",
+    "add_token_to",
+    "extra_params",
+)
+"""The request-level OAuth2 parameters (``auth.schema`` ``oauth2``) a preset of kind ``oauth2``
+sets; the secret ones (client secret, private key, password, refresh token) are credential slots."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +113,13 @@ class AuthConfig:
     skew_seconds: float = 30.0
     skew_fraction: float = 0.1
     credentials: tuple[CredentialSlot, ...] = ()
+    #: Kind ``oauth2``: the ``OAUTH2_SETTINGS`` the preset gives (templates), sent through the
+    #: request-level OAuth2 engine (``auth.oauth_request``).
+    oauth2: tuple[tuple[str, str], ...] = ()
+
+    def oauth2_setting(self, name: str, default: str = "") -> str:
+        """One ``oauth2`` setting as the preset wrote it, else ``default``."""
+        return next((value for key, value in self.oauth2 if key == name), default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +182,21 @@ def credential_slots(auth: AuthConfig) -> tuple[CredentialSlot, ...]:
     from explorer.core.auth.schema import provider_slots
 
     optional = {"client_id", "client_secret"}
+    names = _oauth2_slots(auth) if auth.kind == "oauth2" else None
     return tuple(
         CredentialSlot(name, secret=name in SECRET_SLOTS, optional=name in optional)
-        for name in provider_slots(auth.kind, auth.api_key_format)
+        for name in names or provider_slots(auth.kind, auth.api_key_format)
     )
+
+
+def _oauth2_slots(auth: AuthConfig) -> tuple[str, ...]:
+    """Kind ``oauth2``: the client, plus what its grant and client authentication need."""
+    grant = auth.oauth2_setting("grant_type", "client_credentials")
+    names = ["client_id", "client_secret"]
+    if grant == "password":
+        names = ["username", "password", *names]
+    elif grant == "refresh_token":
+        names.append("refresh_token")
+    if auth.oauth2_setting("client_auth") == "private_key_jwt":
+        names[names.index("client_secret")] = "private_key"
+    return tuple(names)

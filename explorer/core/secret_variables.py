@@ -66,8 +66,10 @@ def collection_layer(
     wanted = sorted(set(names))
     if not wanted or not collection:
         return None
-    values = store.values(collection_key(workspace_id, collection, ""), wanted)
-    return Layer(f"collection secrets {collection}", values, frozenset(values))
+    base = collection_key(workspace_id, collection, "")
+    values = store.values(base, wanted)
+    missing = _places(store, base, set(wanted) - set(values))
+    return Layer(f"collection secrets {collection}", values, frozenset(values), missing)
 
 
 def environment_layer(
@@ -77,8 +79,23 @@ def environment_layer(
     wanted = sorted(set(names))
     if not wanted:
         return None
-    values = store.values(environment_key(workspace_id, file_key, environment, ""), wanted)
-    return Layer(f"{environment} secrets", values, frozenset(values))
+    base = environment_key(workspace_id, file_key, environment, "")
+    values = store.values(base, wanted)
+    missing = _places(store, base, set(wanted) - set(values))
+    return Layer(f"{environment} secrets", values, frozenset(values), missing)
+
+
+def _places(store: CredentialStore, base: CredentialKey, names: set[str]) -> dict[str, str]:
+    """Where the store reads each of ``names`` from outside (``--secrets-from-env``'s variable
+    names), so an undefined variable's sentence can say where to put it; empty for a keyring."""
+    places = {}
+    for name in sorted(names):
+        place = store.source_of(
+            CredentialKey(base.workspace_id, base.provider, base.environment, name)
+        )
+        if place is not None:
+            places[name] = place
+    return places
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,11 +47,14 @@ ABSOLUTE_URL = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://")
 
 @dataclass(frozen=True)
 class Layer:
-    """One named source of variables; ``secret`` names are masked wherever their values end up."""
+    """One named source of variables; ``secret`` names are masked wherever their values end up.
+    ``missing`` names where the values this layer should have held but does not must be put
+    (``--secrets-from-env``'s environment variables), for the undefined-variable sentence."""
 
     name: str
     values: Mapping[str, str]
     secret: frozenset[str] = frozenset()
+    missing: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ class Scope:
     layers: tuple[Layer, ...] = ()
     process_env: bool = False
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+
+    def missing_place(self, name: str) -> str | None:
+        """Where a value of ``name`` none of the layers holds must be put, if a layer knows
+        (``--secrets-from-env``: the environment variable's name)."""
+        return next((layer.missing[name] for layer in self.layers if name in layer.missing), None)
 
     def lookup(self, name: str) -> tuple[str, bool] | None:
         """The raw (unexpanded) value of ``name`` and whether it is secret, or None. A name is
@@ -167,7 +175,10 @@ class _Expander:
         if self.too_deep:
             raise TemplateError(self.too_deep, reason="too deep")
         if self.undefined:
-            raise TemplateError(self.undefined)
+            names = dict.fromkeys(name for name, _ in self.undefined)
+            hints = {name: self.scope.missing_place(name) for name in names}
+            found = {name: place for name, place in hints.items() if place is not None}
+            raise TemplateError(self.undefined, hints=found)
 
 
 def expand(text: str, scope: Scope, where: str = "text") -> str:

@@ -158,6 +158,11 @@ class Workbench:
         from explorer.core.templating import expand
 
         auth = assembled.spec.auth
+        session = assembled.session
+        inherits = auth is None or auth.type == "inherit"
+        if session is not None and session.kind == "oauth2" and inherits:
+            credentials = session.credential_values()  # a provider of kind oauth2: its identity
+            return session.oauth_params(assembled.scope(credentials), credentials)
         if auth is None or auth.type != "oauth2":
             kind = "no auth" if auth is None else f"{auth.type} auth"
             raise UsageError(f"This request, folder or collection has {kind}, not OAuth2.")
@@ -223,6 +228,8 @@ class Workbench:
                 tokens=self.tokens,
                 variables=self.variables,
                 otp=self.otp,
+                # a provider of kind oauth2 shares the request-level engine (tokens, sign-in)
+                oauth=self.request_tokens() if profile.auth.kind == "oauth2" else None,
             )
             return session
 
@@ -362,16 +369,24 @@ class Workbench:
         """Send through the binding's session, or as a literal request with the request's own
         auth; either way the result carries the normalised problem and every secret used."""
         if assembled.session is not None:
-            return assembled.session.send(
-                assembled.spec,
-                variables=assembled.variables,
-                fallback=assembled.layers,
-                cancel=cancel,
-                on_progress=on_progress,
-                base_dir=assembled.base_dir,
-                files=assembled.files,
-                tls=self.tls,
-            )
+            from explorer.core.auth.tokens import InteractionRequired
+
+            try:
+                return assembled.session.send(
+                    assembled.spec,
+                    variables=assembled.variables,
+                    fallback=assembled.layers,
+                    cancel=cancel,
+                    on_progress=on_progress,
+                    base_dir=assembled.base_dir,
+                    files=assembled.files,
+                    tls=self.tls,
+                )
+            except InteractionRequired as exc:  # the sentence names what to log in with
+                placement = assembled.placement
+                collection = placement.collection
+                home = placement.path or (collection.path if collection is not None else None)
+                raise (exc.naming(str(home)) if home is not None else exc) from None
         return send_literal(
             self.client,
             assembled,

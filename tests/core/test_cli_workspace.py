@@ -88,9 +88,7 @@ def test_init_refuses_two_different_folders(tmp_path: Path) -> None:
     assert not (tmp_path / "b").exists()
 
 
-@pytest.mark.parametrize(
-    "argv", [["--workspace", "w", "sandbox"], ["sandbox", "--workspace", "w"]]
-)
+@pytest.mark.parametrize("argv", [["--workspace", "w", "sandbox"], ["sandbox", "--workspace", "w"]])
 def test_the_sandbox_refuses_a_workspace(tmp_path: Path, argv: list[str]) -> None:
     refused = cli(*argv, "--port", "0", cwd=tmp_path)
     assert refused.returncode == 2

@@ -173,6 +173,9 @@ def test_without_a_keyring_the_import_says_how_and_secrets_come_from_the_environ
 
     missing = no_keyring_cli("run", str(collection), "--secrets-from-env")
     assert missing.returncode == 1
+    assert "API_EXPLORER_COLLECTION_SHOP_BASIC_PASSWORD (read with --secrets-from-env)" in (
+        missing.stdout
+    )
 
 
 def test_an_imported_environment_keeps_its_secret_under_that_environment(

@@ -44,7 +44,7 @@ def test_a_relative_url_with_a_url_in_its_query_goes_under_base_url(
         assert client.send(request).response.status == 200
     finally:
         client.close()
-    assert ("/echo?next=https://x.example/a" in [path for path, _ in hostile.requests])
+    assert "/echo?next=https://x.example/a" in [path for path, _ in hostile.requests]
 
 
 # -- f. errors after a redirect ----------------------------------------------------------------

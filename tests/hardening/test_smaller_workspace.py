@@ -104,9 +104,7 @@ def test_errored_requests_report_their_time_and_junit_covers_the_run(
         RequestSpec(url=hostile.base_url + "/echo", name="Echo"),
         RequestSpec(url=hostile.base_url + "/silent", name="Silent", read_timeout=0.5),
     )
-    done = cli(
-        "run", str(directory), "--report", "r.json", "--report", "r.xml", cwd=tmp_path
-    )
+    done = cli("run", str(directory), "--report", "r.json", "--report", "r.xml", cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     (silent,) = [r for r in report["results"] if r["name"] == "Silent"]

@@ -118,8 +118,10 @@ def test_an_imported_collection_goes_to_its_chosen_server_without_the_vendor(
     assert not providers.isEnabled()
     assert providers.currentText() == "No provider (collection Petstore)"
     assert items(environments) == ["No environment", "Server 1", "Server 2"]
-    assert win.findChild(QLabel, "tokenStatus").toolTip().startswith(
-        "This collection is bound to no provider"
+    assert (
+        win.findChild(QLabel, "tokenStatus")
+        .toolTip()
+        .startswith("This collection is bound to no provider")
     )
 
     environments.setCurrentText("Server 2")

@@ -51,7 +51,7 @@ from explorer.core.tls import TlsFiles
 if TYPE_CHECKING:
     from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
 
-__all__ = ["OAuthConfig", "OAuthSent", "RequestTokens", "TokenStatus"]
+__all__ = ["OAuthConfig", "OAuthSent", "OAuthUse", "RequestTokens", "TokenStatus"]
 
 ACCESS_SLOT: Final = "access_token"
 REFRESH_SLOT: Final = "refresh_token"
@@ -158,9 +158,13 @@ class OAuthConfig:
             device_url=self.device_url or found.device_authorization_endpoint,
         )
 
+    def missing(self) -> list[str]:
+        """The parameters this grant needs and does not have (endpoints: after discovery)."""
+        return [name for name in self._needed() if not getattr(self, name)]
+
     def check(self) -> None:
         """One sentence naming what this grant still needs (after discovery)."""
-        missing = [name for name in self._needed() if not getattr(self, name)]
+        missing = self.missing()
         if not missing:
             return
         named = [
@@ -210,6 +214,30 @@ class OAuthSent:
     notes: tuple[str, ...]
     secrets: frozenset[str]
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthUse:
+    """An identity ready for a sender with its own loop (a provider's session: limiter, 429
+    retries): its shared ``manager`` (None for a token given as it is) and its secrets."""
+
+    config: OAuthConfig
+    manager: TokenManager | None
+    secrets: frozenset[str]
+
+    def token(self, cancel: CancelToken | None = None) -> Token:
+        """The token to send now: the manager's (refreshed when due), or the given one."""
+        if self.manager is None:
+            return Token(self.config.access_token)
+        return self.manager.token(cancel)
+
+    def auth(self, token: Token) -> AuthBase:
+        """``token`` placed as the auth says: ``Authorization: <prefix> <token>`` or the query
+        parameter ``access_token``."""
+        if self.config.add_token_to == "query":  # noqa: S105 - a place, not a secret
+            return ApiKeyAuth("access_token", token.access_token, "query")
+        value = f"{self.config.header_prefix} {token.access_token}".lstrip()
+        return ApiKeyAuth("Authorization", value, "header")
 
 
 class RequestTokens:
@@ -290,6 +318,21 @@ class RequestTokens:
         expired = token.expires_at is not None and token.expires_at <= self.clock()
         return TokenStatus("expired" if expired else "valid", token.expires_at, has_refresh, token)
 
+    def use(
+        self,
+        params: Mapping[str, str],
+        cancel: CancelToken | None = None,
+        tls: TlsFiles | None = None,
+    ) -> OAuthUse:
+        """The identity of ``params`` for a sender that runs its own loop (discovery on first
+        use: network); its secrets are remembered for redaction."""
+        config = OAuthConfig.from_params(params)
+        remember(config.secrets())
+        if config.static:
+            return OAuthUse(config, None, config.secrets())
+        manager = self._manager(config, self._settled(config, cancel), tls)
+        return OAuthUse(config, manager, config.secrets())
+
     # -- sending -------------------------------------------------------------------------------
 
     def send(
@@ -304,17 +347,15 @@ class RequestTokens:
         """Send ``resolved`` with the identity's token; after a 401, refresh and replay once.
         ``tls`` (the request's client certificate and CA bundle) is presented by the API call
         and the token calls alike."""
-        config = OAuthConfig.from_params(params)
+        use = self.use(params, cancel, tls)
         client = self._client(tls)
-        remember(config.secrets())
-        secrets = resolved.secrets | config.secrets()
-        if config.static:
-            token = Token(config.access_token)
+        secrets = resolved.secrets | use.secrets
+        manager = use.manager
+        if manager is None:
             exchange = client.send(
-                resolved, auth=self._auth(config, token), cancel=cancel, on_progress=on_progress
+                resolved, auth=use.auth(use.token()), cancel=cancel, on_progress=on_progress
             )
             return OAuthSent(exchange, (), (), secrets, 1)
-        manager = self._manager(config, self._settled(config, cancel), tls)
         events: list[TokenEvent] = []
         unsubscribe = manager.subscribe(events.append)
         notes: list[str] = []
@@ -324,7 +365,7 @@ class RequestTokens:
                 token = manager.token(cancel)
                 secrets |= token.secrets()
                 exchange = client.send(
-                    resolved, auth=self._auth(config, token), cancel=cancel, on_progress=on_progress
+                    resolved, auth=use.auth(token), cancel=cancel, on_progress=on_progress
                 )
                 attempts += 1
                 if exchange.response.status != 401 or attempts > 1:
@@ -340,12 +381,6 @@ class RequestTokens:
         return OAuthSent(exchange, tuple(events), tuple(notes), frozenset(secrets), attempts)
 
     # -- the engine ----------------------------------------------------------------------------
-
-    def _auth(self, config: OAuthConfig, token: Token) -> AuthBase:
-        if config.add_token_to == "query":  # noqa: S105 - a place, not a secret
-            return ApiKeyAuth("access_token", token.access_token, "query")
-        value = f"{config.header_prefix} {token.access_token}".lstrip()
-        return ApiKeyAuth("Authorization", value, "header")
 
     def _settled(self, config: OAuthConfig, cancel: CancelToken | None) -> OAuthConfig:
         """``config`` with its endpoints discovered (once per issuer) and checked."""

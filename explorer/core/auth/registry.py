@@ -160,12 +160,13 @@ def _awsv4(params: Mapping[str, str], _: TokenManager | None) -> AuthBase:
 
 
 def _oauth2(_: Mapping[str, str], manager: TokenManager | None) -> AuthBase:
-    """A provider's token manager's token. OAuth2 set on a request without a provider is
-    sent by the workbench (``oauth_request.RequestTokens``), never through here."""
+    """A token manager's token. OAuth2 set on a request is sent with the token of its own
+    identity (``oauth_request.RequestTokens``: by the workbench without a provider, by the
+    provider's ``ApiSession`` inside its collection), never built here without a manager."""
     if manager is None:
         raise InvalidRequest(
-            "OAuth2 auth set on a request inside a provider's collection cannot be sent yet; "
-            "set its auth to inherit to use the provider's token."
+            "OAuth2 auth needs its token engine to be sent; send it with the window, "
+            "'api-explorer send' or 'api-explorer run', which get and refresh its token."
         )
     return OAuth2Auth(manager)
 

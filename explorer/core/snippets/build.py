@@ -622,6 +622,8 @@ def _provider_auth(
     for name, raw in cfg.extra_headers:
         if name.lower() not in user_headers:
             headers.append((name, b.text(raw, f"{provider.id} header {name}")))
+    if cfg.kind == "oauth2":
+        return _provider_oauth2(provider, cfg, b, headers, params)
     grant = _GRANTS.get(cfg.kind)
     if grant is None:
         _no_flow(b)
@@ -631,6 +633,39 @@ def _provider_auth(
         _set(headers, "Authorization", Text.of("Bearer ") + _runtime_token(b))
         return _Applied(flow=flow)
     _set(headers, "Authorization", Text.of("Bearer ") + _token(provider, cfg, grant, b))
+    return _Applied()
+
+
+def _provider_oauth2(
+    provider: ProviderProfile,
+    cfg: AuthConfig,
+    b: _Builder,
+    headers: list[tuple[str, Text]],
+    params: list[tuple[Text, Text]],
+) -> _Applied:
+    """Auth kind ``oauth2``: the token from an environment variable (or the current one if
+    revealed), placed as the preset says; a snippet cannot run its grants (``--flow``)."""
+    if b.options.auth_mode == "flow":
+        raise SnippetError(
+            f"{provider.name}'s OAuth2 (auth kind oauth2) cannot be run by a snippet; drop --flow "
+            "and give the token in the environment variable the snippet names."
+        )
+    token: Text
+    current = b.options.access_token
+    if current:
+        b.secrets.add(current)
+    if current and b.reveal:
+        token = Text.of(current)
+    else:
+        grant = cfg.oauth2_setting("grant_type", "client_credentials").replace("_", " ")
+        hint = f"a {provider.name} access token ({grant} grant)"
+        token = Text.of(b.env("token", hint, secret=True))
+    if cfg.oauth2_setting("add_token_to") == "query":
+        params[:] = [(k, v) for k, v in params if k.literal != ACCESS_TOKEN]
+        params.append((Text.of(ACCESS_TOKEN), token))
+        return _Applied()
+    prefix = cfg.oauth2_setting("header_prefix", "Bearer")
+    _set(headers, "Authorization", Text.of(f"{prefix} " if prefix else "") + token)
     return _Applied()
 
 

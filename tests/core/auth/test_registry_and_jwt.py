@@ -103,8 +103,8 @@ def test_none_sends_no_authorization(client, httpbin_url) -> None:
         (
             "oauth2",
             {},
-            "OAuth2 auth set on a request inside a provider's collection cannot be sent yet; "
-            "set its auth to inherit to use the provider's token.",
+            "OAuth2 auth needs its token engine to be sent; send it with the window, "
+            "'api-explorer send' or 'api-explorer run', which get and refresh its token.",
         ),
     ],
 )
