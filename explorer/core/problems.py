@@ -183,7 +183,8 @@ def _flexiti(status: int, data: dict[str, Any]) -> Problem | None:
 
 
 def _oauth2(status: int, data: dict[str, Any]) -> Problem | None:
-    code = _str(data.get("error"))
+    raw = data.get("error")
+    code = _str(raw) if isinstance(raw, str) else None  # an object is OData's (``_odata``)
     if code is None:
         return None
     description = _str(data.get("error_description"))
@@ -203,6 +204,28 @@ def _apim(status: int, data: dict[str, Any]) -> Problem | None:
     )
 
 
+def _odata(status: int, data: dict[str, Any]) -> Problem | None:
+    """The OData / ASP.NET API-versioning / Microsoft REST error: ``{"error": {"code",
+    "message", "details": [...]}}`` (ServiceChannel's ``UnsupportedApiVersion``, Azure, Graph),
+    either letter case."""
+    error = data.get("error", data.get("Error"))
+    if not isinstance(error, dict):
+        return None
+    code = _str(error.get("code", error.get("Code")))
+    message = _str(error.get("message", error.get("Message")))
+    if code is None and message is None:
+        return None
+    details = error.get("details", error.get("Details"))
+    return Problem(
+        status=status,
+        code=code,
+        title=message or _default_title(status),
+        detail=None,
+        fields=_fields(details) if isinstance(details, list) else (),
+        format="odata",
+    )
+
+
 def _plain_message(status: int, data: dict[str, Any]) -> Problem | None:
     """ASP.NET's ``{"Message": ...}`` (PriceEdge 401) and ServiceChannel's ``{"Reason": ...}``."""
     message = _str(data.get("Message")) or _str(data.get("Reason")) or _str(data.get("message"))
@@ -211,7 +234,17 @@ def _plain_message(status: int, data: dict[str, Any]) -> Problem | None:
     return Problem(status, None, _default_title(status), message, format="message")
 
 
-_READERS = (_rfc9457, _envelope, _servicechannel, _pce, _flexiti, _oauth2, _apim, _plain_message)
+_READERS = (
+    _rfc9457,
+    _envelope,
+    _servicechannel,
+    _pce,
+    _flexiti,
+    _oauth2,
+    _apim,
+    _odata,
+    _plain_message,
+)
 
 
 def _fields(value: Any) -> tuple[FieldError, ...]:
@@ -226,7 +259,11 @@ def _fields(value: Any) -> tuple[FieldError, ...]:
         if not isinstance(item, dict):
             continue
         name = _str(
-            item.get("param") or item.get("name") or item.get("field") or item.get("pointer")
+            item.get("param")
+            or item.get("name")
+            or item.get("field")
+            or item.get("pointer")
+            or item.get("target")
         )
         message = _str(
             item.get("msg") or item.get("message") or item.get("reason") or item.get("detail")

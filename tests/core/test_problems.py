@@ -161,3 +161,39 @@ def test_aspnet_message() -> None:
     p = _n(401, {"Message": "Authorization has been denied for this request."})
     assert p is not None
     assert p.detail == "Authorization has been denied for this request."
+
+
+def test_odata_errors_in_either_case_are_problem_cards() -> None:
+    """ServiceChannel's UnsupportedApiVersion (ASP.NET API versioning) and the OData / Microsoft
+    REST shape with details: read as a problem, not as "generic" or an OAuth2 error."""
+    from explorer.core.problems import normalise
+
+    unsupported = {
+        "Error": {
+            "Code": "UnsupportedApiVersion",
+            "Message": "The HTTP resource that matches the request URI '/v9/x' does not "
+            "support the API version '9'.",
+        }
+    }
+    problem = normalise(400, {}, json.dumps(unsupported).encode())
+    assert problem is not None
+    assert (problem.format, problem.code) == ("odata", "UnsupportedApiVersion")
+    assert problem.title.startswith("The HTTP resource that matches")
+    odata = {
+        "error": {
+            "code": "BadArgument",
+            "message": "Invalid input.",
+            "details": [{"code": "NullValue", "target": "name", "message": "name is required"}],
+        }
+    }
+    problem = normalise(400, {}, json.dumps(odata).encode())
+    assert problem is not None
+    assert (problem.format, problem.code, problem.title) == (
+        "odata",
+        "BadArgument",
+        "Invalid input.",
+    )
+    assert [(f.name, f.message) for f in problem.fields] == [("name", "name is required")]
+    oauth = normalise(400, {}, b'{"error": "invalid_grant", "error_description": "expired"}')
+    assert oauth is not None
+    assert oauth.format == "oauth2"
