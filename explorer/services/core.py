@@ -10,14 +10,14 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from explorer.core.auth import TokenManager, TokenRegistry
-    from explorer.core.auth.tokens import OtpCallback, TokenEvent
+    from explorer.core.auth.tokens import OtpCallback, OtpPrompt, TokenEvent
     from explorer.core.credentials import CredentialStore
     from explorer.core.http import HttpClient
     from explorer.core.pipeline import ApiSession
@@ -113,6 +113,8 @@ def start_core(workspace: Path | None, demo: bool, otp: OtpCallback | None = Non
         store: CredentialStore = SessionStore(reason=reason)
         profiles = {pid: _on_sandbox(p, sandbox.base_url) for pid, p in profiles.items()}
         _store_demo_credentials(store, marker.id, sandbox.info())
+        if otp is not None:
+            otp = _with_sandbox_code(otp, sandbox, profiles)
     else:
         store = open_credential_store(allow_session=True)
         profiles = {pid: _without_sandbox(p) for pid, p in profiles.items()}
@@ -144,6 +146,34 @@ def start_core(workspace: Path | None, demo: bool, otp: OtpCallback | None = Non
     )
     gc.freeze()  # the core's modules and presets live as long as the app: keep GC pauses short
     return core
+
+
+def _with_sandbox_code(
+    otp: OtpCallback, sandbox: Sandbox, profiles: Mapping[str, ProviderProfile]
+) -> OtpCallback:
+    """``otp`` telling the user, for a sandbox environment only, the code the embedded sandbox
+    "sent" (it shows codes instead of sending them): ``(sandbox code: 123456)``."""
+    from dataclasses import replace
+
+    def ask(prompt: OtpPrompt) -> str | None:
+        profile = next((p for p in profiles.values() if p.name == prompt.provider), None)
+        env = profile.environment(prompt.environment) if profile is not None else None
+        if profile is None or env is None or not env.sandbox:
+            return otp(prompt)
+        codes = [
+            pending["otp"]
+            for environment in sandbox.info()["providers"].get(profile.id, {})
+            .get("environments", {})
+            .values()
+            for pending in environment.get("pending_otps", [])
+            if pending.get("username") == prompt.username
+        ]
+        if not codes:
+            return otp(prompt)
+        hint = f"{prompt.message} (sandbox code: {codes[-1]})"
+        return otp(replace(prompt, message=hint))
+
+    return ask
 
 
 def _on_sandbox(profile: ProviderProfile, base_url: str) -> ProviderProfile:

@@ -50,7 +50,9 @@ def test_a_2fa_user_is_asked_for_the_otp_and_the_request_succeeds(qtbot, demo_wi
         ticks = demo_window.heartbeat.ticks  # the UI thread keeps running while the grant waits
         qtbot.waitUntil(lambda: demo_window.heartbeat.ticks > ticks + 3)
         pending = control(demo_window, "info")["providers"]["procode"]["environments"]["dev1"]
-        dialog.setTextValue(str(pending["pending_otps"][0]["otp"]))
+        code = str(pending["pending_otps"][0]["otp"])
+        assert f"(sandbox code: {code})" in dialog.labelText()  # the demo says where it is
+        dialog.setTextValue(code)
         dialog.accept()
     outcome = finished.args[0]
     assert outcome.exchange.response.status == 200
