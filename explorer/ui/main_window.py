@@ -32,6 +32,7 @@ from explorer.core.context import preview_scope
 from explorer.core.errors import Cancelled
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
+from explorer.core.templating import Scope
 from explorer.core.workspace.model import Folder, auth_owner
 from explorer.services.api import PendingSend, SendContext, SendOutcome, Services, TokenView
 from explorer.services.oauth import SignInRequired
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self._confirm: QMessageBox | None = None
         self._inspector: TokenInspector | None = None
         self._saved_environments: dict[str, list[EnvironmentValues]] = {}
+        self._scope = Scope()  # the URL bar's preview scope (``_update_editor_scope``)
         self.workspace: CollectionsController | None = None
         self.heartbeat = Heartbeat(self)
         self._build()
@@ -240,8 +242,8 @@ class MainWindow(QMainWindow):
             "liveConfirmation",
             QMessageBox.Icon.Warning,
             "Send to a live environment?",
-            f"{spec.method} {spec.url} goes to {environment}, a live environment: it may change "
-            "real data. Send it?",
+            f"{spec.method} {self._shown_target(spec.url)} goes to {environment}, a live "
+            "environment: it may change real data. Send it?",
         )
         box.setStandardButtons(QMessageBox.StandardButton.Cancel)
         send = box.addButton("Send", QMessageBox.ButtonRole.AcceptRole)
@@ -249,6 +251,18 @@ class MainWindow(QMainWindow):
         box.buttonClicked.connect(lambda button: self.send(spec) if button is send else None)
         self._confirm = box
         box.open()
+
+    def _shown_target(self, url: str) -> str:
+        """Where ``url`` goes, as the confirmation names it: its variables filled from the
+        preview scope (the environment's base URL ...), secrets left as placeholders; the URL
+        as written when something in it is undefined."""
+        from explorer.core.errors import ExplorerError
+        from explorer.core.templating import expand, join_base_url
+
+        try:
+            return expand(join_base_url(url), self._scope, "URL")
+        except ExplorerError:
+            return url
 
     def send(self, spec: RequestSpec) -> None:
         """Send ``spec`` in the chosen context; cancels whatever is in flight (latest wins)."""
@@ -635,7 +649,8 @@ class MainWindow(QMainWindow):
             wanted = environment.name.lower()
             known = self._saved_environments.get(profile.id, [])
             saved = next((e for e in known if e.name.lower() == wanted), None)
-        self.editor.set_scope(preview_scope(profile, environment, folders, saved=saved))
+        self._scope = preview_scope(profile, environment, folders, saved=saved)
+        self.editor.set_scope(self._scope)
         owner = auth_owner(folders)
         oauth = owner is not None and owner.auth is not None and owner.auth.type == "oauth2"
         self.editor.auth.set_inherited(self._inherited_auth(folders), oauth)

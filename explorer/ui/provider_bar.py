@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStyle, QWidget
 
 from explorer.core.providers import Environment, ProviderProfile
 from explorer.core.templating import Layer, Scope
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 NO_PROVIDER = "No provider (literal URLs)"
 NO_ENVIRONMENT = "No environment"
+LIVE_TIP = "Live: requests reach the vendor's real system (changes ask first)"
 
 
 class ProviderBar(QWidget):
@@ -216,8 +217,15 @@ class ProviderBar(QWidget):
         environments = provider.environments if provider else ()
         self.environment_combo.blockSignals(True)
         self.environment_combo.clear()
+        live_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         for environment in environments:
-            self.environment_combo.addItem(environment.name)
+            if environment.live:  # marked in the list, not only once chosen (the banner)
+                self.environment_combo.addItem(live_icon, environment.name)
+                self.environment_combo.setItemData(
+                    self.environment_combo.count() - 1, LIVE_TIP, Qt.ItemDataRole.ToolTipRole
+                )
+            else:
+                self.environment_combo.addItem(environment.name)
         sandbox = next((i for i, e in enumerate(environments) if e.sandbox), 0)
         found = self.environment_combo.findText(wanted) if wanted else -1
         self.environment_combo.setCurrentIndex(found if found >= 0 else sandbox)

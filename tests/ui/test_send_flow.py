@@ -199,6 +199,10 @@ def test_environment_feeds_variables_and_the_url_marks_undefined_ones(qtbot, ven
     combo.setCurrentIndex(combo.findData("acme"))
     environments = child(vendor_window, QComboBox, "environmentCombo")
     assert environments.currentText() == "Sandbox (local)"
+    live = environments.findText("Production")
+    assert not environments.itemIcon(live).isNull()  # live environments are marked in the list
+    assert "Live" in environments.itemData(live, Qt.ItemDataRole.ToolTipRole)
+    assert environments.itemIcon(environments.findText("Sandbox (local)")).isNull()
     environments.setCurrentText("Production")
     url = child(vendor_window, QLineEdit, "urlEdit")
     url.setText("{{base_url}}/echo?t={{tenant}}&x={{missing}}")
@@ -218,6 +222,7 @@ def test_live_environment_asks_before_a_post(qtbot, vendor_window, edge) -> None
     box = vendor_window.findChild(QMessageBox, "liveConfirmation")
     assert box is not None
     assert box.isVisible()
+    assert f"POST {edge.base_url}/echo goes to Production" in box.text()  # the host, not {{…}}
     assert not vendor_window.busy
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert not vendor_window.busy
