@@ -6,9 +6,10 @@ anything itself, it emits ``send_requested`` / ``cancel_requested`` / ``snippet_
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,6 +31,10 @@ from explorer.ui.url_edit import UrlEdit
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
+DOUBLE_CLICK_S = 0.5
+"""A Cancel click this soon after Send is the second half of a double-click, ignored."""
+
+
 class RequestEditor(QWidget):
     send_requested = Signal()
     cancel_requested = Signal()
@@ -43,12 +48,8 @@ class RequestEditor(QWidget):
         super().__init__(parent)
         self._spec = RequestSpec()
         self._busy = False
-        self.method = QComboBox(self)
-        self.method.setObjectName("methodCombo")
-        self.method.setEditable(True)
-        self.method.addItems(METHODS)
-        self.method.setMinimumContentsLength(7)
-        self.method.setAccessibleName("HTTP method")
+        self._busy_since = 0.0
+        self.method = self._method_combo()
         self.url = UrlEdit(self)
         self.send_button = QPushButton("Send", self)
         self.send_button.setObjectName("sendButton")
@@ -144,12 +145,38 @@ class RequestEditor(QWidget):
             auth=self.auth.to_auth(),
         )
 
+    def _method_combo(self) -> QComboBox:
+        """Editable (PROPFIND and friends can be typed), yet a click anywhere opens the list."""
+        combo = QComboBox(self)
+        combo.setObjectName("methodCombo")
+        combo.setEditable(True)
+        combo.addItems(METHODS)
+        combo.setMinimumContentsLength(7)
+        combo.setAccessibleName("HTTP method")
+        line = combo.lineEdit()
+        if line is not None:
+            line.installEventFilter(self)
+        return combo
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A click in the method field opens its list, as a click on the arrow does."""
+        method = getattr(self, "method", None)  # events may come while __init__ builds it
+        if (
+            method is not None
+            and watched is method.lineEdit()
+            and event.type() == QEvent.Type.MouseButtonPress
+        ):
+            method.showPopup()
+            return True
+        return super().eventFilter(watched, event)
+
     def set_scope(self, scope: Scope) -> None:
         self.url.set_scope(scope)
 
     def set_busy(self, busy: bool) -> None:
         """While a request is in flight the button cancels it."""
         self._busy = busy
+        self._busy_since = time.monotonic()
         self.send_button.setText("Cancel" if busy else "Send")
 
     def _on_url_curl_pasted(self, spec: RequestSpec, notes: list[str]) -> None:
@@ -171,6 +198,8 @@ class RequestEditor(QWidget):
 
     def _on_send_button_clicked(self) -> None:
         if self._busy:
+            if time.monotonic() - self._busy_since < DOUBLE_CLICK_S:
+                return  # the second click of a double-click on Send, not a cancel
             self.cancel_requested.emit()
         else:
             self.send_requested.emit()

@@ -232,3 +232,25 @@ def test_live_environment_asks_before_a_post(qtbot, vendor_window, edge) -> None
     with qtbot.waitSignal(vendor_window.request_finished, timeout=10_000):
         send_button.click()
     assert "200" in vendor_window.response.status.text()
+
+
+def test_a_double_click_on_send_sends_instead_of_cancelling(qtbot, window, edge) -> None:
+    """#15: the second click of a double-click landed on "Cancel"; it is ignored now, while a
+    deliberate Cancel later still cancels."""
+    window.editor.url.setText(f"{edge.base_url}/echo")
+    cancelled: list[bool] = []
+    window.editor.cancel_requested.connect(lambda: cancelled.append(True))
+    with qtbot.waitSignal(window.request_finished, timeout=10_000):
+        qtbot.mouseClick(window.editor.send_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.editor.send_button, Qt.MouseButton.LeftButton)  # at once
+    assert "200" in window.response.status.text()
+    assert cancelled == []
+
+
+@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, "does not support (raise|grabbing)")  # popups
+def test_a_click_in_the_method_field_opens_its_list(qtbot, window) -> None:
+    method = window.editor.method
+    line = method.lineEdit()
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: method.view().isVisible(), timeout=5_000)
+    method.hidePopup()
