@@ -77,6 +77,7 @@ MAX_ENTRIES = 20_000
 MAX_REQUESTS = 5_000
 MAX_DEPTH = 32
 IGNORED = ("node_modules", ".git")
+OPEN_COLLECTION = "opencollection.yml"
 RAW_TYPES = {"text": "text/plain", "xml": "application/xml", "sparql": "application/sparql-query"}
 OAUTH2_NAMES = {
     "access_token_url": "token_url",
@@ -303,7 +304,8 @@ class _Mapper:
         pieces = {piece for piece in query.split("&") if piece} if sep else set()
         pieces |= {unquote(piece) for piece in pieces}
         params = []
-        for row in self.rows(bru.pairs("params:query")):
+        query_rows = (*bru.pairs("params:query"), *bru.pairs("query"))  # ``query``: bru v1's name
+        for row in self.rows(query_rows):
             if row.enabled and (f"{row.name}={row.value}" in pieces or row.name in pieces):
                 continue
             if row.enabled:
@@ -329,7 +331,7 @@ class _Mapper:
                 BodyMode.FORM, fields=tuple(FormField(r.name, r.value, r.enabled) for r in rows)
             )
         if mode == "multipartForm":
-            parts = (f for p in bru.pairs("body:multipart-form") for f in self.parts(p))
+            parts = (f for p in bru.pairs("body:multipart-form") for f in self.parts(p, where))
             return Body(BodyMode.MULTIPART, fields=tuple(parts))
         if mode == "file":
             return self.file_body(bru.pairs("body:file"), where)
@@ -338,14 +340,17 @@ class _Mapper:
         self.note(where, f"body mode {mode!r} is not supported; the body was not imported")
         return Body()
 
-    def parts(self, pair: Pair) -> list[FormField]:
-        """A multipart row: a text part, or one file part per ``@file(a|b)`` path."""
+    def parts(self, pair: Pair, where: str) -> list[FormField]:
+        """A multipart row: a text part, or one file part per ``@file(a|b)`` path; a file
+        row with no file chosen (``@file()``) sends nothing in Bruno and is reported."""
         value, content_type = _content_type(pair.value)
         name = self.fix(pair.name)
         files = _FILE.match(value)
         if files is None:
             return [FormField(name, self.fix(value), pair.enabled, False, content_type)]
         paths = [p for p in files["paths"].split("|") if p.strip()]
+        if not paths:
+            self.note(where, f"the file part {name} has no file chosen; it was not imported")
         return [FormField(name, self.path(p), pair.enabled, True, content_type) for p in paths]
 
     def file_body(self, pairs: tuple[Pair, ...], where: str) -> Body:
@@ -543,7 +548,7 @@ class _Mapper:
 
     def leftovers(self, bru: BruFile, where: str, used: set[str]) -> None:
         """Report scripts and tests, count inactive bodies and auths, report other blocks."""
-        mapped = {"headers", "params:query", "params:path", "vars:pre-request", "docs"}
+        mapped = {"headers", "params:query", "query", "params:path", "vars:pre-request", "docs"}
         mapped |= {"vars:post-response", "assert", "settings"}
         scripts = [t for t in SCRIPT_TAGS if bru.has(t)]
         if scripts:
@@ -800,6 +805,14 @@ def _shadowed(tree: Folder, envs: list[EnvironmentValues]) -> list[str]:
 
 
 # -- a collection folder ---------------------------------------------------------------------
+def _yaml_refusal(root: Path) -> FormatError:
+    return FormatError(
+        f"is a Bruno collection in the YAML format ({OPEN_COLLECTION}); only .bru "
+        "collections can be imported (or export it from Bruno as JSON)",
+        path=str(root),
+    )
+
+
 class _Walk:
     """Reads a collection folder: ``bruno.json``, ``collection.bru``, the folders and requests
     below (``bruno.json``'s ``ignore``, ``node_modules``, ``.git`` and hidden folders skipped),
@@ -824,7 +837,21 @@ class _Walk:
         tree = replace(self.folder(self.root, 0)[1], name=name)
         if not tree.requests() and self.errors:
             raise self.errors[0]
+        if (self.root / OPEN_COLLECTION).is_file():
+            self.yaml_collection(tree)
         return self.mapper.result(tree, self.environments())
+
+    def yaml_collection(self, tree: Folder) -> None:
+        """A folder that also holds Bruno's YAML format (``opencollection.yml`` and ``.yml``
+        requests, which this import does not read): refused when no ``.bru`` request was
+        found, else reported."""
+        if not tree.requests():
+            raise _yaml_refusal(self.root)
+        self.mapper.note(
+            OPEN_COLLECTION,
+            "the folder also holds a Bruno YAML collection; its .yml requests were not "
+            "imported (export it from Bruno as JSON to import them)",
+        )
 
     def where(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -833,12 +860,8 @@ class _Walk:
         """The collection's name from ``bruno.json``, and its ``ignore`` list."""
         config = self.root / "bruno.json"
         if not config.is_file():
-            if (self.root / "opencollection.yml").is_file():
-                raise FormatError(
-                    "is a Bruno collection in the YAML format (opencollection.yml); only .bru "
-                    "collections can be imported (or export it from Bruno as JSON)",
-                    path=str(self.root),
-                )
+            if (self.root / OPEN_COLLECTION).is_file():
+                raise _yaml_refusal(self.root)
             raise FormatError(
                 "holds no bruno.json, so it is not a Bruno collection; choose the collection's "
                 "folder (the one holding bruno.json)",

@@ -59,7 +59,13 @@ def detect_text(text: str, source: str) -> str:
     """The import kind of ``text`` (a pasted document or a file's content)."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith(("{", "[")):
-        kind = _structured(parse_json(stripped, source))
+        try:
+            data = parse_json(stripped, source)
+        except FormatError:  # flow-style YAML (Insomnia 2020's "{_type: export, …}")
+            data = _yaml(stripped)
+            if data is None:
+                raise
+        kind = _structured(data)
         if kind:
             return kind
     elif re.match(r"(\$\s+)?curl(\.exe)?\s", stripped):

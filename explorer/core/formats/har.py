@@ -65,12 +65,20 @@ _BLANK_LINE = re.compile(r"\r?\n\r?\n")
 
 
 def looks_like_har(data: object) -> bool:
-    """Whether parsed JSON is a HAR log (``{"log": {"entries": [...]}}``): the import dialog's
-    content detection."""
+    """Whether parsed JSON is a HAR log (``{"log": {"entries": [...]}}``) or one HAR request
+    object on its own (as Insomnia's HAR import also takes it): the import dialog's content
+    detection."""
     if not isinstance(data, dict):
         return False
     log = data.get("log")
-    return isinstance(log, dict) and isinstance(log.get("entries"), list)
+    return (isinstance(log, dict) and isinstance(log.get("entries"), list)) or _bare_request(data)
+
+
+def _bare_request(data: dict[str, Any]) -> bool:
+    """A HAR request object (``method``, ``url``, ``httpVersion``) without a log around it."""
+    return "log" not in data and all(
+        isinstance(data.get(key), str) for key in ("method", "url", "httpVersion")
+    )
 
 
 def import_har(text: str, source: str = "<har>") -> ImportResult:
@@ -127,6 +135,9 @@ class _Importer(JsonShapes):
 
     # -- the log -------------------------------------------------------------------------
     def log(self, data: Any) -> dict[str, Any]:
+        """The ``log`` object; one bare request becomes a log of one entry."""
+        if isinstance(data, dict) and _bare_request(data):
+            return {"entries": [{"request": data}]}
         if not looks_like_har(data):
             raise FormatError(
                 "is not a HAR file: it has no log.entries array (save one from the browser's "
@@ -159,6 +170,9 @@ class _Importer(JsonShapes):
         scheme = self.split(url, f"{at}.url").scheme.lower()
         if scheme not in SENDABLE_SCHEMES:
             self.skipped[f"{scheme}:" if scheme else "relative"] += 1
+            return None
+        if _websocket(entry, data):
+            self.skipped["WebSocket handshakes"] += 1
             return None
         self.responses = self.responses or isinstance(entry.get("response"), dict)
         method = self.text(data.get("method"), f"{at}.method").strip().upper()
@@ -295,7 +309,7 @@ class _Importer(JsonShapes):
 
     def payload(self, mime: str, text: str | None, params: Any, where: str) -> Body:
         kind = mime.split(";", 1)[0].strip().lower()
-        if kind == "multipart/form-data":
+        if kind == "multipart/form-data" or (not text and _has_file(params)):
             return self.multipart(mime, text, params, where)
         if text:
             return _text_body(kind, mime, text)
@@ -388,6 +402,28 @@ class _Importer(JsonShapes):
                 "and style a page loaded; delete the requests you do not need"
             )
         return notes
+
+
+def _has_file(params: Any) -> bool:
+    """Whether ``params`` names a file: a body that can only be sent as multipart, even when
+    the recording gives no type."""
+    return isinstance(params, list) and any(
+        isinstance(row, dict) and row.get("fileName") is not None for row in params
+    )
+
+
+def _websocket(entry: dict[str, Any], request: dict[str, Any]) -> bool:
+    """A WebSocket's opening handshake (``Upgrade: websocket``; Chrome also marks the entry):
+    sent as a plain request it would not open the socket, so it is skipped."""
+    if entry.get("_resourceType") == "websocket" or "_webSocketMessages" in entry:
+        return True
+    headers = request.get("headers")
+    return isinstance(headers, list) and any(
+        isinstance(row, dict)
+        and str(row.get("name", "")).strip().lower() == "upgrade"
+        and str(row.get("value", "")).strip().lower() == "websocket"
+        for row in headers
+    )
 
 
 def _text_body(kind: str, mime: str, text: str) -> Body:

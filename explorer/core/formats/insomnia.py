@@ -154,7 +154,7 @@ def _import(text: str, source: str) -> ImportResult:
 
 
 def _load(text: str, source: str) -> dict[str, Any]:
-    data = parse_json(text, source) if text.lstrip().startswith("{") else yamlio.loads(text, source)
+    data = _document(text, source)
     if not looks_like_insomnia(data):
         raise FormatError("is not an Insomnia export (it has no '_type: export')", path=source)
     version = data.get("__export_format")
@@ -165,6 +165,21 @@ def _load(text: str, source: str) -> dict[str, Any]:
             path=source,
         )
     return dict(data)
+
+
+def _document(text: str, source: str) -> Any:
+    """The parsed export: JSON, else YAML. Insomnia 2020 wrote YAML exports in flow style
+    (``{_type: export, ...}``), which opens like JSON but is not; when neither parses, the
+    JSON error is the one reported for text that opens with ``{``."""
+    if not text.lstrip().startswith("{"):
+        return yamlio.loads(text, source)
+    try:
+        return parse_json(text, source)
+    except FormatError as json_error:
+        try:
+            return yamlio.loads(text, source)
+        except FormatError:
+            raise json_error from None
 
 
 @dataclass(frozen=True, slots=True)
