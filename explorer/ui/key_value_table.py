@@ -7,6 +7,7 @@ row at the end to type into; "Bulk edit" switches to ``name: value`` lines for p
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -100,10 +101,28 @@ class KeyValueTable(QWidget):
         name.setCheckState(Qt.CheckState.Checked if row.enabled else Qt.CheckState.Unchecked)
         self.table.setItem(index, 0, name)
         self.table.setItem(index, 1, QTableWidgetItem(row.value))
+        self._dim(index)
+
+    def _dim(self, index: int) -> None:
+        """A disabled row (unchecked: not sent) is drawn in the palette's disabled text colour,
+        so it reads as off in either theme, not only by its checkbox."""
+        name = self.table.item(index, 0)
+        if name is None:
+            return
+        off = name.checkState() != Qt.CheckState.Checked
+        colour = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        for column in (0, 1):
+            item = self.table.item(index, column)
+            if item is not None:
+                item.setForeground(colour if off else self.palette().text())
 
     def _on_table_item_changed(self, item: QTableWidgetItem) -> None:
         if self._filling:
             return
+        if item.column() == 0:
+            self._filling = True  # the colour change is no edit
+            self._dim(item.row())
+            self._filling = False
         if item.column() == 1 and item.text() and item.toolTip():
             self._filling = True  # the flag's own changes are no edit
             item.setToolTip("")
