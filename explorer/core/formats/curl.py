@@ -289,21 +289,40 @@ def _auth(group: CurlArgs, url_user: str | None, headers: list[KeyValue]) -> Aut
         if user is not None or group.bearer is not None:
             group.note("-u/--oauth2-bearer is not used: curl sends the -H Authorization instead")
         return None
-    if group.bearer is not None:
-        if user is not None:
-            group.note("-u is not used: curl sends the --oauth2-bearer token instead")
-        return AuthSpec("bearer", (("token", group.bearer),))
     if user is None:
-        return None
+        return None if group.bearer is None else AuthSpec("bearer", (("token", group.bearer),))
+    scheme = _scheme(group)
+    if group.bearer is not None and scheme == "basic":
+        group.note("-u is not used: curl sends the --oauth2-bearer token instead")
+        return AuthSpec("bearer", (("token", group.bearer),))
+    if group.bearer is not None:
+        group.note(
+            f"--oauth2-bearer with --{scheme}: curl lets the server's challenge choose; "
+            f"the {scheme} auth was imported and the token is not used"
+        )
+    if "anyauth" in group.auth_schemes:
+        group.note("--anyauth became basic auth (the app does not negotiate the scheme)")
     username, sep, password = user.partition(":")
     if not sep:
         group.note(f"-u {username!r} has no password: curl would ask for it; it was left empty")
-    scheme = "basic" if group.auth_scheme == "anyauth" else group.auth_scheme
-    if group.auth_scheme == "anyauth":
-        group.note("--anyauth became basic auth (the app does not negotiate the scheme)")
-    elif scheme not in ("basic", "digest"):
+    if scheme not in ("basic", "digest"):
         group.note(f"--{scheme} auth was kept as imported, but the app cannot send it")
     return AuthSpec(scheme, (("username", username), ("password", password)))
+
+
+_PREFERRED = ("negotiate", "digest", "ntlm", "basic")
+"""The order in which curl picks among the schemes a server offers (lib/http.c)."""
+
+
+def _scheme(group: CurlArgs) -> str:
+    """The one scheme ``-u`` is sent with: the one named (basic when none, or ``--anyauth``),
+    or the one curl prefers when several are (curl then lets the server's challenge choose)."""
+    wanted = group.auth_schemes - {"anyauth"}
+    chosen = next((name for name in _PREFERRED if name in wanted), "basic")
+    if len(wanted) > 1:
+        named = " ".join(f"--{name}" for name in _PREFERRED if name in wanted)
+        group.note(f"{named}: curl lets the server's challenge choose; {chosen} was imported")
+    return chosen
 
 
 def _name(method: str, url: str) -> str:

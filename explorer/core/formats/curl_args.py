@@ -49,7 +49,7 @@ class CurlArgs:
     uploads: list[str] = field(default_factory=list)
     user: str | None = None
     bearer: str | None = None
-    auth_scheme: str = "basic"
+    auth_schemes: set[str] = field(default_factory=set)
     switches: set[str] = field(default_factory=set)
     default_scheme: str = "http"
     max_redirs: int | None = None
@@ -122,6 +122,7 @@ def _long_name(spelled: str, args: CurlArgs) -> str | None:
     negated = spelled.removeprefix("no-")
     if negated != spelled and negated in OPTIONS and not OPTIONS[negated][0]:
         args.switches.discard(negated)
+        args.auth_schemes.discard(negated)
         return None
     matches = [name for name in OPTIONS if name.startswith(spelled)]
     if len(matches) == 1 and spelled:
@@ -314,8 +315,12 @@ def _switch(name: str) -> Handler:
 
 
 def _scheme(name: str) -> Handler:
+    """``--basic``, ``--digest`` …: added to the schemes curl may use (``--anyauth``: all)."""
+
     def handle(args: CurlArgs, _: str) -> None:
-        args.auth_scheme = name
+        if name == "anyauth":
+            args.auth_schemes.clear()
+        args.auth_schemes.add(name)
 
     return handle
 

@@ -108,6 +108,10 @@ def _structured(data: object) -> str | None:
     info = data.get("info")
     if isinstance(info, dict) and "item" in data:
         return "postman"
+    if isinstance(data.get("item"), list) and "name" in data:
+        return "postman"  # a collection without "info" (newman reads them)
+    if isinstance(data.get("requests"), list) and "order" in data:
+        return "postman"  # a v1 collection: the importer says to re-export it as v2.1
     if isinstance(data.get("values"), list) and "name" in data:
         return "postman"  # a Postman environment
     if data.get("version") and isinstance(data.get("items"), list):

@@ -128,6 +128,12 @@ TOKEN_TO_OUT = {v: k for k, v in TOKEN_TO_IN.items()}
 AUTH_SCRIPT = "// API Explorer: this auth's OAuth2 token request"
 _TOKEN_CONSTANT = re.compile(r'^const TOKEN = "([^"\\]+)";$', re.MULTILINE)
 LANGUAGES = (("json", "json"), ("xml", "xml"), ("html", "html"), ("javascript", "javascript"))
+_USERINFO = re.compile(r"^([A-Za-z][\w+.-]*://)([^/?#]*)@")
+Behaviour = dict[str, Any]
+"""A ``protocolProfileBehavior`` object."""
+BEHAVIOUR_KNOWN = ("followRedirects", "maxRedirects", "strictSSL", "disableBodyPruning")
+WITHOUT_BODY = ("GET", "HEAD", "COPY", "PURGE", "UNLOCK")
+"""The methods newman sends no body with unless ``disableBodyPruning`` is set."""
 _NS = uuid.UUID("6f2b1c1e-7d1a-4f55-9a53-3c1b5f0e2a10")
 
 
@@ -333,22 +339,34 @@ class _Importer(JsonShapes):
         if value is None:
             return "", ()
         if isinstance(value, str):
-            return value, ()
+            return self.userinfo(value, where), ()
         data = self.mapping(value, where)
         raw = data.get("raw")
         query = data.get("query")
-        if isinstance(raw, str):
+        if isinstance(raw, str) and raw.strip():
             base = raw.split("?", 1)[0] if isinstance(query, list) else raw
-        else:
+        else:  # the SDK builds the URL from its parts; a blank raw says nothing
             base = self._build_url(data, where)
         params = self.rows(query, f"{where}.query") if isinstance(query, list) else ()
+        if isinstance(query, list) and _bare_keys(query):
+            base, params = _with_bare_keys(base, query, params)
         for i, raw_var in enumerate(self.array(data.get("variable"), f"{where}.variable")):
             var = self.mapping(raw_var, f"{where}.variable[{i}]")
             key = self.text(var.get("key"), f"{where}.variable[{i}].key")
             val = self.text(var.get("value"), f"{where}.variable[{i}].value")
             if key:
                 base = re.sub(rf":{re.escape(key)}(?=/|$)", val or f"{{{{{key}}}}}", base)
-        return base, params
+        return self.userinfo(base, where), params
+
+    def userinfo(self, url: str, where: str) -> str:
+        """A password written in the URL (``user:password@host``) moved to a secret variable,
+        the URL otherwise as written (the client sends it as basic auth)."""
+        found = _USERINFO.match(url)
+        user, sep, password = found.group(2).partition(":") if found else ("", "", "")
+        if found is None or not sep or not password:
+            return url
+        moved = self.vault.slot("url_password", password, where, "the password in the URL")
+        return f"{found.group(1)}{user}:{moved}@{url[found.end() :]}"
 
     def _build_url(self, data: dict[str, Any], where: str) -> str:
         def parts(value: Any, key: str) -> list[str]:
@@ -435,15 +453,18 @@ class _Importer(JsonShapes):
             )
         return tuple(fields)
 
-    def request(self, item: dict[str, Any], where: str, seq: int) -> SavedRequest:
+    def request(
+        self, item: dict[str, Any], where: str, seq: int, inherited: Behaviour
+    ) -> SavedRequest:
         name = self.text(item.get("name"), f"{where}.name") or "request"
         raw = item.get("request")
         data = {"url": raw} if isinstance(raw, str) else self.mapping(raw or {}, f"{where}.request")
         at = f"{where}.request"
         url, params = self.url(data.get("url"), f"{at}.url")
-        headers, body = absorb_content_type(
-            self.rows(data.get("header"), f"{at}.header"), self.body(data.get("body"), f"{at}.body")
-        )
+        method = self.text(data.get("method"), f"{at}.method").upper() or "GET"
+        behaviour = self.merged(inherited, item, where)
+        body = self.pruned(self.body(data.get("body"), f"{at}.body"), method, behaviour, where)
+        headers, body = absorb_content_type(self.rows(data.get("header"), f"{at}.header"), body)
         headers = self.vault.headers(headers, f"{at}.header")
         if _foreign_scripts(item.get("event")):
             self.warnings.append(f"{where}: scripts are not imported")
@@ -451,7 +472,7 @@ class _Importer(JsonShapes):
             item.get("description"), f"{where}.description"
         )
         spec = RequestSpec(
-            method=self.text(data.get("method"), f"{at}.method").upper() or "GET",
+            method=method,
             url=url,
             name=name,
             params=params,
@@ -460,8 +481,8 @@ class _Importer(JsonShapes):
             auth=self.auth(data.get("auth"), f"{at}.auth"),
             docs=docs,
         )
-        spec = self.behaviour(spec, item.get("protocolProfileBehavior"))
-        self.warnings += file_notes(body, where)
+        spec = self.behaviour(spec, behaviour)
+        self.warnings += file_notes(spec.body, where)
         if not spec.verify_tls:
             self.warnings.append(
                 f"{where}: strictSSL is false, so the request turns TLS verification off "
@@ -469,10 +490,35 @@ class _Importer(JsonShapes):
             )
         return SavedRequest(spec, seq)
 
-    def behaviour(self, spec: RequestSpec, value: Any) -> RequestSpec:
+    def merged(self, inherited: Behaviour, node: dict[str, Any], where: str) -> Behaviour:
+        """The ``protocolProfileBehavior`` a request gets: its folders' and its own, the nearer
+        winning (as newman merges them); a setting the app has no option for is reported where
+        it is written."""
+        own = node.get("protocolProfileBehavior")
+        if not isinstance(own, dict):
+            return inherited
+        left = sorted(k for k, v in own.items() if k not in BEHAVIOUR_KNOWN and v)
+        if left:
+            self.warnings.append(
+                f"{where}: protocolProfileBehavior {', '.join(left)} "
+                f"{'was' if len(left) == 1 else 'were'} not imported (the app has no such option)"
+            )
+        return {**inherited, **own}
+
+    def pruned(self, body: Body, method: str, value: Behaviour, where: str) -> Body:
+        """The body newman sends: none with GET, HEAD … unless ``disableBodyPruning``."""
+        if body.mode is BodyMode.NONE or method not in WITHOUT_BODY:
+            return body
+        if value.get("disableBodyPruning") is True:
+            return body
+        self.warnings.append(
+            f"{where}: Postman sends no body with {method} (disableBodyPruning is off), so the "
+            "body was not imported"
+        )
+        return Body()
+
+    def behaviour(self, spec: RequestSpec, value: Behaviour) -> RequestSpec:
         """``protocolProfileBehavior``: the redirect and TLS options newman honours."""
-        if not isinstance(value, dict):
-            return spec
         follow = value.get("followRedirects")
         strict = value.get("strictSSL")
         limit = value.get("maxRedirects")
@@ -485,17 +531,25 @@ class _Importer(JsonShapes):
             else spec.max_redirects,
         )
 
-    def folder(self, data: dict[str, Any], where: str, seq: int, depth: int = 0) -> Folder:
+    def folder(
+        self,
+        data: dict[str, Any],
+        where: str,
+        seq: int,
+        depth: int = 0,
+        inherited: Behaviour | None = None,
+    ) -> Folder:
         if depth > 64:
             raise self.fail(where, "nested at most 64 folders deep")
+        behaviour = self.merged(inherited or {}, data, where)
         items: list[Folder | SavedRequest] = []
         for i, raw in enumerate(self.array(data.get("item"), f"{where}.item")):
             at = f"{where}.item[{i}]"
             entry = self.mapping(raw, at)
             if "item" in entry:
-                items.append(self.folder(entry, at, i + 1, depth + 1))
+                items.append(self.folder(entry, at, i + 1, depth + 1, behaviour))
             else:
-                items.append(self.request(entry, at, i + 1))
+                items.append(self.request(entry, at, i + 1, behaviour))
         if depth and _foreign_scripts(data.get("event")):
             self.warnings.append(f"{where}: folder scripts are not imported")
         return Folder(
@@ -522,7 +576,13 @@ def _import(text: str, source: str) -> ImportResult:
         return ImportResult(
             Folder(env.name), (env,), tuple(importer.warnings), dict(importer.vault.values)
         )
-    info = importer.mapping(root.get("info"), "info")
+    if "info" not in root and isinstance(root.get("requests"), list):
+        raise FormatError(
+            "is a Postman Collection v1 file; only v2.0 and v2.1 can be imported (open it in "
+            "Postman and export it as Collection v2.1)",
+            path=source,
+        )
+    info = importer.mapping(_info(root), "info")
     schema = importer.text(info.get("schema"), "info.schema")
     if schema and not re.search(r"/v2\.[01]\.\d/", schema):
         raise FormatError(
@@ -539,6 +599,34 @@ def _import(text: str, source: str) -> ImportResult:
     tree = replace(tree, variables=(*tree.variables, *secret_vars))
     warnings = (*importer.warnings, *importer.vault.warnings)
     return ImportResult(tree, (), warnings, dict(importer.vault.values))
+
+
+def _info(root: dict[str, Any]) -> Any:
+    """The collection's ``info``; a collection written for newman or the SDK may have none
+    and carry its name at the top (``{"name", "item"}``)."""
+    if "info" not in root and isinstance(root.get("item"), list):
+        return {"name": root.get("name")}
+    return root.get("info")
+
+
+def _bare_keys(query: list[Any]) -> bool:
+    """Whether a query table holds a key without a value (``?flag``: ``"value": null``), which
+    a parameter row cannot say (it would send ``flag=``)."""
+    return any(isinstance(row, dict) and row.get("value") is None for row in query)
+
+
+def _with_bare_keys(
+    base: str, query: list[Any], rows: tuple[KeyValue, ...]
+) -> tuple[str, tuple[KeyValue, ...]]:
+    """The enabled query written into the URL as Postman sends it (a bare key without ``=``),
+    the disabled rows kept as parameters."""
+    written = [
+        row.name if raw.get("value") is None else f"{row.name}={row.value}"
+        for raw, row in zip(query, rows, strict=True)
+        if row.enabled
+    ]
+    url = f"{base}?{'&'.join(written)}" if written else base
+    return url, tuple(row for row in rows if not row.enabled)
 
 
 def _default_token_type(key: str, value: str) -> bool:
@@ -631,10 +719,9 @@ def url_object(url: str, params: tuple[KeyValue, ...]) -> dict[str, Any]:
     assert match is not None  # the pattern matches any string
     protocol, host, path, query = match.groups()
     query_rows: list[dict[str, Any]] = []
-    for piece in (query or "").split("&"):
-        if piece:
-            key, sep, value = piece.partition("=")
-            query_rows.append({"key": key, "value": value if sep else None})
+    for piece in query.split("&") if query is not None else ():
+        key, sep, value = piece.partition("=")  # empty pieces too (Postman keeps ?&&)
+        query_rows.append({"key": key, "value": value if sep else None})
     for row in params:
         item: dict[str, Any] = {"key": row.name, "value": row.value}
         if not row.enabled:
@@ -647,6 +734,10 @@ def url_object(url: str, params: tuple[KeyValue, ...]) -> dict[str, Any]:
     data: dict[str, Any] = {"raw": url.split("?", 1)[0] + (f"?{raw_query}" if raw_query else "")}
     if protocol:
         data["protocol"] = protocol
+    userinfo, at, host = host.rpartition("@")
+    if at:
+        user, _, password = userinfo.partition(":")
+        data["auth"] = {"user": user, "password": password}
     port_match = re.match(r"^(.*?):(\d+|\{\{[^{}]+\}\})$", host)
     if port_match:
         host, port = port_match.groups()
@@ -803,6 +894,8 @@ class _Exporter:
             behaviour["maxRedirects"] = spec.max_redirects
         if not spec.verify_tls:
             behaviour["strictSSL"] = False
+        if body is not None and spec.method in WITHOUT_BODY:
+            behaviour["disableBodyPruning"] = True
         if behaviour:
             out["protocolProfileBehavior"] = behaviour
         return out

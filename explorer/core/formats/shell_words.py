@@ -44,7 +44,7 @@ class ShellCommand:
 
 _STRONG = {
     Shell.CMD: re.compile(r'\^\n|(?:^|[\s=])\^"'),
-    Shell.POWERSHELL: re.compile(r"`\n"),
+    Shell.POWERSHELL: re.compile(r"(?:^|[ \t])`\n", re.M),
     Shell.BASH: re.compile(r"\\\n|\$'"),
 }
 _SINGLE_QUOTED = re.compile(r"\\[\s\S]|\$'(?:[^'\\]|\\[\s\S])*'|'[^']*'")
@@ -64,7 +64,8 @@ def detect(text: str) -> tuple[Shell, str | None]:
     """The shell ``text`` was written for, and a warning when its marks point to several.
 
     A ``^`` line continuation or an argument opened with ``^"`` means cmd.exe; a backtick
-    continuation or ``curl.exe`` means PowerShell; anything else is read as bash."""
+    continuation (after a blank, so bash's `` `cmd` `` closing a line is no mark) or ``curl.exe``
+    means PowerShell; anything else is read as bash."""
     text = _SINGLE_QUOTED.sub(_blank, text.replace("\r\n", "\n"))
     strong = [shell for shell, mark in _STRONG.items() if mark.search(text)]
     if not strong:

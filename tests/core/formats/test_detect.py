@@ -78,3 +78,14 @@ def test_import_auto_names_the_format_and_imports(kind: str, path: Path, tmp_pat
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("Detected format: " + names.get(kind, "Bruno"))
     assert (tmp_path / "ws" / "collections" / "imported" / "collection.yaml").is_file()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "Old", "item": [{"name": "a", "request": {"method": "GET", "url": "h"}}]}',
+        '{"id": "x", "name": "v1", "order": [], "requests": []}',
+    ],
+)
+def test_postman_forms_without_info_are_postman(text: str) -> None:
+    assert detect_text(text, "c.json") == "postman"

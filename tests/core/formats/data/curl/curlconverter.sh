@@ -514,3 +514,91 @@ curl 'http://localhost:28139' --form 'file=@test.mp3;type=audio/mpeg'
 #: origin curlconverter test/fixtures/curl_commands/form_quotes.sh (its first command without its multipart/related header)
 #: file NewDoc.pdf %PDF-1.4\n%%EOF\n
 curl -v -X POST http://localhost:28139/v1/customer/disputes/PP-D-21692/provide-evidence -H "Authorization: Bearer A21AAGOs8Yauykf6g-avc0v7kdQVJipuyE2NuRdbA7VbOxRDSQLMBUs3HTYbe3mxkZng5VhLuQUhDplE6ZSxjWSSRhAwgDwzg" -F 'input={"evidences": [{  "evidence_type": "PROOF_OF_FULFILLMENT",  "evidence_info": {  "tracking_info": [    {    "carrier_name": "OTHER",    "tracking_number": "122533485"    }  ]  },  "notes": "Test"}  ]};type=application/json' -F 'file1=@NewDoc.pdf'
+
+### curlconverter/get_cert_cacert
+#: origin curlconverter test/fixtures/curl_commands/get_cert_cacert.sh
+#: reported the curl option --cert
+#: reported the curl option --cacert
+curl --cert /path/to/the/cert --cacert /path/to/ca-bundle.crt http://localhost:28139/
+
+### curlconverter/get_cert_key_capath
+#: origin curlconverter test/fixtures/curl_commands/get_cert_key_capath.sh (https made http: the recording server speaks plain HTTP)
+#: reported the curl option --key
+#: reported the curl option --capath
+curl --cert /path/to/cert --key /path/to/key --capath /path/to/ca http://localhost:28139
+
+### curlconverter/get_proxy
+#: origin curlconverter test/fixtures/curl_commands/get_proxy.sh (the proxy made the recording server)
+#: reported the curl option --proxy
+#: differs target
+#: differs header Proxy-Connection
+# curl asks the proxy for the absolute URL (with Proxy-Connection); the import reports the
+# proxy and sends straight to the server, so the target is the path there.
+curl 'http://localhost:28139' -x 'http://localhost:28139'
+
+### curlconverter/get_proxy_with_auth
+#: origin curlconverter test/fixtures/curl_commands/get_proxy_with_auth.sh (the proxy made the recording server)
+#: reported the curl option --proxy-user
+#: differs target
+#: differs header Proxy-Connection
+#: differs header Proxy-Authorization
+curl 'http://localhost:28139' --proxy 'http://localhost:28139' -U 'anonymous:anonymous'
+
+### curlconverter/get_url_starting_with_http
+#: origin curlconverter test/fixtures/curl_commands/get_url_starting_with_http.sh (the host httpbin.org made the test server)
+curl localhost:28139/test
+
+### curlconverter/get_user_agent_alias
+#: origin curlconverter test/fixtures/curl_commands/get_user_agent_alias.sh
+curl --trace-ascii log2.txt --user-agent "Mozilla Android6.1" -i --header "x-msisdn:XXXXXXXXXXXXX" -L "http://localhost:28139/vc/moviesmagic?p=5&pub=testmovie&tkn=817263812"
+
+### curlconverter/read_cookies_and_mixed_auth
+#: origin curlconverter test/fixtures/curl_commands/read_cookies_and_mixed_auth.sh
+#: reported names a cookie file
+#: reported curl lets the server's challenge choose
+# --digest with --oauth2-bearer: curl sends no credentials until a challenge picks one; the
+# import keeps the digest auth, which waits for the challenge too.
+curl 'http://localhost:28139' -b cookies.txt --oauth2-bearer AAAAAAAAAAAA --user user:pass --no-basic --digest
+
+### curlconverter/redirect_command_data
+#: origin curlconverter test/fixtures/curl_commands/redirect_command_data.sh
+#: file myfile.jg a=1\nb=2\n
+#: reported the command substitution `echo myfile.jg`
+#: reported cannot be joined with other data
+#: differs body
+# curl joins -d foo and the file's text with '&'; a body is text or a file, not both, so the
+# import keeps the text and reports the file.
+curl localhost:28139 --data-binary foo --data @- < `echo myfile.jg`
+
+### curlconverter/redirect_command_url_query
+#: origin curlconverter test/fixtures/curl_commands/redirect_command_url_query.sh
+#: file image.jpg \xff\xd8\xff\xe0 JFIF
+#: reported the command substitution `echo image.jpg`
+#: reported --url-query '@-' encodes the content of a file
+#: differs target
+curl localhost:28139 --url-query @- < `echo image.jpg`
+
+### curlconverter/redirect_variable_and_string_data
+#: origin curlconverter test/fixtures/curl_commands/redirect_variable_and_string_data.sh
+#: env FILENAME=-middle-
+#: file start-middle-end x=1\n
+#: reported the shell variable FILENAME
+#: reported cannot be joined with other data
+#: differs body
+curl localhost:28139 --data-binary foo --data @- < $'start'$FILENAME$"end"
+
+### curlconverter/redirect_variable_data
+#: origin curlconverter test/fixtures/curl_commands/redirect_variable_data.sh
+#: env FILENAME=data.txt
+#: file data.txt x=1\n
+#: reported the shell variable FILENAME
+#: reported cannot be joined with other data
+#: differs body
+curl localhost:28139 --data-binary foo --data @- < $FILENAME
+
+### curlconverter/url_query_reads_file
+#: origin curlconverter test/fixtures/curl_commands/url_query_reads_file.sh
+#: file myfile.jpg a b&c
+#: reported --url-query 'name@myfile.jpg' encodes the content of a file
+#: differs target
+curl --url-query 'name@myfile.jpg' 'http://localhost:28139' 'http://localhost:28139/?prmsare=perurl&secondparam=yesplease' 'http://localhost:28139?trailingamper=shouldwork&' 'http://localhost:28139?noequalshouldnt'
