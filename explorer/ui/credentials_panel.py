@@ -8,6 +8,7 @@ the TLS dialog of the same environment or collection (``explorer/ui/tls_dialog.p
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.services.api import CredentialService, SlotState
+from explorer.ui.elided_label import ElidedLabel
 from explorer.ui.operations import Failure, Operations
 
 if TYPE_CHECKING:
@@ -154,9 +156,11 @@ class CredentialsPanel(QWidget):
             if widget is not None:
                 widget.deleteLater()
         for row, slot in enumerate(slots):
-            name = QLabel(slot.label + ("" if not slot.optional else " (optional)"), self)
-            name.setWordWrap(True)  # a long label wraps instead of widening the left pane
-            name.setToolTip(name.text())
+            label = slot.label + ("" if not slot.optional else " (optional)")
+            name = ElidedLabel(self)  # a long name (basic_password) never widens the left pane
+            name.setObjectName(f"slotName_{slot.name}")
+            name.setMinimumWidth(name.fontMetrics().horizontalAdvance("Client id "))
+            name.set_line(label, html.escape(label), tooltip=label)
             state = QLabel("stored" if slot.stored else "missing", self)
             state.setObjectName(f"slotState_{slot.name}")
             state.setEnabled(slot.stored)

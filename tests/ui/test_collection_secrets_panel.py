@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from explorer.core.models import AuthSpec, RequestSpec
 from explorer.core.workspace.store import WorkspaceStore
@@ -86,5 +86,32 @@ def test_collection_with_no_secrets_says_so(qtbot, plain, services) -> None:  # 
         click(qtbot, window, request)
         label = window.credentials.store_label
         qtbot.waitUntil(lambda: "declares no secret variables" in label.text(), timeout=10_000)
+    finally:
+        window.close()
+
+
+@pytest.fixture
+def long_named(tmp_path: Path) -> Path:
+    store = WorkspaceStore(tmp_path / "workspace")
+    collection = store.create_collection("Long")
+    store.declare_secrets(collection, ["a_very_long_secret_variable_name_from_an_import"])
+    return store.create_request(collection, RequestSpec(name="r", url="https://x.test"))
+
+
+def test_a_long_secret_name_does_not_widen_the_left_pane(qtbot, long_named, services) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(qtbot, services)
+    try:
+        qtbot.waitUntil(lambda: tree(window).index_of(long_named).isValid(), timeout=10_000)
+        before = window.main_splitter.sizes()[0]
+        click(qtbot, window, long_named)
+        name = "a_very_long_secret_variable_name_from_an_import"
+        qtbot.waitUntil(
+            lambda: [s.name for s in window.credentials.slots] == [name], timeout=10_000
+        )
+        QApplication.processEvents()  # the new rows' layout pass
+        assert window.main_splitter.sizes()[0] == before
+        label = window.findChild(QLabel, f"slotName_{name}")
+        assert label is not None
+        assert label.toolTip() == name  # the whole name, where it is elided
     finally:
         window.close()
