@@ -12,13 +12,13 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,10 +26,15 @@ from PySide6.QtWidgets import (
 
 from explorer.services.api import CredentialService, SlotState
 from explorer.ui.elided_label import ElidedLabel
+from explorer.ui.message_box import message_box
 from explorer.ui.operations import Failure, Operations
 
 if TYPE_CHECKING:
     from explorer.ui.tls_dialog import TlsDialog
+
+
+REVEAL_SECONDS = 30
+"""How long a revealed value stays on screen."""
 
 
 class CredentialsPanel(QWidget):
@@ -64,7 +69,7 @@ class CredentialsPanel(QWidget):
         self.tls_button.clicked.connect(self.open_tls)
         layout.addWidget(self.tls_button)
         layout.addStretch(1)
-        self._reveal_field: QLineEdit | None = None
+        self.reveal_dialog: QMessageBox | None = None
         self.show_target(None, None)
 
     def set_service(self, service: CredentialService | None, ops: Operations) -> None:
@@ -179,45 +184,48 @@ class CredentialsPanel(QWidget):
                     self.grid.addWidget(self._reveal_button(slot), row, 4)
 
     def _reveal_button(self, slot: SlotState) -> QWidget:
-        box = QWidget(self)
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        button = QPushButton("Reveal", box)
+        """A click shows the stored value in a dialog of its own (``slotValueDialog``), wide
+        enough to read and select, closed after ``REVEAL_SECONDS``: the panel never widens
+        and nothing has to be held down."""
+        button = QPushButton("Reveal", self)
         button.setObjectName(f"slotReveal_{slot.name}")
-        button.setToolTip("Press and hold to show the value")
-        field = QLineEdit(box)
-        field.setReadOnly(True)
-        field.setObjectName(f"slotValue_{slot.name}")
-        field.hide()
-        row.addWidget(button)
-        row.addWidget(field)
-        button.pressed.connect(lambda s=slot.name, f=field: self._on_reveal_pressed(s, f))
-        button.released.connect(lambda f=field: self._on_reveal_released(f))
-        return box
+        button.setToolTip("Show the stored value for a moment")
+        button.clicked.connect(lambda _=False, s=slot: self._on_reveal_clicked(s))
+        return button
 
-    def _on_reveal_pressed(self, slot: str, field: QLineEdit) -> None:
+    def _on_reveal_clicked(self, slot: SlotState) -> None:
         if self._service is None or self._target is None or self._ops is None:
             return
-        self._reveal_field = field
         target = self._target
         self._ops.run(
-            self._service.reveal_collection_secret(target, slot)
+            self._service.reveal_collection_secret(target, slot.name)
             if isinstance(target, Path)
-            else self._service.reveal(*target, slot),
-            lambda value: self._on_service_revealed(field, value),
+            else self._service.reveal(*target, slot.name),
+            lambda value: self._on_service_revealed(slot, value),
             failure="The value could not be read",
         )
 
-    def _on_service_revealed(self, field: QLineEdit, value: str | None) -> None:
-        if self._reveal_field is not field:
-            return
-        field.setText(value or "")
-        field.show()
+    def _on_service_revealed(self, slot: SlotState, value: str | None) -> None:
+        if self.reveal_dialog is not None:
+            self.reveal_dialog.close()
+        box = message_box(
+            self,
+            "slotValueDialog",
+            QMessageBox.Icon.Information,
+            slot.label,
+            value if value else "Nothing is stored.",
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setInformativeText(f"Closes by itself after {REVEAL_SECONDS} s.")
+        QTimer.singleShot(REVEAL_SECONDS * 1000, box, box.close)
+        box.finished.connect(lambda _result: self._forget_reveal(box))
+        self.reveal_dialog = box
+        box.open()
 
-    def _on_reveal_released(self, field: QLineEdit) -> None:
-        self._reveal_field = None
-        field.clear()
-        field.hide()
+    def _forget_reveal(self, box: QMessageBox) -> None:
+        if self.reveal_dialog is box:
+            self.reveal_dialog = None
 
     def _on_set_clicked(self, slot: SlotState) -> None:
         dialog = QInputDialog(self)

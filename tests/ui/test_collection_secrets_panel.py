@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from explorer.core.models import AuthSpec, RequestSpec
 from explorer.core.workspace.store import WorkspaceStore
@@ -54,6 +54,13 @@ def test_a_collection_secret_set_in_the_panel_is_sent(qtbot, shop, services, ser
 
         panel.set_value("shop_token", "tok-from-panel")
         qtbot.waitUntil(lambda: bool(panel.slots) and panel.slots[0].stored, timeout=10_000)
+        qtbot.waitUntil(lambda: panel.findChild(QPushButton, "slotReveal_shop_token") is not None)
+        reveal = panel.findChild(QPushButton, "slotReveal_shop_token")
+        reveal.click()  # one click, nothing held down
+        qtbot.waitUntil(lambda: panel.reveal_dialog is not None, timeout=10_000)
+        assert panel.reveal_dialog.objectName() == "slotValueDialog"
+        assert panel.reveal_dialog.text() == "tok-from-panel"
+        panel.reveal_dialog.close()
         mark = server.mark()
         with qtbot.waitSignal(window.request_finished, timeout=20_000):
             window.editor.send_button.click()
