@@ -65,6 +65,7 @@ class CollectionsController(QObject):
         self.pane = pane
         self.editor = editor
         self.path: Path | None = None
+        self._export_dir: Path | None = None  # where the last export went
         self.tree: WorkspaceTree | None = None
         self.saved_spec: RequestSpec | None = None
         self.dirty = False
@@ -541,13 +542,17 @@ class CollectionsController(QObject):
             return
         item = self.pane.model.item_for(collection)
         name = str(item.text()) if item is not None else collection.name
-        dialog = ExportDialog(name, Path.home(), self.window)
+        # the folder of the last export, else the workspace's (never the home folder blindly)
+        start = self._export_dir or collection.parent.parent
+        dialog = ExportDialog(name, start, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(lambda kind, target: self._export(kind, collection, target))
         self._dialog = dialog
         dialog.open()
 
     def _export(self, kind: str, collection: Path, target: Path) -> None:
+        self._export_dir = target.parent
+
         def done(written: list[Path]) -> None:
             files = ", ".join(str(p) for p in written)
             self.ops.channel.show_info(f"Exported to {files}.", UNDO_SHOWN_MS)

@@ -43,6 +43,7 @@ class ExportDialog(QDialog):
             self.kind.addItem(label, kind)
         self.file = QLineEdit(self)
         self.file.setObjectName("exportFile")
+        self.file.setMinimumWidth(self.file.fontMetrics().horizontalAdvance("x" * 60))
         browse = QPushButton("Browse…", self)
         row = QHBoxLayout()
         row.addWidget(self.file, 1)

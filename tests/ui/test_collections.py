@@ -333,9 +333,15 @@ def test_import_previews_then_applies_and_export_writes_postman(
     target.parent.mkdir()
     win.workspace.open_export(store.collections_dir / "pets")
     export = win.findChild(QWidget, "exportDialog")
-    export.findChild(QLineEdit, "exportFile").setText(str(target))
+    field = export.findChild(QLineEdit, "exportFile")
+    assert Path(field.text()).parent == store.root  # the workspace's folder, not HOME
+    field.setText(str(target))
     export.findChild(QPushButton, "exportApply").click()
     qtbot.waitUntil(target.exists, timeout=10_000)
+    win.workspace.open_export(store.collections_dir / "pets")  # the next one starts there
+    again = win.findChildren(QWidget, "exportDialog")[-1]
+    assert Path(again.findChild(QLineEdit, "exportFile").text()).parent == target.parent
+    again.reject()
     exported = json.loads(target.read_text())
     assert exported["info"]["schema"].endswith("v2.1.0/collection.json")
     assert [i["name"] for i in exported["item"]] == ["List pets", "Admin"]
