@@ -160,11 +160,10 @@ def _with_sandbox_code(
         env = profile.environment(prompt.environment) if profile is not None else None
         if profile is None or env is None or not env.sandbox:
             return otp(prompt)
+        simulated = sandbox.info()["providers"].get(profile.id, {}).get("environments", {})
         codes = [
             pending["otp"]
-            for environment in sandbox.info()["providers"].get(profile.id, {})
-            .get("environments", {})
-            .values()
+            for environment in simulated.values()
             for pending in environment.get("pending_otps", [])
             if pending.get("username") == prompt.username
         ]
