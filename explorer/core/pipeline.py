@@ -100,6 +100,10 @@ class SessionResult:
         return replace(self.exchange, request=request)
 
 
+WaitCallback = Callable[[float, str], None]
+"""Told (seconds, reason) before a send waits to retry, on the sending thread."""
+
+
 class ApiSession:
     """Sends requests to one provider environment with its auth, limits and error model."""
 
@@ -406,12 +410,14 @@ class ApiSession:
         base_dir: Path | None = None,
         files: FileAccess | None = None,
         tls: TlsFiles | None = None,
+        on_wait: WaitCallback | None = None,
     ) -> SessionResult:
-        """Send ``spec``; ``base_dir`` anchors its relative file paths (the request file's
-        folder) and ``files`` confines a saved request's body files (and the TLS files its
-        scope names) to its workspace. A URL outside ``origins`` goes without the provider's
-        auth and headers. ``tls`` (the command line's files) wins over the scope's and the
-        preset's TLS files, which apply to the token call too."""
+        """Send ``spec``; ``on_wait`` hears each wait before a 429 retry (seconds, reason), so
+        a window can say why nothing happens yet. ``base_dir`` anchors its relative file paths
+        (the request file's folder) and ``files`` confines a saved request's body files (and
+        the TLS files its scope names) to its workspace. A URL outside ``origins`` goes without
+        the provider's auth and headers. ``tls`` (the command line's files) wins over the
+        scope's and the preset's TLS files, which apply to the token call too."""
         cancel = cancel or CancelToken()
         creds = self._slot_values()
         self._require_from_outside(creds, {**self.variables, **(variables or {})})
@@ -451,6 +457,7 @@ class ApiSession:
                 on_progress,
                 notes=notes,
                 tls=presented,
+                on_wait=on_wait,
             )
         finally:
             if unsubscribe is not None:
@@ -512,6 +519,7 @@ class ApiSession:
         *,
         notes: list[str],
         tls: TlsFiles,
+        on_wait: WaitCallback | None = None,
     ) -> tuple[Exchange, int, Token | None, Quota | None]:
         """Send with the limiter, one 401 replay and 429 retries; ``creds`` None means the
         provider's own auth is not for this request's origin."""
@@ -561,6 +569,8 @@ class ApiSession:
                 retries += 1
                 exchange.response.body.discard()
                 notes.append(f"429: retry {retries} after {delay:g} s")
+                if on_wait is not None:
+                    on_wait(delay, f"rate limited (429), retry {retries}")
                 continue
             break
         return exchange, attempts, token, quota

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from explorer.core.auth.tokens import Interaction, OtpCallback, Token, TokenEvent
     from explorer.core.credentials import CredentialKey
     from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
-    from explorer.core.pipeline import ApiSession, SessionResult
+    from explorer.core.pipeline import ApiSession, SessionResult, WaitCallback
     from explorer.core.providers import ProviderProfile
     from explorer.core.ratelimit import LimiterRegistry
 
@@ -365,9 +365,11 @@ class Workbench:
         *,
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
+        on_wait: WaitCallback | None = None,
     ) -> SessionResult:
         """Send through the binding's session, or as a literal request with the request's own
-        auth; either way the result carries the normalised problem and every secret used."""
+        auth; either way the result carries the normalised problem and every secret used.
+        ``on_wait`` hears a provider session's waits before a 429 retry."""
         if assembled.session is not None:
             from explorer.core.auth.tokens import InteractionRequired
 
@@ -381,6 +383,7 @@ class Workbench:
                     base_dir=assembled.base_dir,
                     files=assembled.files,
                     tls=self.tls,
+                    on_wait=on_wait,
                 )
             except InteractionRequired as exc:  # the sentence names what to log in with
                 placement = assembled.placement

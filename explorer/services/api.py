@@ -85,7 +85,11 @@ class RequestSender(Protocol):
         spec: RequestSpec,
         context: SendContext,
         on_progress: ProgressCallback | None = None,
-    ) -> PendingSend: ...
+        on_wait: Callable[[float, str], None] | None = None,
+    ) -> PendingSend:
+        """Send off the UI thread; ``on_wait(seconds, reason)`` (on the network thread) hears
+        each wait before a rate-limited retry."""
+        ...
 
     def shutdown(self) -> None: ...
 

@@ -3,6 +3,7 @@ request; and the token as the status and inspector show it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -54,11 +55,12 @@ class CoreSender:
         spec: RequestSpec,
         context: SendContext,
         on_progress: ProgressCallback | None = None,
+        on_wait: Callable[[float, str], None] | None = None,
     ) -> _Pending:
         from explorer.core.http.client import CancelToken  # imported by start_core already
 
         token = CancelToken()
-        future = self.executor.submit(self._send, spec, context, token, on_progress)
+        future = self.executor.submit(self._send, spec, context, token, on_progress, on_wait)
         return _Pending(future, token)
 
     def _send(
@@ -67,6 +69,7 @@ class CoreSender:
         context: SendContext,
         cancel: CancelToken,
         on_progress: ProgressCallback | None,
+        on_wait: Callable[[float, str], None] | None = None,
     ) -> SendOutcome:
         from explorer.core.auth.tokens import InteractionRequired
         from explorer.core.context import Binding, Placement
@@ -84,7 +87,9 @@ class CoreSender:
         if assembled.session is not None and binding.provider_id and binding.environment:
             core.manager(binding.provider_id, binding.environment)  # watched for the status
         try:
-            result = core.bench.send(assembled, cancel=cancel, on_progress=on_progress)
+            result = core.bench.send(
+                assembled, cancel=cancel, on_progress=on_progress, on_wait=on_wait
+            )
         except InteractionRequired as exc:  # the window offers "Sign in" (never on its own)
             raise sign_in_required(exc) from None
         token = None

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
     providers_loaded = Signal()
     token_changed = Signal()
     _progressed = Signal(int, int, int)
+    _waiting = Signal(int, float, str)  # generation, seconds, reason (a 429 retry's wait)
     _token_event = Signal(str, str, str)
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.history.entry_activated.connect(self._on_history_entry_activated)
         self.provider_bar.selection_changed.connect(self._on_provider_bar_changed)
         self._progressed.connect(self._on_sender_progressed)
+        self._waiting.connect(self._on_sender_waiting)
         self._token_event.connect(self._on_tokens_event)
         self.token_status.clicked.connect(self._on_token_status_clicked)
         self.credentials.changed.connect(self._refresh_token_status)
@@ -274,6 +276,7 @@ class MainWindow(QMainWindow):
             spec,
             context,
             lambda received, total: self._emit_progress(generation, received, total),
+            lambda seconds, reason: self._waiting.emit(generation, seconds, reason),
         )
         self._pending = pending
         self.editor.set_busy(True)
@@ -302,6 +305,10 @@ class MainWindow(QMainWindow):
     def _emit_progress(self, generation: int, received: int, total: int | None) -> None:
         """Runs on the network worker: hand the numbers to the UI thread."""
         self._progressed.emit(generation, received, -1 if total is None else total)
+
+    def _on_sender_waiting(self, generation: int, seconds: float, reason: str) -> None:
+        if generation == self._generation and self._pending is not None:
+            self.response.show_waiting(seconds, reason)
 
     def _on_sender_progressed(self, generation: int, received: int, total: int) -> None:
         if generation == self._generation and self._pending is not None:

@@ -48,6 +48,7 @@ class ResponseView(QWidget):
         self._exchange: Exchange | None = None
         self._problem: ProblemCard | None = None
         self._retry_deadline = 0.0
+        self._waiting_reason = ""  # set while a send waits to retry (``show_waiting``)
         top = self._build_top()
         self._build_pages(worker)
         layout = QVBoxLayout(self)
@@ -126,14 +127,26 @@ class ResponseView(QWidget):
         return self._exchange
 
     def show_progress(self, received: int, total: int | None) -> None:
+        self._countdown.stop()
+        self._waiting_reason = ""
         of = f" of {human_size(total)}" if total else ""
         self.status.set_line(f"Receiving… {human_size(received)}{of}")
 
     def show_sending(self) -> None:
+        self._countdown.stop()
         self.status.set_line("Sending…")
+
+    def show_waiting(self, seconds: float, reason: str) -> None:
+        """A send waiting to retry (a 429): why, and a countdown, instead of a bare
+        "Sending…" for the whole wait."""
+        self._waiting_reason = reason[:1].upper() + reason[1:]
+        self._retry_deadline = time.monotonic() + seconds
+        self._countdown.start()
+        self._on_countdown_timeout()
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         self._countdown.stop()
+        self._waiting_reason = ""
         self.status.set_line(text, color=status_color(self.palette(), 0) if error else "")
 
     def show_exchange(
@@ -164,6 +177,7 @@ class ResponseView(QWidget):
         self._fill_headers(exchange)
         self._fill_problem(problem)
         self._retry_deadline = 0.0
+        self._waiting_reason = ""
         if problem is not None and problem.retry_after:
             self._retry_deadline = time.monotonic() + problem.retry_after
             self._countdown.start()
@@ -223,6 +237,13 @@ class ResponseView(QWidget):
 
     def _on_countdown_timeout(self) -> None:
         left = self._retry_deadline - time.monotonic()
+        if self._waiting_reason:  # a send waiting to retry: nothing else is on the line yet
+            self.status.set_line(
+                f"{self._waiting_reason} in {max(left, 0):.0f} s…" if left > 0 else "Sending again…"
+            )
+            if left <= 0:
+                self._countdown.stop()
+            return
         if left <= 0:
             self._countdown.stop()
             self._show_line(" · retry now")

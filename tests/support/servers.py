@@ -95,6 +95,18 @@ class EdgeHandler(BaseHTTPRequestHandler):
         }
         self._send(200, json.dumps(payload).encode(), "application/json")
 
+    def r_busy(self, q: dict[str, str]) -> None:
+        """429 with ``Retry-After: after`` the first time a ``key`` is asked for, then 200."""
+        key = q.get("key", "")
+        with self.server.lock:
+            first = key not in self.server.seen
+            self.server.seen.add(key)
+        if first:
+            extra = (("Retry-After", q.get("after", "1")),)
+            self._send(429, b'{"error": "busy"}', "application/json", extra)
+            return
+        self._send(200, b'{"ok": true}', "application/json")
+
     def r_slow(self, q: dict[str, str]) -> None:
         self.server.stopping.wait(float(q.get("delay", "5")))
         self._send(200, b"late", "text/plain")
@@ -183,6 +195,8 @@ class EdgeServer(_Quiet):
         mutual TLS)."""
         super().__init__(("127.0.0.1", 0), EdgeHandler)
         self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.seen: set[str] = set()  # keys /busy answered 429 once
         if tls is not None:
             self.socket = tls.wrap_socket(self.socket, server_side=True)
         scheme = "https" if tls is not None else "http"

@@ -254,3 +254,17 @@ def test_a_click_in_the_method_field_opens_its_list(qtbot, window) -> None:
     qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: method.view().isVisible(), timeout=5_000)
     method.hidePopup()
+
+
+def test_a_rate_limited_send_says_why_it_waits_and_counts_down(qtbot, vendor_window) -> None:
+    """#15: a 429 wait showed only "Sending…"; the status line now gives the reason and a
+    countdown until the retry, then the response."""
+    combo = child(vendor_window, QComboBox, "providerCombo")
+    combo.setCurrentIndex(combo.findData("acme"))
+    vendor_window.editor.url.setText("{{base_url}}/busy?key=countdown&after=2")
+    status = vendor_window.response.status
+    with qtbot.waitSignal(vendor_window.request_finished, timeout=15_000):
+        vendor_window.editor.send_button.click()
+        waiting = "Rate limited (429), retry 1 in "
+        qtbot.waitUntil(lambda: status.full_text().startswith(waiting), timeout=10_000)
+    assert "200" in status.text()
