@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _target(path: Path) -> tuple[RequestSpec, Placement]:
     """The request at ``path`` and where it lives; for a folder, a request at its top."""
-    from explorer.core.context import placement_of
+    from explorer.core.context import placement_at, placement_of
     from explorer.core.errors import UsageError
     from explorer.core.models import RequestSpec
 
@@ -108,35 +107,10 @@ def _target(path: Path) -> tuple[RequestSpec, Placement]:
         return placement_of(path)
     if not path.is_dir():
         raise UsageError(f"'{path}' does not exist; give a request file, folder or collection.")
-    placement = _folder_placement(path)
+    placement = placement_at(path)
     if not placement.folders:
         raise UsageError(f"'{path}' is not in a collection; give a request file or folder in one.")
     return RequestSpec("GET", ""), placement
-
-
-def _folder_placement(directory: Path) -> Placement:
-    """The folders from ``directory`` up to its collection, nearest first, each read as a send
-    reads it (``context.placement_of`` does the same from a request file's folder)."""
-    from explorer.core.context import Placement, format_version_at
-    from explorer.core.workspace import migrations, yamlio
-    from explorer.core.workspace.codec import folder_from_data
-    from explorer.core.workspace.collections import COLLECTION_FILE, FOLDER_FILE
-    from explorer.core.workspace.model import Folder
-
-    version = format_version_at(directory)
-    folders: list[Folder] = []
-    current = directory.resolve()
-    while True:
-        for name in (FOLDER_FILE, COLLECTION_FILE):
-            meta = current / name
-            if meta.is_file():
-                data = migrations.upgrade("folder", yamlio.read(meta), version, path=str(meta))
-                folders.append(replace(folder_from_data(data, str(meta)), path=current))
-                if name == COLLECTION_FILE:
-                    return Placement(tuple(folders))
-        if current.parent == current:
-            return Placement(())
-        current = current.parent
 
 
 def _interaction(args: argparse.Namespace) -> Interaction:

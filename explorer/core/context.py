@@ -53,7 +53,9 @@ __all__ = [
     "TlsFiles",
     "anchor_files",
     "bind",
+    "folders_from",
     "format_version_at",
+    "placement_at",
     "placement_in",
     "placement_of",
     "preview_scope",
@@ -188,14 +190,33 @@ def format_version_at(path: Path) -> int:
 def placement_of(path: Path) -> tuple[RequestSpec, Placement]:
     """A saved request file and where it lives: its folders up to ``collection.yaml``, nearest
     first, each knowing its folder (``api-explorer snippet FILE``)."""
+    from explorer.core.workspace.collections import load_request
+
+    saved = load_request(path, format_version_at(path.parent))
+    return saved.spec, Placement(folders_from(path.resolve().parent), path.resolve())
+
+
+def placement_at(directory: Path) -> Placement:
+    """Where a request at the top of the folder or collection ``directory`` lives (``api-explorer
+    login FOLDER``): the folder and those above it up to its collection; none outside one."""
+    from explorer.core.workspace.collections import COLLECTION_FILE
+
+    folders = folders_from(directory.resolve())
+    top = folders[-1].path if folders else None
+    inside = top is not None and (top / COLLECTION_FILE).is_file()
+    return Placement(folders if inside else ())
+
+
+def folders_from(start: Path) -> tuple[Folder, ...]:
+    """The folders from ``start`` up to the nearest ``collection.yaml``, nearest first, each
+    read (and upgraded) as a send reads it, each knowing its folder."""
     from explorer.core.workspace import migrations, yamlio
     from explorer.core.workspace.codec import folder_from_data
-    from explorer.core.workspace.collections import COLLECTION_FILE, FOLDER_FILE, load_request
+    from explorer.core.workspace.collections import COLLECTION_FILE, FOLDER_FILE
 
-    version = format_version_at(path.parent)
-    saved = load_request(path, version)
+    version = format_version_at(start)
     folders: list[Folder] = []
-    current = path.resolve().parent
+    current = start
     while True:
         for name in (FOLDER_FILE, COLLECTION_FILE):
             meta = current / name
@@ -203,9 +224,9 @@ def placement_of(path: Path) -> tuple[RequestSpec, Placement]:
                 data = migrations.upgrade("folder", yamlio.read(meta), version, path=str(meta))
                 folders.append(replace(folder_from_data(data, str(meta)), path=current))
                 if name == COLLECTION_FILE:
-                    return saved.spec, Placement(tuple(folders), path.resolve())
+                    return tuple(folders)
         if current.parent == current:
-            return saved.spec, Placement(tuple(folders), path.resolve())
+            return tuple(folders)
         current = current.parent
 
 
@@ -214,17 +235,11 @@ def placement_in(directory: Path) -> Placement:
     (``send --collection DIR``): at the top of the collection, so its variables, secret
     variables, headers, auth and provider apply as to a request saved there."""
     from explorer.core.errors import UsageError
-    from explorer.core.workspace import migrations, yamlio
-    from explorer.core.workspace.codec import folder_from_data
     from explorer.core.workspace.collections import COLLECTION_FILE
 
-    meta = directory / COLLECTION_FILE
-    if not meta.is_file():
+    if not (directory / COLLECTION_FILE).is_file():
         raise UsageError(f"{directory} is not a collection (it has no {COLLECTION_FILE}).")
-    version = format_version_at(directory)
-    data = migrations.upgrade("folder", yamlio.read(meta), version, path=str(meta))
-    collection = replace(folder_from_data(data, str(meta)), path=directory.resolve())
-    return Placement((collection,))
+    return Placement(folders_from(directory.resolve()))
 
 
 STORED = "(from the credential store)"
