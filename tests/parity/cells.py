@@ -22,7 +22,15 @@ BODY = '{"item": "A-1", "qty": 3}'
 CUSTOM = ("X-Custom", "parity")
 TENANT = ("X-Tenant", "acme")
 #: Header names whose values decide a request; tools' own defaults (agent, encodings) do not.
-COMPARED = ("authorization", "x-api-key", "x-partner-key", "content-type", "x-custom", "x-tenant")
+COMPARED = (
+    "authorization",
+    "x-api-key",
+    "x-partner-key",
+    "content-type",
+    "x-custom",
+    "x-tenant",
+    "cookie",
+)
 
 #: Every secret a cell uses, by the environment-variable name a snippet reads it from.
 SNIPPET_SECRETS = {
@@ -36,6 +44,7 @@ SNIPPET_SECRETS = {
     "PARITY_CC_CLIENT_SECRET": "parity-secret",
     "PARITY_PW_CLIENT_SECRET": "parity-secret",
     "PARITY_PW_PASSWORD": "wonderland",
+    "ACCESS_TOKEN": "tok-client-credentials",  # a request's own OAuth2 token (as sent)
 }
 
 
@@ -91,6 +100,22 @@ CELLS = (
         "key-query",
         auth={"type": "api-key", "key": "api_key", "value": "k-123", "in": "query"},
         query="q=1&api_key=k-123",
+    ),
+    Cell(
+        "key-cookie",
+        auth={"type": "api-key", "key": "session_key", "value": "k-123", "in": "cookie"},
+        headers={"Cookie": "session_key=k-123"},
+    ),
+    Cell(
+        "oauth2-request",
+        auth={
+            "type": "oauth2",
+            "grant_type": "client_credentials",
+            "token_url": "{{base_url}}/token",
+            "client_id": "parity-client",
+            "client_secret": "parity-secret",
+        },
+        headers={"Authorization": "Bearer tok-client-credentials"},
     ),
     Cell(
         "oauth2-client-credentials",

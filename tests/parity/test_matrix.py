@@ -164,6 +164,9 @@ class Drivers:
 
     def httpyac(self) -> Delivery:
         node = require("node", self.nodeid)
+        # Our client keeps no cookie jar (a request sends the cookies it names, nothing more);
+        # httpyac's would carry the key-cookie cell's Cookie into the next requests.
+        (self.tmp / ".httpyac.json").write_text('{"cookieJarEnabled": false}\n')
         return self._exported(
             "http",
             lambda path, provider: [

@@ -790,8 +790,6 @@ def _oauth2_out(auth: AuthSpec, token: str | None) -> list[dict[str, Any]]:
             out_key, out_value = "client_authentication", CLIENT_AUTH_OUT[value]
         elif key == "add_token_to":
             out_key, out_value = "addTokenTo", TOKEN_TO_OUT.get(value, value)
-        elif key == "access_token" and token and not value:
-            out_value = f"{{{{{token}}}}}"
         elif key == "extra_params":
             extra = [
                 {"key": k, "value": v, "enabled": True, "send_as": "request_body"}
@@ -800,6 +798,9 @@ def _oauth2_out(auth: AuthSpec, token: str | None) -> list[dict[str, Any]]:
             rows.append({"key": "tokenRequestParams", "value": extra, "type": "any"})
             continue
         rows.append({"key": out_key, "value": out_value, "type": "string"})
+    if token and not auth.get("access_token"):  # a file may leave the empty setting out
+        rows = [row for row in rows if row["key"] != "accessToken"]
+        rows.append({"key": "accessToken", "value": f"{{{{{token}}}}}", "type": "string"})
     return rows
 
 
