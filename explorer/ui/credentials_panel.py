@@ -57,6 +57,7 @@ class CredentialsPanel(QWidget):
         self.grid = QGridLayout()
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setHorizontalSpacing(4)
+        self.grid.setColumnStretch(0, 1)  # names take what the buttons leave, elided past that
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 0, 4)
         layout.setSpacing(4)
