@@ -10,7 +10,6 @@ every service waits for it there, never on the UI thread.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import os
 import sys
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
 SWITCH_INTERVAL_S = 0.001
+FIRST_PAINT_WAIT_MS = 2000
 
 
 def tune_interpreter() -> None:
@@ -48,6 +48,18 @@ def _on_first_paint(window: QWidget, then: Callable[[], None]) -> None:
     window.installEventFilter(FirstPaint(window))
 
 
+def _until_first_paint(window: QWidget) -> None:
+    """Run Qt's own event loop until the window's first paint: the paint does not wait for
+    qasync and asyncio to be imported (60 ms here), which the rest of the session needs. A window
+    that is never exposed (another workspace) stops waiting after ``FIRST_PAINT_WAIT_MS``."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    _on_first_paint(window, loop.quit)
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, loop.quit)
+    loop.exec()
+
+
 def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if sys.platform.startswith("linux") and not (
@@ -60,7 +72,6 @@ def run_gui(args: argparse.Namespace) -> int:
             "unset); run it in a desktop session, or set QT_QPA_PLATFORM=offscreen.\n"
         )
         return 1
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from explorer.ui import theme
@@ -86,22 +97,17 @@ def run_gui(args: argparse.Namespace) -> int:
     window = MainWindow(services)
     window.show()
     gc.freeze()  # start-up objects never die: keep full collections (UI stalls) short
-
-    def after_paint() -> None:
+    try:
+        _until_first_paint(window)
         if args.quit_after_show:
             elapsed = (time.perf_counter() - started) * 1000
             sys.stdout.write(f"shown in {elapsed:.0f} ms\n")
             sys.stdout.flush()
             window.close()
-            app.quit()
-            return
+            return 0
         services.start()
-
-    _on_first_paint(window, after_paint)
-    _quit_on_signals(app, window)
-    try:
-        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-            runner.run(_until_quit(app))
+        _quit_on_signals(app, window)
+        _run_until_quit(app)
     finally:
         window.cancel()
         services.sender.shutdown()
@@ -130,8 +136,20 @@ def _quit_on_signals(app: QApplication, window: QWidget) -> None:
     ticker.start()
 
 
+def _run_until_quit(app: QApplication) -> None:
+    """The session's loop: qasync's, so services may await on the Qt loop."""
+    import asyncio
+
+    import qasync
+
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        runner.run(_until_quit(app))
+
+
 async def _until_quit(app: QApplication) -> None:
     """Keeps the qasync loop (and so the Qt loop) running until the application quits."""
+    import asyncio
+
     quitting: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def on_about_to_quit() -> None:
