@@ -34,6 +34,19 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
+def stored_theme() -> str | None:
+    """The theme saved in the settings, unless ``API_EXPLORER_THEME`` overrides it; a file
+    that cannot be read leaves the system's (the core reports the file once it starts)."""
+    if os.environ.get("API_EXPLORER_THEME"):
+        return None
+    from explorer.core.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().theme.value
+    except SettingsError:
+        return None
+
+
 def _on_first_paint(window: QWidget, then: Callable[[], None]) -> None:
     """Call ``then`` once, right after the window's first paint event."""
     from PySide6.QtCore import QEvent, QObject, QTimer
@@ -83,7 +96,7 @@ def run_gui(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("API Explorer")
     app.setOrganizationName("api-explorer")
-    theme.apply(app)
+    theme.apply(app, stored_theme())
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: theme.apply(app))
     CrashHandler(state_dir() / "api-explorer.log").install()
 

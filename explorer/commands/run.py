@@ -84,9 +84,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from explorer.commands.send import parse_vars
     from explorer.core.confinement import granted
-    from explorer.core.errors import ExplorerError, FormatError, UsageError
+    from explorer.core.errors import ExplorerError, UsageError
     from explorer.core.runner.engine import RunOptions
-    from explorer.core.runner.plan import load_data, plan_collection
+    from explorer.core.runner.plan import plan_collection, read_data
 
     if args.iterations is not None and args.iterations < 1:
         raise UsageError("--iterations must be 1 or more.")
@@ -97,14 +97,10 @@ def run(args: argparse.Namespace) -> int:
     if not directory.is_dir():
         raise UsageError(f"'{directory}' is not a folder; give a collection's folder.")
     plan = plan_collection(directory)
-    try:
-        data = tuple(load_data(Path(args.data))) if args.data else ()
-    except FormatError as exc:
-        raise UsageError(f"The data file cannot be used: {exc}.") from exc
     options = RunOptions(
         iterations=args.iterations,
         concurrency=args.concurrency,
-        data=data,
+        data=read_data(Path(args.data)) if args.data else (),
         bail=args.bail,
         variables=parse_vars(args.var),
     )

@@ -315,8 +315,9 @@ def print_exchange(exchange: Exchange, *, verbose: bool, output: str | None) -> 
         t = exchange.timings
         tls = f"  ·  {response.tls_version}" if response.tls_version else ""
         err.write(
-            f"\ntime to first byte {t.ttfb_ms:.1f} ms  ·  download {t.download_ms:.1f} ms  ·  "
-            f"{response.wire_bytes:,} bytes on the wire{tls}\n\n"
+            f"\n{t.summary()}\nsent {t.sent_header_bytes:,} B of headers and "
+            f"{t.sent_body_bytes:,} B of body  ·  received {response.header_bytes:,} B of headers "
+            f"and {response.wire_bytes:,} B of body on the wire{tls}\n\n"
         )
     err.flush()
     if output:

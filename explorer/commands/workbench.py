@@ -58,7 +58,7 @@ def open_workbench(
         profiles, workspace_id = {}, _existing_id(root)
     from_env = getattr(args, "secrets_from_env", False)
     store_factory = secrets_from_env if from_env else keyring_store
-    return Workbench(
+    bench = Workbench(
         profiles=profiles,
         store_factory=store_factory,
         workspace_id=workspace_id,
@@ -72,6 +72,10 @@ def open_workbench(
         process_env=process_env,
         tls=tls,
     )
+    from explorer.core.settings import load_settings
+
+    bench.apply_settings(load_settings())  # the window's settings apply here too (one engine)
+    return bench
 
 
 def _existing_id(root: Path | None) -> str:

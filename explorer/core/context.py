@@ -42,6 +42,7 @@ from explorer.core.workspace.model import Folder, folder_layers
 if TYPE_CHECKING:
     from explorer.core.pipeline import ApiSession
     from explorer.core.providers import Environment, ProviderProfile
+    from explorer.core.settings import RequestDefaults
     from explorer.core.workspace.environments import EnvironmentValues
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "placement_in",
     "placement_of",
     "preview_scope",
+    "with_defaults",
 ]
 
 
@@ -142,6 +144,24 @@ def anchor_files(spec: RequestSpec, base_dir: Path | None) -> RequestSpec:
     else:
         return spec
     return replace(spec, body=new_body)
+
+
+_OPTIONS = ("connect_timeout", "read_timeout", "follow_redirects", "max_redirects", "verify_tls")
+
+
+def with_defaults(spec: RequestSpec, defaults: RequestDefaults) -> RequestSpec:
+    """``spec`` with the settings' defaults for each option it leaves at the built-in default
+    (``RequestSpec``'s): a request's own ``options:`` value wins whenever it differs from the
+    built-in one, so a request saved with ``verify_tls: false`` stays unverified and one saved
+    without options follows the settings."""
+    builtin = RequestSpec()
+    changes = {
+        name: getattr(defaults, name)
+        for name in _OPTIONS
+        if getattr(spec, name) == getattr(builtin, name)
+        and getattr(defaults, name) != getattr(builtin, name)
+    }
+    return replace(spec, **changes) if changes else spec
 
 
 @dataclass(frozen=True)

@@ -173,11 +173,57 @@ class ResolvedRequest:
 
 @dataclass(frozen=True, slots=True)
 class Timings:
-    """Milliseconds. ``ttfb_ms`` is from sending to the response headers of the final hop."""
+    """Where the time of one send went, in milliseconds, measured by the client
+    (``explorer.core.http.timing``) on the final hop: the phases follow one another, so
+    ``phases()`` adds up to ``total_ms`` (up to a few microseconds the client cannot observe).
+
+    ``ttfb_ms`` runs from the request written to the status line, ``download_ms`` from there to
+    the last body byte. ``reused``: a pooled connection carried the request, so DNS, connect and
+    TLS are 0. ``measured`` is False when the connection was not ours to time (a proxy), which
+    ``note`` explains. Sizes are bytes written for the final hop's request."""
 
     total_ms: float
     ttfb_ms: float
     download_ms: float
+    prepare_ms: float = 0.0
+    redirects_ms: float = 0.0
+    dns_ms: float = 0.0
+    connect_ms: float = 0.0
+    tls_ms: float = 0.0
+    send_ms: float = 0.0
+    reused: bool = False
+    measured: bool = False
+    note: str = ""
+    sent_header_bytes: int = 0
+    sent_body_bytes: int = 0
+    received_header_bytes: int = 0
+
+    def phases(self) -> tuple[tuple[str, float], ...]:
+        """The phases in the order they happened, labelled as the window and ``send -v`` show
+        them; redirects only when there were some."""
+        rows = [("Prepare", self.prepare_ms)]
+        if self.redirects_ms:
+            rows.append(("Redirects", self.redirects_ms))
+        rows += [
+            ("DNS", self.dns_ms),
+            ("Connect", self.connect_ms),
+            ("TLS", self.tls_ms),
+            ("Send", self.send_ms),
+            ("First byte", self.ttfb_ms),
+            ("Download", self.download_ms),
+        ]
+        return tuple(rows)
+
+    def summary(self) -> str:
+        """One line of the phases, the total and how the connection was had, as ``send -v``
+        prints it and the Timing tab shows it under its bars."""
+        parts = [f"{label} {ms:.1f} ms" for label, ms in self.phases()]
+        line = "  ·  ".join([*parts, f"total {self.total_ms:.1f} ms"])
+        if self.reused:
+            line += "  (reused connection)"
+        elif self.note:
+            line += f"  ({self.note})"
+        return line
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +284,8 @@ class Exchange:
     """A request as resolved, the response, the redirect hops on the way, and timings.
 
     ``sent_headers`` are the headers of the final hop as they went on the wire (auth and defaults
-    included); show them through ``explorer.core.redaction`` only."""
+    included); show them through ``explorer.core.redaction`` only. ``sent_method`` is the final
+    hop's method (a 303 turns a POST into a GET); empty when unknown: the request's."""
 
     request: ResolvedRequest
     response: Response
@@ -247,3 +294,4 @@ class Exchange:
     started_at: datetime
     sent_headers: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    sent_method: str = ""

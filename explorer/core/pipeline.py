@@ -24,6 +24,7 @@ sends on an expired token make one token request.
 from __future__ import annotations
 
 import hashlib
+import http.cookiejar
 import re
 import threading
 import time
@@ -411,10 +412,12 @@ class ApiSession:
         files: FileAccess | None = None,
         tls: TlsFiles | None = None,
         on_wait: WaitCallback | None = None,
+        jar: http.cookiejar.CookieJar | None = None,
     ) -> SessionResult:
         """Send ``spec``; ``on_wait`` hears each wait before a 429 retry (seconds, reason), so
-        a window can say why nothing happens yet. ``base_dir`` anchors its relative file paths
-        (the request file's folder) and ``files`` confines a saved request's body files (and
+        a window can say why nothing happens yet. ``jar`` (the environment's cookies) goes
+        with the API call only, never with a token call. ``base_dir`` anchors its relative file
+        paths (the request file's folder) and ``files`` confines a saved request's body files (and
         the TLS files its scope names) to its workspace. A URL outside ``origins`` goes without
         the provider's auth and headers. ``tls`` (the command line's files) wins over the
         scope's and the preset's TLS files, which apply to the token call too."""
@@ -458,6 +461,7 @@ class ApiSession:
                 notes=notes,
                 tls=presented,
                 on_wait=on_wait,
+                jar=jar,
             )
         finally:
             if unsubscribe is not None:
@@ -520,6 +524,7 @@ class ApiSession:
         notes: list[str],
         tls: TlsFiles,
         on_wait: WaitCallback | None = None,
+        jar: http.cookiejar.CookieJar | None = None,
     ) -> tuple[Exchange, int, Token | None, Quota | None]:
         """Send with the limiter, one 401 replay and 429 retries; ``creds`` None means the
         provider's own auth is not for this request's origin."""
@@ -542,6 +547,7 @@ class ApiSession:
                     cancel=cancel,
                     on_progress=on_progress,
                     hop_policy=self._hop_policy,
+                    jar=jar,
                 )
             attempts += 1
             status = exchange.response.status
@@ -749,6 +755,7 @@ class PresentingClient(HttpClient):
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
         hop_policy: Callable[[str], None] | None = None,
+        jar: http.cookiejar.CookieJar | None = None,
     ) -> Exchange:
         return send_presenting(
             self._client,
@@ -758,6 +765,7 @@ class PresentingClient(HttpClient):
             cancel=cancel,
             on_progress=on_progress,
             hop_policy=hop_policy,
+            jar=jar,
         )
 
 

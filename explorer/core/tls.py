@@ -41,6 +41,7 @@ from explorer.core.templating import Layer, Scope, expand
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from http.cookiejar import CookieJar
 
     from requests.auth import AuthBase
 
@@ -426,12 +427,18 @@ def send_presenting(
     cancel: CancelToken | None = None,
     on_progress: ProgressCallback | None = None,
     hop_policy: Callable[[str], None] | None = None,
+    jar: CookieJar | None = None,
 ) -> Exchange:
-    """``client.send`` of ``request`` (``apply``'d ``tls``), a server's refusal of the client
-    certificate said as such (``explain``)."""
+    """``client.send`` of ``request`` (``apply``'d ``tls``, with the environment's cookie
+    ``jar``), a server's refusal of the client certificate said as such (``explain``)."""
     try:
         return client.send(
-            request, auth=auth, cancel=cancel, on_progress=on_progress, hop_policy=hop_policy
+            request,
+            auth=auth,
+            cancel=cancel,
+            on_progress=on_progress,
+            hop_policy=hop_policy,
+            jar=jar,
         )
     except TransportError as exc:
         explained = explain(exc, request.url, tls)

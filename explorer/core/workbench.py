@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,22 +31,28 @@ from explorer.core.context import (
     TlsFiles,
     anchor_files,
     bind,
+    with_defaults,
 )
 from explorer.core.credentials import CredentialStore, KeyringUnavailable
 from explorer.core.errors import InvalidRequest, UsageError
 from explorer.core.models import RequestSpec, ResolvedRequest
+from explorer.core.settings import RequestDefaults
 from explorer.core.templating import Layer
 from explorer.core.workspace.model import folder_layers, with_inherited
 
 if TYPE_CHECKING:
+    from http.cookiejar import CookieJar
+
     from explorer.core.auth.manager import TokenRegistry
     from explorer.core.auth.oauth_request import RequestTokens, TokenStatus
     from explorer.core.auth.tokens import Interaction, OtpCallback, Token, TokenEvent
+    from explorer.core.cookies import CookieJars, JarScope
     from explorer.core.credentials import CredentialKey
     from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
     from explorer.core.pipeline import ApiSession, SessionResult, WaitCallback
     from explorer.core.providers import ProviderProfile
     from explorer.core.ratelimit import LimiterRegistry
+    from explorer.core.settings import AppSettings
 
 __all__ = ["Bound", "Workbench", "send_literal", "send_resolved"]
 
@@ -121,10 +127,13 @@ class Workbench:
     process_env: bool = False
     tls: TlsFiles | None = None
     interaction: Interaction | None = None
+    defaults: RequestDefaults = field(default_factory=RequestDefaults)
+    """The settings' request options (``apply_settings``); a request's own win."""
     _sessions: dict[tuple[str, str], ApiSession] = field(default_factory=dict)
     _store: _OnFirstUse | None = None
     _request_tokens: RequestTokens | None = None
     _no_store: bool = False
+    _cookies: CookieJars | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     @property
@@ -134,6 +143,59 @@ class Workbench:
             if self._store is None:
                 self._store = _OnFirstUse(self.store_factory)
             return self._store
+
+    def apply_settings(self, settings: AppSettings) -> None:
+        """Send with ``settings`` from now on: their request defaults for every request
+        assembled here or run (``runner.senders.sender_for``), their proxy and TLS files for
+        every hop of the client (``http.network``), the proxy passwords read from this
+        workbench's store when first needed."""
+        from explorer.core.http.network import Network
+
+        self.defaults = settings.requests
+        self.client.network = Network(settings, self._proxy_origins(settings), self._proxy_password)
+
+    def _proxy_origins(self, settings: AppSettings) -> dict[str, str]:
+        """The origins of each environment that has its own proxy (base URL and token URL)."""
+        from explorer.core.http.network import origin_of
+
+        found: dict[str, str] = {}
+        for key, _proxy in settings.environment_proxies:
+            provider_id, _, name = key.partition("/")
+            profile = self.profiles.get(provider_id)
+            env = profile.environment(name) if profile is not None else None
+            for url in (env.base_url, env.token_url) if env is not None else ():
+                if url and "{{" not in url:
+                    found[origin_of(url)] = key
+        return found
+
+    def _proxy_password(self, environment: str | None) -> str | None:
+        from explorer.core.settings import proxy_password_key
+
+        return self.store.get(proxy_password_key(environment))
+
+    @property
+    def cookies(self) -> CookieJars:
+        """The cookie jars of every send scope (``explorer.core.cookies``), made on first use:
+        the window, its runs and a command share them; kept in ``cookies.json`` only while
+        persistence is on."""
+        from explorer.core.cookies import FILE_NAME, CookieJars
+
+        with self._lock:
+            if self._cookies is None:
+                root = self.workspace_root
+                self._cookies = CookieJars(root / FILE_NAME if root is not None else None)
+            return self._cookies
+
+    def jar_scope(self, binding: Binding, placement: Placement) -> JarScope:
+        """Whose cookies a send uses: its provider environment's, its provider-less
+        collection's chosen environment's, else the jar of requests with no environment."""
+        from explorer.core.cookies import NO_CONTEXT, JarScope
+
+        if binding.provider_id is not None:
+            return JarScope("provider", binding.provider_id, binding.environment or "")
+        if binding.environment and placement.collection is not None:
+            return JarScope("collection", placement.collection_key, binding.environment)
+        return NO_CONTEXT
 
     def request_tokens(self) -> RequestTokens:
         """The engine of OAuth2 set on requests without a provider, made on first use."""
@@ -289,6 +351,7 @@ class Workbench:
         bound = self.bound(placement, selected, secret_names, read_secrets=read_secrets)
         base_dir = placement.base_dir or self.default_dir
         effective = anchor_files(with_inherited(spec, placement.folders), base_dir)
+        effective = with_defaults(effective, self.defaults)
         return Assembled(
             spec=effective,
             placement=placement,
@@ -369,7 +432,21 @@ class Workbench:
     ) -> SessionResult:
         """Send through the binding's session, or as a literal request with the request's own
         auth; either way the result carries the normalised problem and every secret used.
-        ``on_wait`` hears a provider session's waits before a 429 retry."""
+        ``on_wait`` hears a provider session's waits before a 429 retry. Cookies come from and
+        go to the binding's jar (``jar_scope``)."""
+        jar = self.cookies.jar(self.jar_scope(assembled.binding, assembled.placement))
+        result = self._send(assembled, jar, cancel, on_progress, on_wait)
+        problem = self.cookies.flush()
+        return result if problem is None else replace(result, notes=(*result.notes, problem))
+
+    def _send(
+        self,
+        assembled: Assembled,
+        jar: CookieJar,
+        cancel: CancelToken | None,
+        on_progress: ProgressCallback | None,
+        on_wait: WaitCallback | None,
+    ) -> SessionResult:
         if assembled.session is not None:
             from explorer.core.auth.tokens import InteractionRequired
 
@@ -384,6 +461,7 @@ class Workbench:
                     files=assembled.files,
                     tls=self.tls,
                     on_wait=on_wait,
+                    jar=jar,
                 )
             except InteractionRequired as exc:  # the sentence names what to log in with
                 placement = assembled.placement
@@ -397,6 +475,7 @@ class Workbench:
             on_progress=on_progress,
             tls=self.tls,
             oauth=self.request_tokens,
+            jar=jar,
         )
 
 
@@ -408,6 +487,7 @@ def send_literal(
     on_progress: ProgressCallback | None = None,
     tls: TlsFiles | None = None,
     oauth: Callable[[], RequestTokens] | None = None,
+    jar: CookieJar | None = None,
 ) -> SessionResult:
     """A request with no provider: its own auth only (basic, bearer, api-key, OAuth2 through
     ``oauth`` ...)."""
@@ -428,6 +508,7 @@ def send_literal(
         on_progress=on_progress,
         where=str(home) if home is not None else None,
         tls=presented,
+        jar=jar,
     )
 
 
@@ -440,6 +521,7 @@ def send_resolved(
     on_progress: ProgressCallback | None = None,
     where: str | None = None,
     tls: TlsFiles | None = None,
+    jar: CookieJar | None = None,
 ) -> SessionResult:
     """Send a resolved request without a provider (a literal send, a provider-less run) with
     its own auth. OAuth2 goes through ``oauth()`` (the workbench's ``RequestTokens``): its token,
@@ -465,6 +547,7 @@ def send_resolved(
                 cancel=cancel,
                 on_progress=on_progress,
                 tls=tls,
+                jar=jar,
             )
         except InteractionRequired as exc:
             raise (exc.naming(where) if where else exc) from None
@@ -480,7 +563,13 @@ def send_resolved(
 
         auth = explicit_auth(resolved.auth) if resolved.auth is not None else None
         exchange = send_presenting(
-            client, resolved, tls or TlsFiles(), auth=auth, cancel=cancel, on_progress=on_progress
+            client,
+            resolved,
+            tls or TlsFiles(),
+            auth=auth,
+            cancel=cancel,
+            on_progress=on_progress,
+            jar=jar,
         )
     response = exchange.response
     problem = normalise(

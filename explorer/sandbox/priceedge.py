@@ -26,6 +26,10 @@ DENIED = {"Message": "Authorization has been denied for this request."}
 SUGGESTED = "Item_PriceList_SuggestedPrices_Suggested_Price"
 ALIASES = {"cd_ItemNumber": "Number"}
 OPS = ("containsAny", "contains", "equals", "startsWith")
+AFFINITY = "ARRAffinity"
+"""GUESS: the instance-affinity cookie Azure App Service's front end (ARR) sets on every
+response to a client that did not send it back, so a client's next request reaches the same
+instance."""
 
 
 def _items() -> list[dict[str, Any]]:
@@ -107,6 +111,14 @@ class PriceEdge(Vendor):
         }
 
     def handle(self, env: str, prefix: str, request: SimRequest) -> SimResponse:
+        response = self._route(env, request)
+        cookies = request.header("cookie") or ""
+        if f"{AFFINITY}=" not in cookies:
+            value = f"{AFFINITY}=5d1c0ffee{env}; Path=/; HttpOnly"
+            response.headers.append(("Set-Cookie", value))
+        return response
+
+    def _route(self, env: str, request: SimRequest) -> SimResponse:
         path = request.path.rstrip("/")
         if path == "/token":
             return self._token(env, request)

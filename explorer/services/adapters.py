@@ -15,7 +15,7 @@ from explorer.services.sending import token_view
 if TYPE_CHECKING:
     from explorer.core.models import RequestSpec
     from explorer.core.providers import ProviderProfile
-    from explorer.core.runner.model import Progress
+    from explorer.core.runner.model import Progress, RunOptions, RunResult, RunTargets
     from explorer.core.runner.service import LocalRuns, PendingRun
     from explorer.core.workbench import Workbench
     from explorer.services.api import SendContext, SnippetChoice
@@ -234,18 +234,33 @@ class CoreRuns:
     ready: Future[Core]
     runs: LocalRuns | None = None
 
+    def _local(self) -> LocalRuns:
+        if self.runs is None:
+            from explorer.core.runner.service import LocalRuns
+
+            self.runs = LocalRuns(lambda: _workbench(self.ready.result()))
+        return self.runs
+
     def start(
         self,
         directory: Path,
         provider_id: str | None,
         environment: str | None,
         on_progress: Callable[[Progress], None],
+        options: RunOptions | None = None,
     ) -> PendingRun:
-        if self.runs is None:
-            from explorer.core.runner.service import LocalRuns
+        return self._local().start(directory, provider_id, environment, on_progress, options)
 
-            self.runs = LocalRuns(lambda: _workbench(self.ready.result()))
-        return self.runs.start(directory, provider_id, environment, on_progress)
+    def targets(
+        self, directory: Path, provider_id: str | None, environment: str | None
+    ) -> Future[RunTargets]:
+        return self._local().targets(directory, provider_id, environment)
+
+    def with_data(self, options: RunOptions, data_file: Path) -> Future[RunOptions]:
+        return self._local().with_data(options, data_file)
+
+    def write_report(self, result: RunResult, path: Path) -> Future[Path]:
+        return self._local().write_report(result, path)
 
     def shutdown(self) -> None:
         if self.runs is not None:

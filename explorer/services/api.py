@@ -18,6 +18,10 @@ from typing import TYPE_CHECKING, Protocol
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
 from explorer.core.workspace.model import Folder
+from explorer.services.cookies import CookieService
+from explorer.services.drafts import DraftStore
+from explorer.services.settings import SettingsService
+from explorer.services.variables import VariablesService
 from explorer.services.workspace_api import CollectionRuns, HistoryStore, WorkspaceService
 
 if TYPE_CHECKING:
@@ -321,6 +325,10 @@ class Services:
     workspace: WorkspaceService | None = None
     runs: CollectionRuns | None = None
     oauth: OAuthService | None = None
+    drafts: DraftStore | None = None  # the open tabs and drafts kept across restarts
+    app_settings: SettingsService | None = None  # the settings dialog's (explorer/core/settings.py)
+    variables: VariablesService | None = None  # the environments and variables editor's
+    cookies: CookieService | None = None  # the cookie jars' viewer and persistence switch
     otp: OtpBridge = field(default_factory=OtpBridge)
     start: Callable[[], None] = lambda: None
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)

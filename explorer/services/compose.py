@@ -19,9 +19,11 @@ from explorer.services.adapters import (
     CoreTokens,
 )
 from explorer.services.api import OtpBridge, Services
+from explorer.services.cookies import CoreCookies
 from explorer.services.core import Core, start_core
 from explorer.services.oauth import CoreOAuth
 from explorer.services.sending import CoreSender
+from explorer.services.settings import CoreSettings
 
 
 def state_dir() -> Path:
@@ -96,6 +98,8 @@ def build_services(
     services.runs = runs
     services.on_shutdown.append(runs.shutdown)
     services.on_shutdown.append(lambda: _stop_core(ready))
+    services.cookies = CoreCookies(executors.disk, ready)
+    services.app_settings = CoreSettings(executors.disk, ready)
     if not defer:
         start()
     return services
@@ -109,12 +113,17 @@ def _add_workspace_services(
     demo: bool,
 ) -> None:
     """Collections, history, import and export over the workspace the core opens."""
+    from explorer.services.drafts import FileDrafts, session_file
     from explorer.services.workspace import CoreWorkspace, WorkspaceHistory
 
     collections = CoreWorkspace(executors.disk, executors.worker, ready, workspace, demo)
     services.workspace = collections
     services.history = WorkspaceHistory(executors.disk, ready, workspace, demo)
+    services.drafts = FileDrafts(executors.disk, session_file(state_dir(), workspace, demo))
     services.on_shutdown.append(collections.stop)
+    from explorer.services.variables import CoreVariables
+
+    services.variables = CoreVariables(executors.network, executors.worker, ready, collections)
 
 
 def _settle(target: Future[Core], source: Future[Core]) -> None:

@@ -144,6 +144,9 @@ def start_core(workspace: Path | None, demo: bool, otp: OtpCallback | None = Non
         bench=bench,
         otp=otp,
     )
+    from explorer.services.settings import apply_at_start
+
+    apply_at_start(core)
     gc.freeze()  # the core's modules and presets live as long as the app: keep GC pauses short
     return core
 

@@ -155,6 +155,11 @@ class CoreWorkspace:
         """``operation`` on the store, on the disk thread, once the core is up."""
         return after_core(self.ready, self.disk, lambda: operation(self._open()))
 
+    def with_store(self, operation: Callable[[WorkspaceStore], T]) -> Future[T]:
+        """``operation`` on the store, on the disk thread, once the core is up: the variables
+        editor's writes land in order with the tree's (``explorer/services/variables.py``)."""
+        return self._on_disk(operation)
+
     # -- the tree ------------------------------------------------------------------------
     def load(self) -> Future[WorkspaceTree]:
         def run() -> WorkspaceTree:
@@ -376,9 +381,11 @@ class WorkspaceHistory:
     def _open(self) -> history.History:
         if self._history is None:
             from explorer.core.workspace.history import History
+            from explorer.services.settings import history_days
 
             self.ready.result()
-            opened = History(workspace_root(self.workspace, self.demo))
+            days = history_days()
+            opened = History(workspace_root(self.workspace, self.demo), retention_days=days)
             opened.prune()
             self._history = opened
         return self._history
@@ -396,10 +403,28 @@ class WorkspaceHistory:
 
         return after_core(self.ready, self.disk, run)
 
+    def record_failure(self, entry: HistoryEntry) -> Future[HistoryEntry]:
+        def run() -> HistoryEntry:
+            kept = self._open().record_failure(
+                entry.spec.method,
+                entry.url or entry.spec.url,
+                entry.error,
+                entry.spec.name,
+                spec=entry.spec,
+                provider=entry.provider_id or "",
+                environment=entry.environment or "",
+            )
+            return _entry(kept)
+
+        return after_core(self.ready, self.disk, run)
+
     def recent(self, limit: int = 200) -> Future[list[HistoryEntry]]:
         return after_core(
             self.ready, self.disk, lambda: [_entry(e) for e in self._open().recent(limit)]
         )
+
+    def clear(self) -> Future[int]:
+        return after_core(self.ready, self.disk, lambda: len(self._open().clear()))
 
 
 def _entry(kept: history.HistoryEntry) -> HistoryEntry:
@@ -412,4 +437,6 @@ def _entry(kept: history.HistoryEntry) -> HistoryEntry:
         sent_at=kept.at,
         provider_id=kept.provider or None,
         environment=kept.environment or None,
+        url=kept.url,
+        error=kept.error,
     )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from explorer.core.errors import FormatError
 from explorer.core.models import Exchange, RequestSpec
-from explorer.core.runner.model import Progress, RunResult
+from explorer.core.runner.model import Progress, RunOptions, RunResult, RunTargets
 from explorer.core.workspace.model import Folder
 
 if TYPE_CHECKING:
@@ -21,15 +21,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """A sent request as history keeps it: the spec with secrets redacted, and a summary."""
+    """A sent request as history keeps it: the spec with secrets redacted, and a summary:
+    ``url`` as it went out (masked), ``status`` None with ``error`` for a send that got no
+    answer."""
 
     spec: RequestSpec
-    status: int
+    status: int | None
     elapsed_ms: float
     size: int
     sent_at: str
     provider_id: str | None = None
     environment: str | None = None
+    url: str = ""
+    error: str = ""
 
 
 class HistoryStore(Protocol):
@@ -39,7 +43,15 @@ class HistoryStore(Protocol):
         """Append a send; the future yields the entry as kept (secrets redacted)."""
         ...
 
+    def record_failure(self, entry: HistoryEntry) -> Future[HistoryEntry]:
+        """Append a send that got no answer (``entry.error``, its URL as it was to go out)."""
+        ...
+
     def recent(self, limit: int = 200) -> Future[list[HistoryEntry]]: ...
+
+    def clear(self) -> Future[int]:
+        """Delete every history file; the future yields how many day files went."""
+        ...
 
 
 class PendingRun(Protocol):
@@ -52,7 +64,8 @@ class PendingRun(Protocol):
 
 
 class CollectionRuns(Protocol):
-    """Runs a collection folder off the UI thread; ``on_progress`` is called on the worker."""
+    """Runs a collection folder off the UI thread (``explorer.core.runner.service``) with the
+    options ``api-explorer run`` takes; ``on_progress`` is called on the worker."""
 
     def start(
         self,
@@ -60,7 +73,22 @@ class CollectionRuns(Protocol):
         provider_id: str | None,
         environment: str | None,
         on_progress: Callable[[Progress], None],
+        options: RunOptions | None = None,
     ) -> PendingRun: ...
+
+    def targets(
+        self, directory: Path, provider_id: str | None, environment: str | None
+    ) -> Future[RunTargets]:
+        """The environments the collection can run in and the one the selection gives it."""
+        ...
+
+    def with_data(self, options: RunOptions, data_file: Path) -> Future[RunOptions]:
+        """``options`` with a data file's rows, read as ``--data`` reads it."""
+        ...
+
+    def write_report(self, result: RunResult, path: Path) -> Future[Path]:
+        """A run's report as ``--report`` writes it (.json or JUnit .xml)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

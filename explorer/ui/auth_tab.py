@@ -25,10 +25,12 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -135,12 +137,16 @@ class AuthTab(QWidget):
         self._kept_page = self.pages.addWidget(self.kept_view)
         self._kept: AuthSpec | None = None
         self.token_box = self._token_row()
+        fields = QWidget(self)
+        column = QVBoxLayout(fields)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.pages)
+        column.addWidget(self.token_box)
+        column.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.kind)
         layout.addWidget(self.hint)
-        layout.addWidget(self.pages)
-        layout.addWidget(self.token_box)
-        layout.addStretch(1)
+        layout.addWidget(_scrolling(fields), 1)  # the OAuth2 form is taller than a small window
         self._token_timer = QTimer(self)
         self._token_timer.setSingleShot(True)
         self._token_timer.setInterval(_TOKEN_DELAY_MS)
@@ -368,3 +374,11 @@ def _shown(auth: AuthSpec, name: str, value: str) -> str:
     if value and "{{" not in value and is_secret(auth.type, name):
         value = _MASK
     return f"{name}: {value}"
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    scroll = QScrollArea(widget.parentWidget())
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    return scroll

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core.json_template import json_problem, with_stand_ins
 from explorer.core.models import Body, BodyMode, FormField, KeyValue
+from explorer.ui.body_highlight import BodyHighlighter, language_for
 from explorer.ui.key_value_table import KeyValueTable
 
 MODES = (
@@ -50,6 +51,7 @@ class BodyEditor(QWidget):
         self.content_type = QComboBox(self)
         self.content_type.setEditable(True)
         self.content_type.addItems(RAW_TYPES)
+        self.content_type.currentTextChanged.connect(self._recolour)
         self.pretty_button = QPushButton("Pretty-print", self)
         self.status = QLabel(self)
         self.status.setObjectName("bodyStatus")
@@ -65,6 +67,7 @@ class BodyEditor(QWidget):
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.text.setFont(font)
+        self.highlighter = BodyHighlighter(self.text.document())
         self.fields = KeyValueTable("bodyFields", separator="=", parent=self)
         self.file_edit = QLineEdit(self)
         self.file_edit.setPlaceholderText("Path of the file to send as the body")
@@ -150,9 +153,22 @@ class BodyEditor(QWidget):
         self.pretty_button.setVisible(mode == BodyMode.JSON)
         self.text.setPlaceholderText('{"name": "value"}' if mode == BodyMode.JSON else "")
         self._on_timer_timeout()
+        self._recolour()
         self.changed.emit()
 
+    def _recolour(self) -> None:
+        self.highlighter.configure(
+            language_for(self.mode == BodyMode.JSON, self.content_type.currentText()),
+            self.palette(),
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "highlighter"):
+            self._recolour()
+
     def _on_text_changed(self) -> None:
+        self.highlighter.follow_size()
         self._timer.start()
         self.changed.emit()
 

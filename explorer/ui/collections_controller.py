@@ -1,6 +1,8 @@
-"""What the window does with the collection tree: open a request in the builder, track its
-unsaved edits (tree dot and window title), save (Ctrl+S) and "save as", create, rename,
-duplicate, delete with undo, drag and drop, import and export, and external edits.
+"""What the window does with the collection tree and the open tabs: open a request in a tab
+(``explorer/ui/request_tabs.py``), track each tab's unsaved edits (tab mark, tree dot, window
+title), save (Ctrl+S; a draft goes through "save as"), close and reopen tabs, keep them across
+restarts, create, rename, duplicate, delete with undo, drag and drop, import and export, and
+external edits.
 
 Every file operation goes through the injected ``WorkspaceService`` (off the UI thread) and is
 followed by a reload of the tree, so the tree always shows what is on disk. The builder's edits
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QPushButton
 
 from explorer.core.models import RequestSpec
 from explorer.core.workspace.model import Folder, folders_above
+from explorer.services.drafts import DraftStore, KeptTab, TabSession
 from explorer.services.workspace_api import ImportDone, Trashed, WorkspaceService, WorkspaceTree
 from explorer.ui.collection_model import Kind, Role
 from explorer.ui.collection_pane import CollectionPane
@@ -29,12 +32,14 @@ from explorer.ui.import_dialog import ImportDialog
 from explorer.ui.message_box import message_box
 from explorer.ui.operations import Failure, Operations
 from explorer.ui.request_editor import RequestEditor
+from explorer.ui.request_tabs import NEW_REQUEST, OpenTab, RequestTabBar
 from explorer.ui.save_as_dialog import FIRST_COLLECTION, SaveAsDialog
 from explorer.ui.trash_dialog import TrashDialog
 
 T = TypeVar("T")
 TITLE = "API Explorer"
 DIRTY_CHECK_MS = 150
+KEEP_TABS_MS = 1500  # the open tabs are written this long after the last change
 UNDO_SHOWN_MS = 15_000
 
 
@@ -44,8 +49,10 @@ class CollectionsController(QObject):
     #: One sentence for the response area (an error, a broken file, a finished export).
     message = Signal(str, bool)
     tree_loaded = Signal()
-    #: Another request is now in the builder (the window clears the response, re-scopes the URL).
+    #: Another tab is now in the builder (the window shows its response, re-scopes the URL).
     opened = Signal()
+    #: The tabs of the last session are back (or there were none): the demo may open a sample.
+    restored = Signal()
     run_requested = Signal(object)  # a collection folder to run
     saved = Signal(object)
     _externally_changed = Signal(object)
@@ -57,6 +64,9 @@ class CollectionsController(QObject):
         pane: CollectionPane,
         editor: RequestEditor,
         ops: Operations,
+        *,
+        tabs: RequestTabBar,
+        drafts: DraftStore | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -64,11 +74,14 @@ class CollectionsController(QObject):
         self.service = service
         self.pane = pane
         self.editor = editor
-        self.path: Path | None = None
+        self.tabs = tabs
+        self.drafts = drafts
+        self._shown: OpenTab | None = tabs.current()  # the tab whose request is in the editor
+        self.closed: list[OpenTab] = []  # Ctrl+Shift+T reopens the last one
+        self._session: TabSession | None = None  # read from disk, applied once the tree is in
+        self.restoring = drafts is not None
         self._export_dir: Path | None = None  # where the last export went
         self.tree: WorkspaceTree | None = None
-        self.saved_spec: RequestSpec | None = None
-        self.dirty = False
         self.last_deleted: Trashed | None = None
         self._dialog: Any = None
         self._dirty_timer = QTimer(self)
@@ -80,9 +93,27 @@ class CollectionsController(QObject):
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
         self._undo_timer.setInterval(UNDO_SHOWN_MS)
+        self._keep_timer = QTimer(self)
+        self._keep_timer.setSingleShot(True)
+        self._keep_timer.setInterval(KEEP_TABS_MS)
         window.statusBar().addPermanentWidget(self.undo_button)
         self._connect()
         self._update_title()
+        if drafts is not None:
+            self.ops.run(drafts.load(), self._on_drafts_loaded, on_failure=self._on_drafts_failed)
+
+    @property
+    def path(self) -> Path | None:
+        """The file of the request in the editor (None for a draft)."""
+        return self._shown.path if self._shown is not None else None
+
+    @property
+    def saved_spec(self) -> RequestSpec | None:
+        return self._shown.saved if self._shown is not None else None
+
+    @property
+    def dirty(self) -> bool:
+        return self._shown is not None and self._shown.dirty
 
     def _connect(self) -> None:
         tree = self.pane.tree
@@ -93,7 +124,12 @@ class CollectionsController(QObject):
         tree.item_dropped.connect(self._on_tree_item_dropped)
         self.pane.new_collection_requested.connect(self._on_pane_new_collection_requested)
         self.editor.edited.connect(self._dirty_timer.start)
+        self.editor.edited.connect(self._keep_timer.start)
         self._dirty_timer.timeout.connect(self._on_dirty_timer_timeout)
+        self._keep_timer.timeout.connect(self.keep_tabs)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.tabMoved.connect(self._keep_timer.start)
         self.undo_button.clicked.connect(self._on_undo_button_clicked)
         self._undo_timer.timeout.connect(self.undo_button.hide)
         self._externally_changed.connect(self._on_service_changed)
@@ -103,6 +139,16 @@ class CollectionsController(QObject):
         """The File menu's workspace actions (the window owns the menu bar)."""
         for name, label, keys, slot in (
             ("newRequestAction", "New request", QKeySequence.StandardKey.New, self.new_request),
+            ("newTabAction", "New tab", QKeySequence("Ctrl+T"), self.new_request),
+            ("closeTabAction", "Close tab", QKeySequence("Ctrl+W"), self.close_tab),
+            ("reopenTabAction", "Reopen closed tab", QKeySequence("Ctrl+Shift+T"), self.reopen),
+            ("nextTabAction", "Next tab", QKeySequence("Ctrl+Tab"), lambda: self.tabs.step(1)),
+            (
+                "previousTabAction",
+                "Previous tab",
+                QKeySequence("Ctrl+Shift+Tab"),
+                lambda: self.tabs.step(-1),
+            ),
             ("saveAction", "Save", QKeySequence.StandardKey.Save, self.save),
             ("saveAsAction", "Save as…", QKeySequence("Ctrl+Shift+S"), self.save_as),
             ("importAction", "Import…", QKeySequence("Ctrl+I"), self.open_import),
@@ -147,6 +193,8 @@ class CollectionsController(QObject):
         self.pane.set_dirty(self.path, self.dirty)
         if then is not None:
             then(tree)
+        if self._session is not None:
+            self._restore(self._session)
         self.tree_loaded.emit()
 
     def _after(self, future: Future[T], then: Callable[[T], object]) -> None:
@@ -184,49 +232,84 @@ class CollectionsController(QObject):
         return False
 
     def open(self, path: Path) -> None:
-        """Open the request at ``path``; unsaved edits of another request are asked about."""
-        if self.dirty and path != self.path:
-            self._ask_unsaved(lambda: self._open(path))
+        """Show the request at ``path``: its tab if it is open, else a new tab."""
+        index = self.tabs.index_for(path)
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            self.pane.reveal(path)
             return
-        self._open(path)
-
-    def _open(self, path: Path) -> None:
         item = self.pane.model.item_for(path)
         spec = item.data(Role.SPEC) if item is not None else None
         if not isinstance(spec, RequestSpec):
             return
         self.pane.reveal(path)
-        self._show(path, spec)
+        self._add_tab(OpenTab(spec, path, spec))
         found = self.pane.collection_of(path)
         if found is not None and found[1]:
             self.provider_wanted.emit(found[1])
 
     def open_unsaved(self, spec: RequestSpec) -> None:
-        """A request that lives in no file yet (from history): Ctrl+S asks where to save it."""
-        if self.dirty:
-            self._ask_unsaved(lambda: self._show(None, spec))
-            return
-        self._show(None, spec)
+        """A request that lives in no file yet (from history): a draft tab; Ctrl+S asks where
+        to save it."""
+        self._add_tab(OpenTab(spec, None, spec))
 
-    def _show(self, path: Path | None, spec: RequestSpec) -> None:
-        another = path is None or path != self.path
-        self.path = path
-        self.saved_spec = spec
-        self.editor.load(spec)
+    def _add_tab(self, tab: OpenTab) -> None:
+        """Show ``tab`` next to the current one, or in its place when that is an untouched new
+        draft."""
+        current = self._shown
+        blank = current is not None and current.blank and self.editor.to_spec() == NEW_REQUEST
+        at = self.tabs.currentIndex() + 1
+        if blank and current is not None:
+            self._shown = None  # leaving it stores nothing: it goes
+            at = self.tabs.index_of(current)
+            self.tabs.add(tab, at + 1)
+            self.tabs.setCurrentIndex(at + 1)
+            self.tabs.removeTab(self.tabs.index_of(current))
+        else:
+            self.tabs.setCurrentIndex(self.tabs.add(tab, at))
+        self._keep_timer.start()
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        """Store the editor's request in the tab left, load the one shown."""
+        left, tab = self._shown, self.tabs.state(index)
+        if tab is None or tab is left:
+            return
+        if left is not None and self.tabs.index_of(left) >= 0:
+            self._leave(left)
+        self._shown = tab
+        self.editor.load(tab.spec)
         self._dirty_timer.stop()
-        self._set_dirty(False)
-        if another:
-            self.opened.emit()
+        self._set_dirty(tab.dirty)
+        if tab.path is not None and self.tree is not None:
+            self.pane.reveal(tab.path)
+        self.opened.emit()
+        self._keep_timer.start()
+
+    def _leave(self, tab: OpenTab) -> None:
+        tab.spec = self.editor.to_spec()
+        tab.dirty = tab.saved is not None and tab.spec != tab.saved
+        self.tabs.refresh(tab)
+
+    def _show(self, tab: OpenTab, spec: RequestSpec) -> None:
+        """``tab`` now holds ``spec`` as saved (reloaded from disk, or just written)."""
+        tab.saved = tab.spec = spec
+        tab.dirty = False
+        if tab is self._shown:
+            self.editor.load(spec)
+            self._dirty_timer.stop()
+            self._set_dirty(False)
+        else:
+            self.tabs.refresh(tab)
 
     def _on_dirty_timer_timeout(self) -> None:
-        self._set_dirty(
-            self.path is not None
-            and self.saved_spec is not None
-            and self.editor.to_spec() != self.saved_spec
-        )
+        saved = self.saved_spec
+        self._set_dirty(saved is not None and self.editor.to_spec() != saved)
 
     def _set_dirty(self, dirty: bool) -> None:
-        self.dirty = dirty
+        tab = self._shown
+        if tab is not None:
+            tab.dirty = dirty
+            self.tabs.refresh(tab, self.editor.to_spec())
         self.pane.set_dirty(self.path, dirty)
         self._update_title()
 
@@ -235,6 +318,104 @@ class CollectionsController(QObject):
         self.window.setWindowTitle(f"{name}[*] — {TITLE}" if name else f"{TITLE}[*]")
         self.window.setWindowModified(self.dirty)
 
+    # -- closing, reopening and keeping tabs ----------------------------------------------------
+    def close_tab(self, index: int = -1) -> None:
+        """Ctrl+W or the close button: unsaved edits are asked about (Save / Discard / Cancel)."""
+        tab = self.tabs.state(index if index >= 0 else self.tabs.currentIndex())
+        if tab is None:
+            return
+        if tab is self._shown:
+            self._on_dirty_timer_timeout()
+        if not tab.dirty:
+            self._remove(tab)
+            return
+        self.tabs.setCurrentIndex(self.tabs.index_of(tab))
+        self._ask_unsaved(lambda: self._remove(tab))
+
+    def _remove(self, tab: OpenTab) -> None:
+        index = self.tabs.index_of(tab)
+        if index < 0:
+            return
+        if tab is self._shown:
+            self._leave(tab)
+            self._shown = None
+        tab.forget()
+        self.closed.append(tab)
+        if self.tabs.count() == 1:
+            self.tabs.add(OpenTab(NEW_REQUEST, None, NEW_REQUEST), 1)
+        self.tabs.removeTab(self.tabs.index_of(tab))
+        self._keep_timer.start()
+
+    def reopen(self) -> None:
+        """Ctrl+Shift+T: the last closed tab, as it was (a request already open is shown)."""
+        if not self.closed:
+            return
+        tab = self.closed.pop()
+        index = self.tabs.index_for(tab.path) if tab.path is not None else -1
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+        else:
+            self._add_tab(tab)
+
+    def session(self) -> TabSession:
+        """The open tabs as they are now (the editor's edits included)."""
+        if self._shown is not None:
+            self._leave(self._shown)
+        kept = tuple(
+            KeptTab(
+                tab.path,
+                tab.spec if tab.dirty or tab.path is None else None,
+                tab.provider_id,
+                tab.environment,
+            )
+            for tab in self.tabs.states()
+        )
+        return TabSession(kept, max(self.tabs.currentIndex(), 0))
+
+    def keep_tabs(self) -> None:
+        """Write the open tabs and drafts (on the disk thread), unless they are not back yet."""
+        self._keep_timer.stop()
+        if self.drafts is not None and not self.restoring:
+            self.ops.run(self.drafts.save(self.session()), lambda _none: None)
+
+    def _on_drafts_loaded(self, session: TabSession) -> None:
+        self._session = session
+        if self.tree is not None:
+            self._restore(session)
+
+    def _on_drafts_failed(self, error: Failure) -> None:
+        self.restoring = False
+        self.ops.channel.show_error(str(error))
+        self.restored.emit()
+
+    def _restore(self, session: TabSession) -> None:
+        """Reopen the last session's tabs; a request whose file is gone comes back as a draft
+        when it had edits and is left out otherwise."""
+        self._session = None
+        self.restoring = False
+        tabs = [tab for kept in session.tabs if (tab := self._restored_tab(kept)) is not None]
+        if tabs:
+            first, base = self.tabs.current(), self.tabs.count()
+            for tab in tabs:
+                self.tabs.add(tab)
+            self.tabs.setCurrentIndex(base + min(max(session.current, 0), len(tabs) - 1))
+            if first is not None and first.blank:
+                self.tabs.removeTab(self.tabs.index_of(first))
+        self.restored.emit()
+
+    def _restored_tab(self, kept: KeptTab) -> OpenTab | None:
+        item = self.pane.model.item_for(kept.path) if kept.path is not None else None
+        saved = item.data(Role.SPEC) if item is not None else None
+        if isinstance(saved, RequestSpec):
+            spec = kept.spec if kept.spec is not None else saved
+            tab = OpenTab(spec, kept.path, saved, spec != saved)
+        elif kept.spec is not None:  # a draft: its content is saved nowhere else
+            tab = OpenTab(kept.spec, None, NEW_REQUEST, kept.spec != NEW_REQUEST)
+        else:
+            return None
+        tab.provider_id, tab.environment = kept.provider_id, kept.environment
+        return tab
+
     def _ask_unsaved(self, then: Callable[[], None]) -> None:
         name = self.saved_spec.name if self.saved_spec else "this request"
         box = message_box(
@@ -242,7 +423,7 @@ class CollectionsController(QObject):
             "unsavedDialog",
             QMessageBox.Icon.Question,
             "Unsaved changes",
-            f"“{name}” has unsaved changes. Save them before opening another request?",
+            f"“{name}” has unsaved changes. Save them before closing it?",
         )
         box.setStandardButtons(
             QMessageBox.StandardButton.Save
@@ -264,29 +445,39 @@ class CollectionsController(QObject):
 
     # -- saving -------------------------------------------------------------------------------
     def save(self, then: Callable[[], None] | None = None) -> None:
-        """Ctrl+S: write the open request to its file (atomic, through the store)."""
-        if self.path is None:
-            self.save_as()
+        """Ctrl+S: write the open request to its file (atomic, through the store); a draft
+        goes through "save as", which chooses or creates its collection."""
+        tab = self._shown
+        if tab is None or tab.path is None:
+            self.save_as(then=then)
             return
-        path, spec = self.path, self.editor.to_spec()
+        path, spec = tab.path, self.editor.to_spec()
         self._after(
             self.service.save_request(path, spec),
-            lambda _none: self._on_service_saved(path, spec, then),
+            lambda _none: self._on_service_saved(tab, path, spec, then),
         )
 
     def _on_service_saved(
-        self, path: Path, spec: RequestSpec, then: Callable[[], None] | None
+        self, tab: OpenTab, path: Path, spec: RequestSpec, then: Callable[[], None] | None
     ) -> None:
-        if path == self.path:
-            self.saved_spec = spec
-            self._on_dirty_timer_timeout()
+        if path == tab.path:
+            tab.saved = spec
+            if tab is self._shown:
+                self._on_dirty_timer_timeout()
+            else:
+                tab.dirty = tab.spec != spec
+                self.tabs.refresh(tab)
         self.saved.emit(path)
         self.reload()
+        self._keep_timer.start()
         if then is not None:
             then()
 
-    def save_as(self, spec: RequestSpec | None = None) -> None:
-        """Save the builder's request (or ``spec``, e.g. from history) as a new request file."""
+    def save_as(
+        self, spec: RequestSpec | None = None, then: Callable[[], None] | None = None
+    ) -> None:
+        """Save the builder's request (or ``spec``, e.g. from history) as a new request file;
+        the tab showing it becomes that file."""
         spec = spec if spec is not None else self.editor.to_spec()
         preferred = self.path.parent if self.path is not None else None
         dialog = SaveAsDialog(
@@ -294,40 +485,49 @@ class CollectionsController(QObject):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(
-            lambda folder, name: self._create_saved(folder, replace(spec, name=name))
+            lambda folder, name: self._create_saved(folder, replace(spec, name=name), then)
         )
         self._dialog = dialog
         dialog.open()
 
-    def _create_saved(self, folder: Path | None, spec: RequestSpec) -> None:
+    def _create_saved(
+        self, folder: Path | None, spec: RequestSpec, then: Callable[[], None] | None = None
+    ) -> None:
         if folder is None:
             self._after(
                 self.service.create_collection(FIRST_COLLECTION),
-                lambda created: self._create_saved(created, spec),
+                lambda created: self._create_saved(created, spec, then),
             )
             return
+        tab = self._shown
         self._after(
             self.service.create_request(folder, spec),
-            lambda created: self._after_created(created, spec),
+            lambda created: self._after_created(tab, created, spec, then),
         )
 
-    def _after_created(self, path: Path, spec: RequestSpec) -> None:
-        if self.editor.to_spec() == replace(spec, name=self.editor.to_spec().name):
-            self.path = path
-            self.saved_spec = spec
-            self.editor.load(spec)
-            self._set_dirty(False)
+    def _after_created(
+        self,
+        tab: OpenTab | None,
+        path: Path,
+        spec: RequestSpec,
+        then: Callable[[], None] | None,
+    ) -> None:
+        """The tab the request was saved from becomes the new file, if it still shows it."""
+        if tab is not None:
+            edited = self.editor.to_spec() if tab is self._shown else tab.spec
+            if edited == replace(spec, name=edited.name):
+                tab.path = path
+                self._show(tab, spec)
         self.reload(lambda _tree: self.pane.reveal(path))
+        self._keep_timer.start()
+        if then is not None:
+            then()
 
     # -- tree operations ----------------------------------------------------------------------
     def new_request(self) -> None:
-        current = self.pane.tree.path_at(self.pane.tree.currentIndex())
-        folders = [path for _label, path in self.pane.folders()]
-        target = current if current in folders else current.parent if current else None
-        if target is None or target not in folders:
-            self.save_as(RequestSpec(name="New request"))
-            return
-        self._on_tree_action_requested("new-request", target)
+        """Ctrl+N / Ctrl+T: a new draft tab; no file is written until it is saved."""
+        self._add_tab(OpenTab(NEW_REQUEST, None, NEW_REQUEST))
+        self.editor.url.setFocus()
 
     def _on_pane_new_collection_requested(self) -> None:
         self._on_tree_action_requested("new-collection", None)
@@ -403,9 +603,13 @@ class CollectionsController(QObject):
         self.ops.run(future, lambda new: self._on_moved(new, old, order), on_failure=failed)
 
     def _on_moved(self, new: Path, old: Path, order: int = -1) -> None:
-        """After a rename or move: follow the open request to its new path, then reorder."""
-        if self.path is not None and (self.path == old or old in self.path.parents):
-            self.path = new if self.path == old else new / self.path.relative_to(old)
+        """After a rename or move: the tabs follow their requests to the new paths; then
+        reorder."""
+        for tab in self.tabs.states():
+            if tab.path is not None and (tab.path == old or old in tab.path.parents):
+                tab.path = new if tab.path == old else new / tab.path.relative_to(old)
+                self.tabs.refresh(tab)
+        self._keep_timer.start()
         if order >= 0:
             siblings = [p for p in self._children(new.parent) if p != new]
             siblings.insert(min(order, len(siblings)), new)
@@ -418,13 +622,19 @@ class CollectionsController(QObject):
 
     def _after_rename(self, new: Path) -> None:
         self.pane.reveal(new)
-        if self.path == new:
-            item = self.pane.model.item_for(new)
-            spec = item.data(Role.SPEC) if item is not None else None
-            if isinstance(spec, RequestSpec) and self.saved_spec is not None:
-                self.saved_spec = replace(self.saved_spec, name=spec.name)
-                self.editor.load(replace(self.editor.to_spec(), name=spec.name))
-                self._on_dirty_timer_timeout()
+        index = self.tabs.index_for(new)
+        tab = self.tabs.state(index)
+        item = self.pane.model.item_for(new)
+        spec = item.data(Role.SPEC) if item is not None else None
+        if tab is None or tab.saved is None or not isinstance(spec, RequestSpec):
+            return
+        tab.saved = replace(tab.saved, name=spec.name)
+        if tab is self._shown:
+            self.editor.load(replace(self.editor.to_spec(), name=spec.name))
+            self._on_dirty_timer_timeout()
+        else:
+            tab.spec = replace(tab.spec, name=spec.name)
+            self.tabs.refresh(tab)
 
     def _children(self, folder: Path) -> list[Path]:
         """The requests and folders of ``folder`` in their current order (broken ones aside)."""
@@ -454,9 +664,14 @@ class CollectionsController(QObject):
 
     def _on_deleted(self, trashed: Trashed, path: Path) -> None:
         self.last_deleted = trashed
-        if self.path is not None and (self.path == path or path in self.path.parents):
-            self.path = None  # the builder keeps the request; Ctrl+S asks where to save it
-            self._set_dirty(False)
+        for tab in self.tabs.states():
+            if tab.path is not None and (tab.path == path or path in tab.path.parents):
+                tab.path = None  # the tab keeps the request as a draft; Ctrl+S asks where
+                if tab is self._shown:
+                    self._set_dirty(False)
+                else:
+                    self.tabs.refresh(tab)
+        self._keep_timer.start()
         self.ops.channel.show_info(f"Deleted “{trashed.name}”.", UNDO_SHOWN_MS)
         self.undo_button.show()
         self._undo_timer.start()
@@ -473,20 +688,25 @@ class CollectionsController(QObject):
 
     # -- external edits -----------------------------------------------------------------------
     def _on_service_changed(self, paths: object) -> None:
-        changed = self.path is not None and isinstance(paths, frozenset) and self.path in paths
+        """A file changed outside: a clean tab of it reloads; the one on screen asks first when
+        it has edits; another edited tab keeps its edits (Ctrl+S there overwrites the file)."""
         self.reload()
-        if not changed or self.path is None:
+        if not isinstance(paths, frozenset):
             return
-        path = self.path
-        if self.dirty:
-            self._ask_external(path)
-        else:
-            self._reload_open(path)
+        if self._shown is not None:
+            self._leave(self._shown)
+        for tab in self.tabs.states():
+            if tab.path is None or tab.path not in paths:
+                continue
+            if not tab.dirty:
+                self._reload_open(tab, tab.path)
+            elif tab is self._shown:
+                self._ask_external(tab.path)
 
-    def _reload_open(self, path: Path) -> None:
+    def _reload_open(self, tab: OpenTab, path: Path) -> None:
         def loaded(spec: RequestSpec) -> None:
-            if path == self.path:
-                self._show(path, spec)
+            if path == tab.path:
+                self._show(tab, spec)
 
         self.ops.run(
             self.service.read_request(path),
@@ -508,8 +728,13 @@ class CollectionsController(QObject):
         keep = box.addButton("Keep my edits", QMessageBox.ButtonRole.RejectRole)
         keep.setObjectName("externalKeep")
         box.setDefaultButton(keep)
+        tab = self._shown
         box.buttonClicked.connect(
-            lambda button: self._reload_open(path) if button is reload_button else None
+            lambda button: (
+                self._reload_open(tab, path)
+                if button is reload_button and tab is not None
+                else None
+            )
         )
         self._dialog = box
         box.open()

@@ -1,8 +1,9 @@
-"""The credential slots of the chosen provider environment (``credentialsPanel``).
+"""The credential slots of the chosen provider environment (``credentialsPanel``), in rows that
+scroll (``credentialRows``) inside a panel whose size hints never change with what it shows.
 
 Each slot shows stored or missing, with Set/Replace and Clear; values go to the store through the
-injected service, off the UI thread. A secret is never displayed unless "reveal" is pressed and
-held: it is fetched on press and wiped from the field on release. "TLS…" (``tlsButton``) opens
+injected service, off the UI thread. A secret is never displayed unless Reveal is clicked: it is
+read then and shown in a dialog of its own for ``REVEAL_SECONDS``. "TLS…" (``tlsButton``) opens
 the TLS dialog of the same environment or collection (``explorer/ui/tls_dialog.py``).
 """
 
@@ -12,14 +13,17 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +39,9 @@ if TYPE_CHECKING:
 
 REVEAL_SECONDS = 30
 """How long a revealed value stays on screen."""
+PANEL_CHARS = 20
+"""The panel's minimum width, in average characters: narrower, its rows scroll sideways."""
+MIN_HEIGHT = 96
 
 
 class CredentialsPanel(QWidget):
@@ -54,24 +61,39 @@ class CredentialsPanel(QWidget):
         self.store_label = QLabel(self)
         self.store_label.setObjectName("credentialStore")
         self.store_label.setWordWrap(True)
-        self.grid = QGridLayout()
+        self.store_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        rows = QWidget(self)
+        self.grid = QGridLayout(rows)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setHorizontalSpacing(4)
         self.grid.setColumnStretch(0, 1)  # names take what the buttons leave, elided past that
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("credentialRows")
+        scroll.setWidget(rows)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 0, 4)
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.store_label)
-        layout.addLayout(self.grid)
+        layout.addWidget(scroll, 1)
         self.tls_button = QPushButton("TLS…", self)
         self.tls_button.setObjectName("tlsButton")
         self.tls_button.setToolTip("CA bundle and client certificate")
         self.tls_button.clicked.connect(self.open_tls)
         layout.addWidget(self.tls_button)
-        layout.addStretch(1)
         self.reveal_dialog: QMessageBox | None = None
         self.show_target(None, None)
+
+    def minimumSizeHint(self) -> QSize:
+        """The same whatever the panel shows: its rows scroll, so a slot with more buttons or
+        a longer note never widens the side pane or pushes the panes above it."""
+        return QSize(self.fontMetrics().horizontalAdvance("x") * PANEL_CHARS, MIN_HEIGHT)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.minimumSizeHint().width(), 240)
 
     def set_service(self, service: CredentialService | None, ops: Operations) -> None:
         """The store to show, and the window's operations (failures go to its channel)."""

@@ -132,6 +132,10 @@ class ImportDialog(QDialog):
                 f" Secret values found ({', '.join(preview.secret_names)}) are not written to "
                 "files; they are kept in the credential store."
             )
+        summary += (
+            " Fill in its variables, secrets and servers afterwards in File → Environments and "
+            "variables… (Ctrl+Shift+E)."
+        )
         self.summary.setText(summary)
         self.tree_text.setPlainText("\n".join(preview.lines))
         self.report.setPlainText("\n".join(preview.warnings))

@@ -21,13 +21,19 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.models import KeyValue
+from explorer.ui.header_completion import HeaderDelegate
 
 
 class KeyValueTable(QWidget):
     changed = Signal()
 
     def __init__(
-        self, object_name: str, separator: str = ": ", parent: QWidget | None = None
+        self,
+        object_name: str,
+        separator: str = ": ",
+        parent: QWidget | None = None,
+        *,
+        header_completion: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
@@ -41,6 +47,8 @@ class KeyValueTable(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 220)
         header.setStretchLastSection(True)
+        if header_completion:
+            self.table.setItemDelegate(HeaderDelegate(self.table))
         self.bulk = QPlainTextEdit(self)
         self.bulk.setPlaceholderText(f"One per line: name{separator}value; # disables a line")
         self.pages = QStackedWidget(self)
@@ -67,6 +75,8 @@ class KeyValueTable(QWidget):
         self.table.setRowCount(0)
         for row in (*rows, KeyValue("", "", True)):
             self._append(row)
+        if self.bulk_button.isChecked():
+            self.bulk.setPlainText(self._bulk_text(rows))
         self._filling = False
 
     def flag_values(self, rows: frozenset[int], reason: str) -> None:
@@ -149,17 +159,17 @@ class KeyValueTable(QWidget):
 
     def _on_bulk_button_toggled(self, bulk: bool) -> None:
         if bulk:
-            rows = self.to_rows_from_table()
-            self.bulk.setPlainText(
-                "\n".join(
-                    f"{'' if r.enabled else '# '}{r.name}{self._separator}{r.value}" for r in rows
-                )
-            )
+            self.bulk.setPlainText(self._bulk_text(self.to_rows_from_table()))
             self.pages.setCurrentWidget(self.bulk)
         else:
             self.load(self._parse_bulk())
             self.pages.setCurrentWidget(self.table)
         self.changed.emit()
+
+    def _bulk_text(self, rows: tuple[KeyValue, ...]) -> str:
+        return "\n".join(
+            f"{'' if r.enabled else '# '}{r.name}{self._separator}{r.value}" for r in rows
+        )
 
     def to_rows_from_table(self) -> tuple[KeyValue, ...]:
         checked = self.bulk_button.isChecked()

@@ -1,9 +1,11 @@
 """The one window: provider bar, collections and history on the left, the request builder over
 the response.
 
-It owns the send life cycle: one request in flight at a time, a new send cancels the previous
-(latest wins; a stale result is dropped and its body discarded), Esc cancels, and a non-GET to a
-live environment asks first. All blocking work happens in the injected services.
+It owns the send life cycle: a send belongs to its tab (``explorer/ui/request_tabs.py``), so
+switching tabs neither cancels it nor shows its progress elsewhere, and its result lands in its
+tab; a new send of a tab cancels that tab's previous one (latest wins; a stale result is
+dropped and its body discarded), Esc cancels the shown tab's, and a non-GET to a live
+environment asks first. All blocking work happens in the injected services.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QVBoxLayout,
@@ -34,25 +37,30 @@ from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
 from explorer.core.templating import Scope
 from explorer.core.workspace.model import Folder, auth_owner
-from explorer.services.api import PendingSend, SendContext, SendOutcome, Services, TokenView
+from explorer.services.api import SendContext, SendOutcome, Services, TokenView
 from explorer.services.oauth import SignInRequired
+from explorer.services.variables import ENVIRONMENT, FOLDER, PROVIDER, VariableScope
 from explorer.services.workspace_api import HistoryEntry, Pasted
 from explorer.ui.auth_tab import NO_INHERITED
 from explorer.ui.collection_pane import CollectionPane
 from explorer.ui.collections_controller import CollectionsController
+from explorer.ui.cookie_jar_dialog import CookieJarDialog
 from explorer.ui.credentials_panel import CredentialsPanel
 from explorer.ui.heartbeat import Heartbeat
 from explorer.ui.history_list import HistoryList
 from explorer.ui.masked import without_masks
+from explorer.ui.menus import install_menus
 from explorer.ui.message_box import message_box
 from explorer.ui.oauth_dialogs import OAuthController
 from explorer.ui.operations import Failure, MessageChannel, Operations
 from explorer.ui.otp_asker import OtpAsker
 from explorer.ui.provider_bar import ProviderBar
 from explorer.ui.request_editor import RequestEditor
-from explorer.ui.response_view import ResponseView
+from explorer.ui.request_tabs import NEW_REQUEST, OpenTab, RequestTabBar
+from explorer.ui.response_view import EMPTY, ResponseView
 from explorer.ui.run_dialog import RunDialog
 from explorer.ui.token_status import NOT_TRIED, TokenInspector, TokenStatus
+from explorer.ui.variables_editor import VariablesEditor, for_window
 
 if TYPE_CHECKING:
     from explorer.core.workspace.environments import EnvironmentValues
@@ -77,8 +85,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self.messages = MessageChannel(self)
         self.ops = Operations(self.messages, self)
-        self._generation = 0
-        self._pending: PendingSend | None = None
+        self._generation = 0  # numbers every send, so a tab knows its own results
         self._confirm: QMessageBox | None = None
         self._inspector: TokenInspector | None = None
         self._saved_environments: dict[str, list[EnvironmentValues]] = {}
@@ -101,6 +108,9 @@ class MainWindow(QMainWindow):
         services.otp.connect(self.otp.ask)
         self.oauth = OAuthController(self, services.oauth, self.ops, self.editor, self._context)
         self._open_workspace()
+        self._install_cookies()
+        self._install_variables_editor()
+        install_menus(self)  # Edit, View, Help (last) and Quit around File and Run (menus.py)
         self._on_provider_bar_changed()
         self.restore_state()
         self.heartbeat.start()
@@ -126,11 +136,11 @@ class MainWindow(QMainWindow):
         side.setSizes([360, 200, 240])
         self.side_splitter = side
 
-        self.editor = RequestEditor(self)
+        request_side = self._request_column()
         self.response = ResponseView(self.services.worker, self.services.disk, self)
         self.work_splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.work_splitter.setObjectName("workSplitter")
-        self.work_splitter.addWidget(self.editor)
+        self.work_splitter.addWidget(request_side)
         self.work_splitter.addWidget(self.response)
         self.work_splitter.setStretchFactor(0, 2)
         self.work_splitter.setStretchFactor(1, 3)
@@ -151,6 +161,20 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().addWidget(self.messages, 1)
         self.resize(1280, 800)
+
+    def _request_column(self) -> QWidget:
+        """The open tabs over the one request editor, which starts on a new draft."""
+        self.editor = RequestEditor(self)
+        self.editor.load(NEW_REQUEST)
+        self.tabs = RequestTabBar(self)
+        self.tabs.add(OpenTab(NEW_REQUEST, None, NEW_REQUEST))
+        column = QWidget(self)
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.editor, 1)
+        return column
 
     def _titled(self, title: str, widget: QWidget) -> QWidget:
         box = QWidget(self)
@@ -190,7 +214,9 @@ class MainWindow(QMainWindow):
 
     @property
     def busy(self) -> bool:
-        return self._pending is not None
+        """Whether the shown tab has a send in flight."""
+        tab = self.tabs.current()
+        return tab is not None and tab.pending is not None
 
     def _settings(self) -> QSettings:
         return QSettings(str(self.services.settings_path), QSettings.Format.IniFormat)
@@ -219,7 +245,10 @@ class MainWindow(QMainWindow):
         self.services.otp.connect(None)
         self.otp.give_up()
         self.oauth.close()
-        self.cancel()
+        if self.workspace is not None:
+            self.workspace.keep_tabs()  # drafts are kept, not asked about
+        for tab in self.tabs.states():
+            tab.stop()
         self.heartbeat.stop()
         self.save_state()
         super().closeEvent(event)
@@ -267,8 +296,11 @@ class MainWindow(QMainWindow):
             return url
 
     def send(self, spec: RequestSpec) -> None:
-        """Send ``spec`` in the chosen context; cancels whatever is in flight (latest wins)."""
-        self.cancel()
+        """Send ``spec`` from the shown tab in the chosen context; that tab's send in flight is
+        cancelled (latest wins), other tabs' sends go on."""
+        tab = self.tabs.current()
+        if tab is None:
+            return
         self._generation += 1
         generation = self._generation
         context = self._context()
@@ -278,13 +310,13 @@ class MainWindow(QMainWindow):
             lambda received, total: self._emit_progress(generation, received, total),
             lambda seconds, reason: self._waiting.emit(generation, seconds, reason),
         )
-        self._pending = pending
+        tab.begin(pending, generation)
         self.editor.set_busy(True)
         self.response.show_sending()
         self.ops.run(
             pending.future,
-            lambda outcome: self._on_sender_finished(generation, spec, context, outcome),
-            on_failure=lambda error: self._on_sender_failed(generation, context, error),
+            lambda outcome: self._on_sender_finished(tab, generation, spec, context, outcome),
+            on_failure=lambda error: self._on_sender_failed(tab, generation, context, error),
         )
 
     def _context(self) -> SendContext:
@@ -296,36 +328,51 @@ class MainWindow(QMainWindow):
         )
 
     def cancel(self) -> None:
-        if self._pending is not None:
-            self._pending.cancel()
-            self._pending = None
+        """Esc or Cancel: stop the shown tab's send."""
+        tab = self.tabs.current()
+        if tab is not None and tab.pending is not None:
+            tab.stop()
             self.editor.set_busy(False)
             self.response.clear("Cancelled.")
+            tab.keep_outcome(None, "Cancelled.")
 
     def _emit_progress(self, generation: int, received: int, total: int | None) -> None:
         """Runs on the network worker: hand the numbers to the UI thread."""
         self._progressed.emit(generation, received, -1 if total is None else total)
 
+    def _shows(self, generation: int) -> bool:
+        """Whether send ``generation`` is the shown tab's send in flight."""
+        tab = self.tabs.current()
+        return tab is not None and tab.owns(generation)
+
     def _on_sender_waiting(self, generation: int, seconds: float, reason: str) -> None:
-        if generation == self._generation and self._pending is not None:
+        if self._shows(generation):
             self.response.show_waiting(seconds, reason)
 
     def _on_sender_progressed(self, generation: int, received: int, total: int) -> None:
-        if generation == self._generation and self._pending is not None:
+        if self._shows(generation):
             self.response.show_progress(received, None if total < 0 else total)
 
-    def _on_sender_failed(self, generation: int, context: SendContext, error: Failure) -> None:
+    def _on_sender_failed(
+        self, tab: OpenTab, generation: int, context: SendContext, error: Failure
+    ) -> None:
         """A send that ended without an answer: the previous response must not stay on screen
-        as if it were this request's."""
-        if generation != self._generation:
+        (or in its tab) as if it were this request's."""
+        if not tab.owns(generation):
             return
-        self._pending = None
-        self.editor.set_busy(False)
-        if isinstance(error, Cancelled):
-            self.response.clear(str(error) or "Cancelled.")  # it says who gave up
+        tab.pending = None
+        shown = tab is self.tabs.current()
+        cancelled = isinstance(error, Cancelled)
+        # a cancel says who gave up; an undefined variable points to the variables editor
+        text = (str(error) or "Cancelled.") if cancelled else for_window(str(error))
+        if shown:
+            self.editor.set_busy(False)
+            self.response.clear(text, error=not cancelled)
+        tab.keep_outcome(None, text, error=not cancelled)
+        if cancelled:
             return
-        self.response.clear(str(error), error=True)
-        self.request_failed.emit(str(error))
+        self._record_failure(tab, context, str(error))
+        self.request_failed.emit(text)
         if isinstance(error, SignInRequired):
             self.oauth.sign_in_needed(str(error))
         elif isinstance(error, TokenError) and context.provider_id and context.environment:
@@ -335,15 +382,22 @@ class MainWindow(QMainWindow):
             self._refresh_token_status()
 
     def _on_sender_finished(
-        self, generation: int, spec: RequestSpec, context: SendContext, outcome: SendOutcome
+        self,
+        tab: OpenTab,
+        generation: int,
+        spec: RequestSpec,
+        context: SendContext,
+        outcome: SendOutcome,
     ) -> None:
-        if generation != self._generation:
+        if not tab.owns(generation):  # superseded, cancelled, or its tab closed
             outcome.exchange.response.body.discard()
             return
-        self._pending = None
-        self.editor.set_busy(False)
+        tab.pending = None
         exchange = outcome.exchange
-        self.response.show_exchange(exchange, outcome.problem, outcome.notes)
+        if tab is self.tabs.current():
+            self.editor.set_busy(False)
+            self.response.show_exchange(exchange, outcome.problem, outcome.notes)
+        tab.keep_outcome(outcome)
         if outcome.token is not None:
             self._show_token(outcome.token)
         self.oauth.refresh()  # a send may have got or refreshed the request's OAuth2 token
@@ -408,7 +462,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _on_escape_pressed(self) -> None:
-        if self._pending is not None:
+        if self.busy:
             self.cancel()
         elif self.response.body.search_bar.isVisible():
             self.response.body.search_bar.hide()
@@ -419,13 +473,17 @@ class MainWindow(QMainWindow):
 
     def _on_history_entry_activated(self, entry: object) -> None:
         if isinstance(entry, HistoryEntry):
-            self.provider_bar.select(entry.provider_id, entry.environment)
             if self.workspace is not None:
-                self.workspace.open_unsaved(entry.spec)
+                self.workspace.open_unsaved(entry.spec)  # a new draft tab
             else:
                 self.editor.load(entry.spec)
+            self.provider_bar.select(entry.provider_id, entry.environment)
 
     def _on_provider_bar_changed(self) -> None:
+        tab = self.tabs.current()
+        if tab is not None and self.provider_bar.collection is None:
+            tab.provider_id = self.provider_bar.provider_id()  # the tab's own choice
+            tab.environment = self.provider_bar.environment_name()
         self._update_editor_scope()
         self._load_saved_environments()
         provider = self.provider_bar.provider()
@@ -543,6 +601,7 @@ class MainWindow(QMainWindow):
     def _open_workspace(self) -> None:
         """Collections, history and the File menu, when a workspace service is given."""
         if self.services.history is not None:
+            self.history.attach(self.services.history, self.ops)
             self.ops.run(
                 self.services.history.recent(),
                 self.history.load,
@@ -552,9 +611,16 @@ class MainWindow(QMainWindow):
         if self.services.workspace is None:
             return
         workspace = CollectionsController(
-            self, self.services.workspace, self.collections, self.editor, self.ops
+            self,
+            self.services.workspace,
+            self.collections,
+            self.editor,
+            self.ops,
+            tabs=self.tabs,
+            drafts=self.services.drafts,
         )
         workspace.provider_wanted.connect(self._on_workspace_provider_wanted)
+        workspace.restored.connect(self._open_first_sample)
         workspace.message.connect(self._on_workspace_message)
         workspace.tree_loaded.connect(self._open_first_sample)
         workspace.tree_loaded.connect(self._update_editor_scope)
@@ -569,6 +635,60 @@ class MainWindow(QMainWindow):
             action = run_menu.addAction("Run collection…")
             action.setObjectName("runCollectionAction")
             action.triggered.connect(self._on_run_action_triggered)
+
+    def _install_cookies(self) -> None:
+        """Tools → Cookies… (``cookiesAction``) and its jar viewer, made now and empty: it
+        lists the jars when opened (``explorer/ui/cookie_jar_dialog.py``)."""
+        self.cookie_jar = CookieJarDialog(self.services.cookies, self.ops, self)
+        menus = self.menuBar().findChildren(QMenu)
+        tools = next((m for m in menus if m.title() == "&Tools"), None)
+        tools = tools or self.menuBar().addMenu("&Tools")
+        action = tools.addAction("Cookies…")
+        action.setObjectName("cookiesAction")
+        action.triggered.connect(self.cookie_jar.open)
+
+    def _install_variables_editor(self) -> None:
+        """File → Environments and variables… (Ctrl+Shift+E) and ``variablesButton`` beside
+        the environment combo open the editor (``explorer/ui/variables_editor.py``)."""
+        editor = VariablesEditor(self.services.variables, self.ops, self._selection, self)
+        editor.saved.connect(self._on_variables_saved)
+        self.variables_editor = editor
+        action = QAction("Environments and variables…", self)
+        action.setObjectName("variablesAction")
+        action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(self.open_variables_editor)
+        menus = [m for a in self.menuBar().actions() if isinstance(m := a.menu(), QMenu)]
+        file_menu = next((m for m in menus if m.title() == "&File"), None)
+        (file_menu or self.menuBar().addMenu("&File")).addAction(action)
+        self.provider_bar.variables_button.clicked.connect(self.open_variables_editor)
+
+    def _selection(self) -> tuple[str | None, str | None]:
+        return self.provider_bar.provider_id(), self.provider_bar.environment_name()
+
+    def open_variables_editor(self) -> VariablesEditor:
+        """The editor on what the window shows: the chosen environment of a provider-less
+        collection, else the open request's collection, else the provider environment."""
+        bar, scope = self.provider_bar, None
+        folders = self.workspace.folders_of_open() if self.workspace is not None else ()
+        environment = bar.environment_name()
+        if bar.collection is not None and environment:
+            scope = VariableScope(ENVIRONMENT, bar.collection, bar.collection.name, environment)
+        elif folders and folders[-1].path is not None:
+            scope = VariableScope(FOLDER, folders[-1].path)
+        elif bar.provider_id() and environment:
+            scope = VariableScope(PROVIDER, None, bar.provider_id() or "", environment)
+        self.variables_editor.open_for(scope)
+        return self.variables_editor
+
+    def _on_variables_saved(self) -> None:
+        """Variables or environments changed on disk: the tree (folder variables), the
+        collection's environment list and the provider's saved values are read again, so the
+        URL bar's colouring and the next send use them."""
+        self._saved_environments.clear()
+        self._load_saved_environments()
+        if self.workspace is not None:
+            self.workspace.reload()
 
     def _on_run_action_triggered(self) -> None:
         """The selected (or open) request's collection; a folder picker when there is none."""
@@ -609,15 +729,49 @@ class MainWindow(QMainWindow):
             failure="History could not be saved",
         )
 
+    def _record_failure(self, tab: OpenTab, context: SendContext, error: str) -> None:
+        """A send that got no answer (refused, timed out, TLS, DNS) is history too, with its
+        sentence; its URL as it was to go out, stored values left as placeholders."""
+        if self.services.history is None:
+            return
+        spec = self.editor.to_spec() if tab is self.tabs.current() else tab.spec
+        entry = HistoryEntry(
+            spec=spec,
+            status=None,
+            elapsed_ms=0.0,
+            size=0,
+            sent_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            provider_id=context.provider_id,
+            environment=context.environment,
+            url=self._shown_target(spec.url),
+            error=error,
+        )
+        self.ops.run(
+            self.services.history.record_failure(entry),
+            self.history.add,
+            failure="History could not be saved",
+        )
+
     def _on_history_save_requested(self, entry: object) -> None:
         if isinstance(entry, HistoryEntry) and self.workspace is not None:
             self.workspace.save_as(without_masks(entry.spec).spec)  # bullets are no value
 
     def _on_workspace_opened(self) -> None:
-        """Another request is in the builder: the response on screen, or one still on its way,
-        is not its answer."""
-        self.cancel()
-        self.response.clear()
+        """Another tab is in the builder: the response area shows that tab's response (or is
+        empty), never the previous request's; its send in flight says "Sending…"; the
+        provider environment chosen for it comes back."""
+        tab = self.tabs.current()
+        if tab is not None:
+            self.editor.set_busy(tab.pending is not None)
+            if tab.outcome is not None:
+                outcome = tab.outcome
+                self.response.show_exchange(outcome.exchange, outcome.problem, outcome.notes)
+            else:
+                self.response.clear(tab.message or EMPTY, error=tab.error)
+            if tab.pending is not None:
+                self.response.show_sending()
+            if tab.provider_id is not None:
+                self.provider_bar.select(tab.provider_id, tab.environment)
         self._update_editor_scope()
         self._sync_collection()
 
@@ -702,11 +856,16 @@ class MainWindow(QMainWindow):
             self.workspace is None
             or provider is None
             or not any(e.sandbox for e in provider.environments)
-            or self.workspace.saved_spec is not None
-            or self.editor.url.text()
+            or self.workspace.restoring
+            or not self._showing_blank()
         ):
             return
         self.workspace.open_first(provider.id)
+
+    def _showing_blank(self) -> bool:
+        """An untouched new draft is on screen (nothing the user opened or typed)."""
+        tab = self.tabs.current()
+        return tab is not None and tab.blank and self.editor.to_spec() == NEW_REQUEST
 
     def _on_workspace_provider_wanted(self, provider_id: str) -> None:
         if provider_id != self.provider_bar.provider_id():

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStyle, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
 
 from explorer.core.providers import Environment, ProviderProfile
 from explorer.core.templating import Layer, Scope
@@ -54,6 +54,12 @@ class ProviderBar(QWidget):
         self.environment_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
+        self.variables_button = QPushButton("Variables…", self)
+        self.variables_button.setObjectName("variablesButton")
+        self.variables_button.setToolTip(
+            "Environments and variables: edit values and secrets, see where they are used "
+            "(Ctrl+Shift+E)"
+        )
         self.live_banner = QLabel(self)
         self.live_banner.setObjectName("liveBanner")
         self.live_banner.setMargin(4)
@@ -63,6 +69,7 @@ class ProviderBar(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.provider_combo)
         layout.addWidget(self.environment_combo)
+        layout.addWidget(self.variables_button)
         layout.addWidget(self.live_banner)
         layout.addStretch(1)
         self.provider_combo.currentIndexChanged.connect(self._on_provider_combo_changed)

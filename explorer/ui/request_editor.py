@@ -26,6 +26,8 @@ from explorer.ui.auth_tab import AuthTab
 from explorer.ui.body_editor import BodyEditor
 from explorer.ui.key_value_table import KeyValueTable
 from explorer.ui.masked import NOT_KEPT, without_masks
+from explorer.ui.options_tab import OptionsTab
+from explorer.ui.query_sync import QuerySync
 from explorer.ui.url_edit import UrlEdit
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -74,13 +76,16 @@ class RequestEditor(QWidget):
         self.tabs.setObjectName("requestTabs")
         self.tabs.setDocumentMode(True)
         self.params = KeyValueTable("paramsTable", separator="=", parent=self)
-        self.headers = KeyValueTable("headersTable", parent=self)
+        self.headers = KeyValueTable("headersTable", parent=self, header_completion=True)
+        self.query = QuerySync(self.url, self.params)
         self.body = BodyEditor(self)
         self.auth = AuthTab(self)
         self.tabs.addTab(self.params, "Params")
         self.tabs.addTab(self.headers, "Headers")
         self.tabs.addTab(self.body, "Body")
         self.tabs.addTab(self.auth, "Auth")
+        self.options = OptionsTab(self)
+        self.tabs.addTab(self.options, "Options")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 0)
@@ -95,6 +100,7 @@ class RequestEditor(QWidget):
         self.url.curl_refused.connect(self._on_url_curl_refused)
         self.snippet_button.clicked.connect(self.snippet_requested)
         self._connect_changes()
+        self.options.changed.connect(self.edited)
 
     def _notice_label(self) -> QLabel:
         """A line under the URL for what a paste did (hidden until there is something to say)."""
@@ -121,12 +127,12 @@ class RequestEditor(QWidget):
         self._spec = spec
         self.notice.hide()
         self.method.setCurrentText(spec.method)
-        self.url.setText(spec.url)
-        self.params.load(spec.params)
+        self.query.load(spec.url, spec.params)
         self.headers.load(spec.headers)
         self.body.load(spec.body)
         self.auth.load(spec.auth)
-        self.params.flag_values(unmasked.param_rows, NOT_KEPT)
+        self.options.load(spec)
+        self.query.flag_params(unmasked.param_rows, NOT_KEPT)
         self.headers.flag_values(unmasked.header_rows, NOT_KEPT)
         self._on_tables_changed()
         if unmasked.fields:
@@ -135,14 +141,16 @@ class RequestEditor(QWidget):
             )
 
     def to_spec(self) -> RequestSpec:
+        url, params = self.query.request_parts()
         return replace(
             self._spec,
             method=self.method.currentText().strip().upper() or "GET",
-            url=self.url.text().strip(),
-            params=self.params.to_rows(),
+            url=url,
+            params=params,
             headers=self.headers.to_rows(),
             body=self.body.to_body(),
             auth=self.auth.to_auth(),
+            **self.options.values(),
         )
 
     def _method_combo(self) -> QComboBox:

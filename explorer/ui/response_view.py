@@ -1,5 +1,6 @@
 """The response side: status line (``responseStatus``), the body (``responseBody``), headers
-(``responseHeaders``), the Problem card, copy and save."""
+(``responseHeaders``), the Problem card, what was sent (``sentRequestView``), where the time
+went (``timingView``), copy and save."""
 
 from __future__ import annotations
 
@@ -8,32 +9,35 @@ import time
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QSizePolicy,
     QStackedWidget,
     QTabBar,
-    QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from explorer.core.formatting import human_size
+from explorer.core.formatting import human_size, language_for
 from explorer.core.models import Exchange
 from explorer.core.redaction import mask_headers
 from explorer.services.api import ProblemCard
 from explorer.ui.elided_label import ElidedLabel
+from explorer.ui.header_table import fill_headers, header_table
+from explorer.ui.json_tree import JsonTreePanel
 from explorer.ui.relay import Relay
 from explorer.ui.response_body import ResponseBodyPanel
+from explorer.ui.response_cookies import ResponseCookies
+from explorer.ui.sent_view import SentRequestView
 from explorer.ui.theme import status_color
+from explorer.ui.timing_view import TimingView
 
 EMPTY = "Send a request to see the response here."
-MODES = ("Pretty", "Raw", "Preview", "Headers", "Problem")
+MODES = ("Pretty", "Raw", "Tree", "Preview", "Headers", "Cookies", "Problem", "Sent", "Timing")
 
 
 class ResponseView(QWidget):
@@ -75,6 +79,9 @@ class ResponseView(QWidget):
         self.modes.setObjectName("responseModes")
         self.modes.setDrawBase(False)
         self.modes.setExpanding(False)
+        # ~8 modes: tabs shrink with elided titles rather than hide behind scroll arrows
+        self.modes.setUsesScrollButtons(False)
+        self.modes.setElideMode(Qt.TextElideMode.ElideRight)
         for mode in MODES:
             self.modes.addTab(mode)
         self.copy_button = self._tool("Copy", "Copy the selection, or the whole body")
@@ -91,27 +98,28 @@ class ResponseView(QWidget):
 
     def _build_pages(self, worker: Executor) -> None:
         self.body = ResponseBodyPanel(worker, self)
-        self.headers = QTableWidget(0, 2, self)
-        self.headers.setObjectName("responseHeaders")
-        self.headers.setHorizontalHeaderLabels(["Name", "Value"])
-        self.headers.verticalHeader().hide()
-        self.headers.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.headers.horizontalHeader().setStretchLastSection(True)
-        self.headers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.headers.setWordWrap(False)
+        self.headers = header_table("responseHeaders", self)
         self.problem = QLabel(self)
         self.problem.setObjectName("responseProblem")
         self.problem.setWordWrap(True)
+        # a long unbroken word (a URL in a 403 message) must not widen the window
+        self.problem.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.problem.setMargin(16)
         self.problem.setAlignment(self.problem.alignment().AlignTop)
         self.problem.setTextInteractionFlags(
             self.problem.textInteractionFlags().TextSelectableByMouse
         )
+        self.sent = SentRequestView(self)
+        self.timing = TimingView(self)
+        self.cookies = ResponseCookies(self)
         self.pages = QStackedWidget(self)
-        for page in (self.body, self.headers, self.problem):
+        for page in (self.body, self.headers, self.problem, self.sent, self.timing):
             self.pages.addWidget(page)
+        self.pages.addWidget(self.cookies)
+        self.tree = JsonTreePanel(worker, self)
+        self.pages.addWidget(self.tree)
+        self.modes.setTabVisible(MODES.index("Tree"), False)  # until a JSON body arrives
+        self.body.loaded.connect(self._on_body_loaded)
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
@@ -175,13 +183,19 @@ class ResponseView(QWidget):
         )
         self._show_line()
         self._fill_headers(exchange)
+        self.cookies.show_exchange(exchange)
         self._fill_problem(problem)
+        self.sent.show_exchange(exchange)
+        self.timing.show_exchange(exchange)
         self._retry_deadline = 0.0
         self._waiting_reason = ""
         if problem is not None and problem.retry_after:
             self._retry_deadline = time.monotonic() + problem.retry_after
             self._countdown.start()
         self.body.show_body(response.body, response.headers.get("Content-Type") or "")
+        self.tree.show_body(response.body)
+        content_type = response.headers.get("Content-Type") or ""
+        self._set_tree_available(language_for(content_type) == "json")
         self._set_actions_enabled(True)
         if problem is not None and not response.ok:
             self.modes.setCurrentIndex(MODES.index("Problem"))
@@ -196,8 +210,13 @@ class ResponseView(QWidget):
         self._exchange = None
         self._problem = None
         self.body.clear()
+        self.tree.show_body(None)
+        self._set_tree_available(False)
         self.headers.setRowCount(0)
+        self.cookies.clear()
         self._fill_problem(None)
+        self.sent.clear()
+        self.timing.clear()
         self._set_actions_enabled(False)
         self.show_message(text, error=error)
 
@@ -209,11 +228,8 @@ class ResponseView(QWidget):
     # -- rendering ----------------------------------------------------------------------------
 
     def _fill_headers(self, exchange: Exchange) -> None:
-        rows = mask_headers(exchange.response.headers, exchange.request.secrets)
-        self.headers.setRowCount(len(rows))
-        for index, (name, value) in enumerate(rows):
-            self.headers.setItem(index, 0, QTableWidgetItem(name))
-            self.headers.setItem(index, 1, QTableWidgetItem(value))
+        response, secrets = exchange.response, exchange.request.secrets
+        fill_headers(self.headers, mask_headers(response.headers, secrets))
 
     def _fill_problem(self, problem: ProblemCard | None) -> None:
         if problem is None:
@@ -261,8 +277,28 @@ class ResponseView(QWidget):
             self.body.set_mode(mode.lower())
         elif mode == "Headers":
             self.pages.setCurrentWidget(self.headers)
+        elif mode == "Tree":
+            self.pages.setCurrentWidget(self.tree)
+        elif mode == "Cookies":
+            self.pages.setCurrentWidget(self.cookies)
+        elif mode == "Sent":
+            self.pages.setCurrentWidget(self.sent)
+        elif mode == "Timing":
+            self.pages.setCurrentWidget(self.timing)
         else:
             self.pages.setCurrentWidget(self.problem)
+
+    def _on_body_loaded(self) -> None:
+        """The Tree tab also for a JSON body its content type did not announce (sniffed)."""
+        document = self.body.document
+        if document is not None and document.language == "json":
+            self._set_tree_available(True)
+
+    def _set_tree_available(self, available: bool) -> None:
+        tree = MODES.index("Tree")
+        if not available and self.modes.currentIndex() == tree:
+            self.modes.setCurrentIndex(0)
+        self.modes.setTabVisible(tree, available)
 
     def _set_actions_enabled(self, enabled: bool) -> None:
         for button in (self.copy_button, self.save_button, self.search_button):

@@ -88,8 +88,13 @@ METHOD_COLORS = {
 LIVE_COLORS = {"light": ("#cf222e", "#ffffff"), "dark": ("#b62324", "#ffffff")}
 
 
+_CHOSEN = {"theme": ""}
+"""The theme chosen in the window (View ▸ Theme, Settings): system, light or dark; empty until
+then, so ``API_EXPLORER_THEME`` decides."""
+
+
 def wants_dark() -> bool:
-    forced = os.environ.get("API_EXPLORER_THEME", "").lower()
+    forced = _CHOSEN["theme"] or os.environ.get("API_EXPLORER_THEME", "").lower()
     if forced in ("light", "dark"):
         return forced == "dark"
     return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
@@ -145,8 +150,17 @@ def unchecked_indicator(dark: bool) -> str:
     )
 
 
-def apply(app: QApplication) -> None:
-    """Fusion with our palette for the current scheme; re-applied when the system switches."""
+def current() -> str:
+    """The theme in force: the one chosen, else ``API_EXPLORER_THEME``, else system."""
+    forced = _CHOSEN["theme"] or os.environ.get("API_EXPLORER_THEME", "").lower()
+    return forced if forced in ("light", "dark") else "system"
+
+
+def apply(app: QApplication, choice: str | None = None) -> None:
+    """Fusion with our palette for the current scheme; re-applied when the system switches.
+    ``choice`` (system, light, dark) is the user's and wins over ``API_EXPLORER_THEME``."""
+    if choice is not None:
+        _CHOSEN["theme"] = choice
     dark = wants_dark()
     app.setStyle("Fusion")
     app.setPalette(build_palette(dark))

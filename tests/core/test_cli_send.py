@@ -55,7 +55,8 @@ def test_verbose_shows_headers_with_credentials_masked(httpbin_url: str) -> None
     assert "Authorization: Bearer ••••••" in result.stderr
     assert "top-secret-token" not in result.stderr
     assert "Content-Type: application/json" in result.stderr
-    assert "time to first byte" in result.stderr
+    assert re.search(r"DNS [\d.]+ ms  ·  Connect [\d.]+ ms  ·  TLS 0\.0 ms", result.stderr)
+    assert re.search(r"First byte [\d.]+ ms  ·  Download [\d.]+ ms  ·  total", result.stderr)
 
 
 def test_variables_and_redirect_hops(httpbin_url: str) -> None:

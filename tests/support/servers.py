@@ -95,6 +95,16 @@ class EdgeHandler(BaseHTTPRequestHandler):
         }
         self._send(200, json.dumps(payload).encode(), "application/json")
 
+    def r_refused(self, q: dict[str, str]) -> None:
+        """403 with an RFC 9457 problem whose title and detail are ``size`` characters long,
+        with a long unbroken word in them (a path, as vendors quote it)."""
+        path = "/pricing/v2/companies/100/price-lists/" + "x" * 400
+        text = (f"Access to {path} is denied for the partner account. " * 10)[
+            : int(q.get("size", "2000"))
+        ]
+        problem = {"type": "about:blank", "title": text, "status": 403, "detail": text}
+        self._send(403, json.dumps(problem).encode(), "application/problem+json")
+
     def r_busy(self, q: dict[str, str]) -> None:
         """429 with ``Retry-After: after`` the first time a ``key`` is asked for, then 200."""
         key = q.get("key", "")

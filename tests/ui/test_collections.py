@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLineEdit,
-    QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -353,15 +352,16 @@ def test_history_reopens_a_sent_request_and_saves_it_into_a_collection(
     win.editor.url.setText(f"{edge.base_url}/echo")
     with qtbot.waitSignal(win.request_finished, timeout=10_000):
         win.editor.send_button.click()
-    history = win.findChild(QListWidget, "historyList")
+    history = win.history
     qtbot.waitUntil(lambda: history.count() == 1)
     assert list((store.root / "history").glob("*.jsonl"))
 
     win.editor.url.setText("http://elsewhere.invalid/")
-    history.itemClicked.emit(history.item(0))
+    row = history.rows()[0]
+    history.tree.itemClicked.emit(row, 0)
     assert win.editor.url.text() == f"{edge.base_url}/echo"
 
-    menu = history.menu_at(history.visualItemRect(history.item(0)).center())
+    menu = history.menu_at(history.tree.visualItemRect(row).center())
     menu.findChild(QAction, "historyAction_save").trigger()
     menu.close()
     dialog = win.findChild(QWidget, "saveAsDialog")
@@ -384,7 +384,7 @@ def test_history_survives_a_new_window(qtbot, store, services, edge) -> None:
     first.close()
     second = open_window(qtbot, services)
     qtbot.waitUntil(lambda: second.history.count() == 1, timeout=10_000)
-    assert second.history.item(0).text().startswith("200  GET")
+    assert second.history.rows()[0].text(0).startswith("200  GET")
     second.close()
 
 

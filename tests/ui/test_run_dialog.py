@@ -1,6 +1,7 @@
 """The "Run collection" dialog on the real runner against httpbin: rows arrive as requests
 finish, in plan order, the summary says how it went, Cancel stops the run, and the window's Run
-menu opens it without changing the provider selected in the window."""
+menu opens it without changing the provider selected in the window. The options form, the
+detail pane and "Re-run failed" are in ``test_run_dialog_options.py``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QPushButton
 
 from explorer.core.http import HttpClient
 from explorer.core.runner.service import LocalRuns
@@ -38,8 +40,10 @@ def test_results_fill_the_table_and_the_summary(qtbot, runs, tmp_path: Path, htt
     )
     dialog = RunDialog(runs, directory)
     qtbot.addWidget(dialog)
+    dialog.open()
+    assert dialog.table.rowCount() == 0  # nothing runs before Start
     with qtbot.waitSignal(dialog.run_finished, timeout=20_000):
-        dialog.open()
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     assert dialog.table.rowCount() == 3
     assert [dialog.table.item(r, 1).text() for r in range(3)] == ["ok", "wrong status", "created"]
     assert [dialog.table.item(r, 2).text() for r in range(3)] == ["200", "500", "201"]
@@ -58,12 +62,15 @@ def test_rows_stay_in_plan_order_with_concurrency(qtbot, tmp_path: Path, httpbin
     )
     client = HttpClient()
     workbench = plain_workbench(client)
-    runs = LocalRuns(lambda: workbench, concurrency=4)
+    runs = LocalRuns(lambda: workbench)
     try:
         dialog = RunDialog(runs, write(tmp_path, *items))
         qtbot.addWidget(dialog)
+        dialog.open()
+        dialog.form.order.setCurrentIndex(1)  # concurrent
+        dialog.form.concurrency.setValue(4)
         with qtbot.waitSignal(dialog.run_finished, timeout=20_000):
-            dialog.open()
+            dialog.start()
     finally:
         runs.shutdown()
         client.close()
@@ -77,6 +84,7 @@ def test_cancel_stops_the_run(qtbot, runs, tmp_path: Path, httpbin_url) -> None:
     dialog = RunDialog(runs, write(tmp_path, *items))
     qtbot.addWidget(dialog)
     dialog.open()
+    dialog.start()
     qtbot.waitUntil(lambda: dialog.table.rowCount() >= 1, timeout=10_000)
     with qtbot.waitSignal(dialog.run_finished, timeout=10_000):
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
@@ -92,7 +100,7 @@ def test_the_run_menu_opens_the_dialog(qtbot, window, runs, tmp_path, httpbin_ur
     dialog = window.open_run_dialog(directory)
     assert dialog is not None
     with qtbot.waitSignal(dialog.run_finished, timeout=20_000):
-        pass
+        dialog.findChild(QPushButton, "runStart").click()
     assert dialog.run_result is not None
     assert dialog.run_result.ok
     dialog.close()
@@ -119,6 +127,10 @@ def test_a_collection_runs_from_the_tree_in_its_own_provider(qtbot, demo_window)
     menu.close()
     dialog = demo_window.findChild(RunDialog)
     assert dialog is not None
+    environments = dialog.findChild(QComboBox, "runEnvironment")
+    qtbot.waitUntil(lambda: environments.count() > 0, timeout=10_000)
+    assert environments.currentText() == "Sandbox (local)"  # PriceEdge's, not the window's
+    dialog.findChild(QPushButton, "runStart").click()
     qtbot.waitUntil(lambda: dialog.run_result is not None, timeout=30_000)
     assert demo_window.provider_bar.provider().id == "pce"  # the selection is left as it was
     assert dialog.table.rowCount() == 4

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
-    QListWidget,
     QMessageBox,
     QPushButton,
     QTabWidget,
@@ -56,12 +55,13 @@ def test_ctrl_enter_sends_and_history_reopens_the_request(qtbot, window, edge) -
     child(window, QLineEdit, "urlEdit").setText(f"{edge.base_url}/echo")
     with qtbot.waitSignal(window.request_finished, timeout=10_000):
         qtbot.keyClick(window.editor.url, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    history = child(window, QListWidget, "historyList")
+    history = window.history
     qtbot.waitUntil(lambda: history.count() == 1)
-    assert re.fullmatch(r"200  GET  .+/echo    \d\d:\d\d", history.item(0).text())
-    assert history.item(0).toolTip().startswith(f"{edge.base_url}/echo\n")
+    row = history.rows()[0]
+    assert re.fullmatch(r"200  GET  .+/echo    \d\d:\d\d", row.text(0))
+    assert row.toolTip(0).startswith(f"{edge.base_url}/echo\n")
     window.editor.url.setText("http://elsewhere.invalid/")
-    history.itemClicked.emit(history.item(0))
+    history.tree.itemClicked.emit(row, 0)
     assert window.editor.url.text() == f"{edge.base_url}/echo"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QListWidget, QTreeView, QWidget
+from PySide6.QtWidgets import QComboBox, QTreeView, QWidget
 
 from explorer.core.models import Body, BodyMode, KeyValue, RequestSpec
 from explorer.core.redaction import MASK
@@ -119,10 +119,11 @@ def test_history_reopen_never_sends_masked_values(qtbot, window, edge) -> None:
     )
     with qtbot.waitSignal(window.request_finished, timeout=10_000):
         window.send(spec)
-    history = window.findChild(QListWidget, "historyList")
+    history = window.history
     qtbot.waitUntil(lambda: history.count() == 1)
-    assert MASK in history.item(0).data(Qt.ItemDataRole.UserRole).spec.headers[0].value
-    history.itemClicked.emit(history.item(0))
+    row = history.rows()[0]
+    assert MASK in row.data(0, Qt.ItemDataRole.UserRole).spec.headers[0].value
+    history.tree.itemClicked.emit(row, 0)
     cell = window.editor.headers.table.item(0, 1)
     assert cell.text() == ""
     assert cell.toolTip() == NOT_KEPT

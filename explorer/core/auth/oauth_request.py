@@ -49,6 +49,8 @@ from explorer.core.redaction import remember
 from explorer.core.tls import TlsFiles
 
 if TYPE_CHECKING:
+    from http.cookiejar import CookieJar
+
     from explorer.core.http.client import CancelToken, HttpClient, ProgressCallback
 
 __all__ = ["OAuthConfig", "OAuthSent", "OAuthUse", "RequestTokens", "TokenStatus"]
@@ -343,17 +345,23 @@ class RequestTokens:
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
         tls: TlsFiles | None = None,
+        jar: CookieJar | None = None,
     ) -> OAuthSent:
         """Send ``resolved`` with the identity's token; after a 401, refresh and replay once.
         ``tls`` (the request's client certificate and CA bundle) is presented by the API call
-        and the token calls alike."""
+        and the token calls alike; ``jar`` (the environment's cookies) goes with the API call
+        only."""
         use = self.use(params, cancel, tls)
         client = self._client(tls)
         secrets = resolved.secrets | use.secrets
         manager = use.manager
         if manager is None:
             exchange = client.send(
-                resolved, auth=use.auth(use.token()), cancel=cancel, on_progress=on_progress
+                resolved,
+                auth=use.auth(use.token()),
+                cancel=cancel,
+                on_progress=on_progress,
+                jar=jar,
             )
             return OAuthSent(exchange, (), (), secrets, 1)
         events: list[TokenEvent] = []
@@ -365,7 +373,7 @@ class RequestTokens:
                 token = manager.token(cancel)
                 secrets |= token.secrets()
                 exchange = client.send(
-                    resolved, auth=use.auth(token), cancel=cancel, on_progress=on_progress
+                    resolved, auth=use.auth(token), cancel=cancel, on_progress=on_progress, jar=jar
                 )
                 attempts += 1
                 if exchange.response.status != 401 or attempts > 1:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import http.cookiejar
 import socket
 import ssl
 import threading
@@ -27,9 +28,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
-from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar, get_cookie_header
 from requests.utils import requote_uri
 
 from explorer.core.errors import (
@@ -47,6 +47,8 @@ from explorer.core.errors import (
 )
 from explorer.core.http.body import DEFAULT_SPILL_THRESHOLD, ResponseBody, charset_param
 from explorer.core.http.guard import RATIO_AFTER, DecodeGuard, Limits, limits
+from explorer.core.http.network import Network, proxy_failure
+from explorer.core.http.timing import TimedAdapter, recording
 from explorer.core.models import (
     Exchange,
     FileBody,
@@ -54,7 +56,6 @@ from explorer.core.models import (
     RedirectHop,
     ResolvedRequest,
     Response,
-    Timings,
 )
 from explorer.core.redaction import SENSITIVE_HEADERS
 from explorer.core.templating import header_joiner
@@ -159,7 +160,7 @@ class ClientConfig:
     trust_env: bool = True
 
 
-class _ModernTLSAdapter(HTTPAdapter):
+class _ModernTLSAdapter(TimedAdapter):
     """Refuses TLS below 1.2 (ServiceChannel and every current vendor require 1.2+)."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -179,6 +180,9 @@ class HttpClient:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        self.network = Network()
+        """The settings' proxy and TLS defaults (``network.Network``); replaced, never mutated,
+        when the settings change."""
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
@@ -187,7 +191,7 @@ class HttpClient:
             session.trust_env = self.config.trust_env
             adapter = _ModernTLSAdapter(pool_connections=4, pool_maxsize=16)
             session.mount("https://", adapter)
-            session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=16))
+            session.mount("http://", TimedAdapter(pool_connections=4, pool_maxsize=16))
             self._local.session = session
             with self._lock:
                 self._sessions.append(session)
@@ -208,8 +212,13 @@ class HttpClient:
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
         hop_policy: Callable[[str], None] | None = None,
+        jar: http.cookiejar.CookieJar | None = None,
     ) -> Exchange:
         """Send ``request``, following redirects if it asks to, and read the whole body.
+
+        ``jar`` (the environment's, ``explorer.core.cookies``) adds its matching cookies to every
+        hop (after the request's own ``Cookie`` header, never over a cookie it names) and takes
+        every hop's ``Set-Cookie``; without one, cookies live for this send's redirects only.
 
         ``auth`` is applied to the first hop and to same-origin redirects only; credentials never
         follow a redirect to another host or from HTTPS down to HTTP. ``hop_policy`` sees every
@@ -219,24 +228,23 @@ class HttpClient:
         """
         cancel = cancel or CancelToken()
         cancel.raise_if_cancelled()
+        request = self.network.presenting(request)
         config = self.config
         bounds = limits(config.max_body_bytes, config.max_ratio, config.ratio_after)
         started_at = datetime.now(UTC)
         t0 = time.perf_counter()
-        with _failures_of(request):
-            response, hops, ttfb, sent_headers = self._send_following(
-                request, auth, cancel, hop_policy
+        with _failures_of(request), recording() as clock:
+            response, hops, _, sent_headers = self._send_following(
+                request, auth, cancel, hop_policy, jar if jar is not None else RequestsCookieJar()
             )
             t_headers = time.perf_counter()
             final = replace(request, url=hops[-1].location) if hops else request
             with _failures_of(final):
                 result = self._read(response, final, cancel, on_progress, bounds)
         t_end = time.perf_counter()
-        timings = Timings(
-            total_ms=(t_end - t0) * 1000,
-            ttfb_ms=ttfb * 1000,
-            download_ms=(t_end - t_headers) * 1000,
-        )
+        timings = clock.timings(t0, t_end, t_headers)
+        if timings.received_header_bytes:  # counted on the wire, so exact
+            result = replace(result, header_bytes=timings.received_header_bytes)
         return Exchange(
             request=request,
             response=result,
@@ -244,6 +252,7 @@ class HttpClient:
             timings=timings,
             started_at=started_at,
             sent_headers=sent_headers,
+            sent_method=clock.method,
         )
 
     def _send_following(
@@ -252,9 +261,9 @@ class HttpClient:
         auth: AuthBase | None,
         cancel: CancelToken,
         hop_policy: Callable[[str], None] | None,
+        jar: http.cookiejar.CookieJar,
     ) -> tuple[requests.Response, list[RedirectHop], float, tuple[tuple[str, str], ...]]:
         session = self._session()
-        jar = RequestsCookieJar()
         method, url, body = request.method, request.url, request.body
         headers = list(request.headers)
         origin = _origin(url)
@@ -264,7 +273,7 @@ class HttpClient:
             hop = replace(request, url=url) if hops else request
             with _failures_of(hop), _body_stream(body) as data:
                 prepared = self._prepare(method, url, headers, data, auth if same_origin else None)
-                prepared.prepare_cookies(jar)
+                _add_cookies(prepared, jar)
                 settings = session.merge_environment_settings(
                     prepared.url,
                     {},
@@ -272,25 +281,31 @@ class HttpClient:
                     _verify(request),
                     _cert(request),
                 )
+                proxies = self.network.proxies_for(prepared.url or url)
+                if proxies is not None:
+                    settings["proxies"] = proxies
                 cancel.raise_if_cancelled()
                 t_send = time.perf_counter()
-                response = session.send(
-                    prepared,
-                    timeout=(request.connect_timeout, request.read_timeout),
-                    allow_redirects=False,
-                    **settings,
-                )
+                try:
+                    response = session.send(
+                        prepared,
+                        timeout=(request.connect_timeout, request.read_timeout),
+                        allow_redirects=False,
+                        **settings,
+                    )
+                except requests.exceptions.ProxyError as exc:
+                    raise proxy_failure(settings["proxies"], url, _short(exc)) from exc
                 ttfb = time.perf_counter() - t_send
             final = response.request or prepared  # digest's answer to the challenge, if any
             sent = tuple(
                 (k, v if isinstance(v, str) else v.decode()) for k, v in final.headers.items()
             )
+            extract_cookies_to_jar(jar, prepared, response.raw)  # type: ignore[no-untyped-call]
             location = session.get_redirect_target(response)
             if not (
                 request.follow_redirects and location and response.status_code in _REDIRECT_CODES
             ):
                 return response, hops, ttfb, sent
-            extract_cookies_to_jar(jar, prepared, response.raw)  # type: ignore[no-untyped-call]
             next_url = requote_uri(urljoin(response.url, location))
             hops.append(RedirectHop(method, url, response.status_code, next_url))
             response.close()
@@ -391,6 +406,18 @@ class HttpClient:
             wire_bytes=raw.tell(),
             tls_version=tls_version,
         )
+
+
+def _add_cookies(prepared: requests.PreparedRequest, jar: http.cookiejar.CookieJar) -> None:
+    """The jar's cookies for this hop after the request's own ``Cookie`` header
+    (``cookies.merge_cookie_header``)."""
+    from explorer.core.cookies import merge_cookie_header
+
+    own = prepared.headers.pop("Cookie", None)  # the jar adds nothing to a request that has one
+    from_jar = get_cookie_header(jar, prepared)  # type: ignore[no-untyped-call]
+    merged = merge_cookie_header(own.decode() if isinstance(own, bytes) else own, from_jar)
+    if merged is not None:
+        prepared.headers["Cookie"] = merged
 
 
 def _sink_taking(

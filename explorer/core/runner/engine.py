@@ -22,15 +22,30 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from explorer.core.errors import Cancelled, ExplorerError
 from explorer.core.http.client import CancelToken
-from explorer.core.models import Capture
-from explorer.core.redaction import SENSITIVE_HEADERS, mask_credentials, mask_text, remember
+from explorer.core.models import Capture, Exchange
+from explorer.core.redaction import (
+    SENSITIVE_HEADERS,
+    mask_credentials,
+    mask_headers,
+    mask_text,
+    remember,
+)
 from explorer.core.runner.checks import apply_captures, evaluate
-from explorer.core.runner.model import CheckResult, Outcome, Progress, RequestResult, RunResult
+from explorer.core.runner.model import (
+    DETAIL_BODY,
+    CheckResult,
+    ExchangeDetail,
+    Outcome,
+    Progress,
+    RequestResult,
+    RunOptions,
+    RunResult,
+)
 from explorer.core.runner.plan import Plan, PlannedRequest
 from explorer.core.runner.senders import Sender
 from explorer.core.templating import Scope, expand
@@ -41,28 +56,21 @@ ProgressCallback = Callable[[Progress], None]
 """Called on a worker thread after each request (the window marshals it to the GUI thread)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    """``iterations`` None means one per data row (or one without data)."""
-
-    iterations: int | None = None
-    concurrency: int = 1
-    data: tuple[Mapping[str, str], ...] = ()
-    bail: bool = False
-    variables: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int:
-        return self.iterations if self.iterations is not None else max(1, len(self.data))
-
-
 class _Schedule:
     """Hands out (iteration, request) units in order; holds back units behind an unfinished
     capturing request of their iteration, and stops handing out once stopped."""
 
-    def __init__(self, plan: Plan, iterations: int) -> None:
+    def __init__(
+        self, plan: Plan, iterations: int, only: frozenset[tuple[int, int]] = frozenset()
+    ) -> None:
         self._requests = plan.requests
-        self._total = iterations * len(plan.requests)
+        self._units = iterations * len(plan.requests)
+        self._only = only
+        self._total = (
+            sum(1 for it, i in only if it < iterations and i < len(plan.requests))
+            if only
+            else self._units
+        )
         self._position = 0
         self._open: set[tuple[int, int]] = set()
         self._stopped = False
@@ -75,7 +83,13 @@ class _Schedule:
     def next(self) -> tuple[int, PlannedRequest] | None:
         with self._changed:
             while True:
-                if self._stopped or self._position >= self._total:
+                while (
+                    self._only
+                    and self._position < self._units
+                    and (divmod(self._position, len(self._requests)) not in self._only)
+                ):
+                    self._position += 1
+                if self._stopped or self._position >= self._units:
                     return None
                 iteration, index = divmod(self._position, len(self._requests))
                 if not any(it == iteration and i < index for it, i in self._open):
@@ -165,7 +179,7 @@ class Runner:
 
     @property
     def total(self) -> int:
-        return self.options.count * len(self.plan.requests)
+        return _Schedule(self.plan, self.options.count, self.options.only).total
 
     def cancel(self) -> None:
         self._cancel.cancel()
@@ -180,7 +194,7 @@ class Runner:
             {**options.variables, **(rows[i % len(rows)] if rows else {})}
             for i in range(iterations)
         ]
-        schedule = _Schedule(self.plan, iterations)
+        schedule = _Schedule(self.plan, iterations, options.only)
         stop_on_cancel = self._cancel.on_cancel(schedule.stop)
         started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         self._started = time.perf_counter()
@@ -259,6 +273,7 @@ class Runner:
         try:
             checks = evaluate(spec.assertions, exchange, expansion)
             captured, missed = apply_captures(spec.captures, exchange)
+            detail = _detail(exchange) if self.options.details else None
         finally:
             exchange.response.body.discard()
         obtained = secret_captures(spec.captures, captured)
@@ -278,6 +293,7 @@ class Runner:
             checks=(*checks, *missed),
             captured=tuple(captured),
             notes=sent.notes,
+            detail=detail,
         )
         return _masked(result, secrets)
 
@@ -294,10 +310,47 @@ def _masked(result: RequestResult, secrets: frozenset[str]) -> RequestResult:
         CheckResult(mask_text(c.description, secrets), c.passed, mask_text(c.detail, secrets))
         for c in result.checks
     )
+    detail = result.detail
+    if detail is not None:
+        detail = ExchangeDetail(
+            tuple(mask_headers(detail.request_headers, secrets)),
+            mask_text(detail.request_body, secrets),
+            tuple(mask_headers(detail.response_headers, secrets)),
+            mask_text(detail.response_body, secrets),
+            detail.body_truncated,
+        )
     return replace(
         result,
         url=mask_text(result.url, secrets),
         checks=checks,
         error=mask_text(result.error, secrets) if result.error else result.error,
         notes=tuple(mask_text(note, secrets) for note in result.notes),
+        detail=detail,
+    )
+
+
+def _detail(exchange: Exchange) -> ExchangeDetail:
+    """The exchange as the detail pane shows it: credential headers masked by name, their
+    values wherever the bodies repeat them (an echo server), credential-looking fields masked;
+    every secret value of the send is masked by ``_masked`` with the rest of the result."""
+    request, body = exchange.request, exchange.response.body
+    headers = exchange.sent_headers or request.headers
+    credentials = {
+        part
+        for name, value in headers
+        if name.lower() in SENSITIVE_HEADERS
+        for part in (value, value.partition(" ")[2])
+        if len(part) >= 4
+    }
+
+    def shown(data: bytes) -> str:
+        return mask_credentials(mask_text(data.decode("utf-8", "replace"), credentials))
+
+    sent = request.body[:DETAIL_BODY] if isinstance(request.body, bytes) else b""
+    return ExchangeDetail(
+        tuple(mask_headers(headers)),
+        shown(sent),
+        tuple(mask_headers(exchange.response.headers)),
+        shown(body.head(DETAIL_BODY)),
+        body.size > DETAIL_BODY,
     )

@@ -1,10 +1,45 @@
-"""What a collection run produced, as plain immutable data: the CLI prints it, the reports
-serialise it and the window's table shows it, all from the same objects."""
+"""What a run is asked to do and what it produced, as plain immutable data: the CLI prints it,
+the reports serialise it and the window's table shows it, all from the same objects."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+DETAIL_BODY = 64 * 1024
+"""How much of a response body a result keeps for the Run dialog's detail."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What a run does, for ``api-explorer run`` and the Run dialog alike. ``iterations`` None
+    means one per data row (or one without data); ``only`` limits the run to those
+    (iteration, index) units ("re-run failed"; empty runs everything); ``details`` keeps each
+    exchange's headers and body head in its result (the window's detail pane)."""
+
+    iterations: int | None = None
+    concurrency: int = 1
+    data: tuple[Mapping[str, str], ...] = ()
+    bail: bool = False
+    variables: Mapping[str, str] = field(default_factory=dict)
+    only: frozenset[tuple[int, int]] = frozenset()
+    details: bool = False
+
+    @property
+    def count(self) -> int:
+        return self.iterations if self.iterations is not None else max(1, len(self.data))
+
+
+@dataclass(frozen=True, slots=True)
+class RunTargets:
+    """What a collection can run against: its provider ("" when bound to none) with that
+    provider's environments, or the provider-less collection's saved environments; ``chosen``
+    is the one the window's selection gives it (``context.bind``), None for none."""
+
+    provider: str
+    environments: tuple[str, ...]
+    chosen: str | None
 
 
 class Outcome(StrEnum):
@@ -30,6 +65,19 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ExchangeDetail:
+    """One request as it went out (headers masked) and as it was answered: the headers and the
+    body's first ``DETAIL_BODY`` bytes as text, masked with the send's secrets. Kept only when
+    the run asks for it (``RunOptions.details``: the window's detail pane), never in reports."""
+
+    request_headers: tuple[tuple[str, str], ...]
+    request_body: str
+    response_headers: tuple[tuple[str, str], ...]
+    response_body: str
+    body_truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class RequestResult:
     """One request of one iteration. ``folder`` is the path of folder names above it;
     ``started_s`` is when it started, in seconds from the start of the run (the JUnit suites'
@@ -50,10 +98,16 @@ class RequestResult:
     captured: tuple[str, ...] = ()
     started_s: float = 0.0
     notes: tuple[str, ...] = ()  # e.g. TLS verification was off (printed and in reports)
+    detail: ExchangeDetail | None = None
 
     @property
     def ok(self) -> bool:
         return self.outcome == Outcome.PASSED
+
+    @property
+    def unit(self) -> tuple[int, int]:
+        """(iteration, index): which request of which iteration, as ``RunOptions.only`` takes."""
+        return self.iteration, self.index
 
     @property
     def failures(self) -> list[str]:

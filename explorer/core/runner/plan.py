@@ -27,7 +27,7 @@ from explorer.core.templating import Layer
 from explorer.core.workspace.collections import load_collection
 from explorer.core.workspace.model import Folder, SavedRequest, folder_layers, with_inherited
 
-__all__ = ["Plan", "PlannedRequest", "load_data", "plan_collection"]
+__all__ = ["Plan", "PlannedRequest", "load_data", "plan_collection", "read_data"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,15 @@ def _secret_names(folder: Folder) -> frozenset[str]:
         if isinstance(item, Folder):
             names |= _secret_names(item)
     return frozenset(names)
+
+
+def read_data(path: Path) -> tuple[dict[str, str], ...]:
+    """A data file's rows for ``RunOptions.data``, every problem one sentence (a usage error):
+    what ``api-explorer run --data`` and the Run dialog both read."""
+    try:
+        return tuple(load_data(path))
+    except FormatError as exc:
+        raise UsageError(f"The data file cannot be used: {exc}.") from exc
 
 
 def load_data(path: Path) -> list[dict[str, str]]:

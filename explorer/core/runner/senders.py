@@ -24,11 +24,13 @@ if TYPE_CHECKING:  # a run without a provider never loads the auth stack (start-
     from explorer.core.auth.oauth_request import RequestTokens
     from explorer.core.confinement import FileAccess
     from explorer.core.context import Binding
+    from explorer.core.cookies import CookieJars, Jar
     from explorer.core.pipeline import ApiSession
     from explorer.core.runner.plan import Plan
+    from explorer.core.settings import RequestDefaults
     from explorer.core.workbench import Workbench
 
-__all__ = ["ClientSender", "Sender", "Sent", "SessionSender", "sender_for"]
+__all__ = ["ClientSender", "DefaultedSender", "Sender", "Sent", "SessionSender", "sender_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class ClientSender:
     defaults: tuple[Layer, ...] = ()
     files: FileAccess | None = None
     oauth: Callable[[], RequestTokens] | None = None
+    cookies: Cookies | None = None
 
     def send(
         self,
@@ -78,6 +81,7 @@ class ClientSender:
         resolved = resolve(spec, scope, base_dir=self.base_dir, files=self.files)
         presented = resolve_tls(scope, base_dir=self.base_dir, files=self.files)
         resolved = apply_tls(resolved, presented)
+        jar = self.cookies.jar if self.cookies is not None else None
         if resolved.auth is not None:  # the auth stack loads only for a request that sets one
             from explorer.core.workbench import send_resolved
 
@@ -88,11 +92,13 @@ class ClientSender:
                 cancel=cancel,
                 where=str(self.base_dir),
                 tls=presented,
+                jar=jar,
             )
-            return Sent(result.exchange, result.secrets, lambda: scope, result.notes)
-        exchange = send_presenting(self.client, resolved, presented, cancel=cancel)
+            notes = (*result.notes, *_kept(self.cookies))
+            return Sent(result.exchange, result.secrets, lambda: scope, notes)
+        exchange = send_presenting(self.client, resolved, presented, cancel=cancel, jar=jar)
         notes = () if resolved.verify_tls else (unverified_note(resolved.url),)
-        return Sent(exchange, resolved.secrets, lambda: scope, notes)
+        return Sent(exchange, resolved.secrets, lambda: scope, (*notes, *_kept(self.cookies)))
 
 
 @dataclass
@@ -103,6 +109,7 @@ class SessionSender:
     session: ApiSession
     defaults: tuple[Layer, ...] = ()
     files: FileAccess | None = None
+    cookies: Cookies | None = None
 
     def send(
         self,
@@ -117,14 +124,30 @@ class SessionSender:
             fallback=(*self.defaults, *layers),
             cancel=cancel,
             files=self.files,
+            jar=self.cookies.jar if self.cookies is not None else None,
         )
         fallback = (*self.defaults, *layers)
         return Sent(
             result.exchange,
             result.secrets,
             lambda: self.session.scope(variables, None, fallback),
-            result.notes,
+            (*result.notes, *_kept(self.cookies)),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Cookies:
+    """The jar a run sends with (its environment's, shared with the window) and the jars it
+    belongs to, saved after each send while persistence is on."""
+
+    jar: Jar
+    jars: CookieJars
+
+
+def _kept(cookies: Cookies | None) -> tuple[str, ...]:
+    """Save the jars if they are persisted; the one sentence of a failed save."""
+    problem = cookies.jars.flush() if cookies is not None else None
+    return () if problem is None else (problem,)
 
 
 def sender_for(workbench: Workbench, plan: Plan, directory: Path, selected: Binding) -> Sender:
@@ -137,10 +160,36 @@ def sender_for(workbench: Workbench, plan: Plan, directory: Path, selected: Bind
     from explorer.core.workspace.model import Folder
 
     collection = Folder(plan.name, provider=plan.provider, path=directory)
-    bound = workbench.bound(Placement((collection,)), selected, plan.secret_names)
+    placement = Placement((collection,))
+    bound = workbench.bound(placement, selected, plan.secret_names)
     files = access_for(directory)
+    jars = workbench.cookies
+    cookies = Cookies(jars.jar(workbench.jar_scope(bound.binding, placement)), jars)
+    sender: Sender
     if bound.session is None:
-        return ClientSender(
-            workbench.client, directory, bound.layers, files, workbench.request_tokens
+        sender = ClientSender(
+            workbench.client, directory, bound.layers, files, workbench.request_tokens, cookies
         )
-    return SessionSender(bound.session, bound.layers, files)
+    else:
+        sender = SessionSender(bound.session, bound.layers, files, cookies)
+    return DefaultedSender(sender, workbench.defaults)
+
+
+@dataclass
+class DefaultedSender:
+    """``inner`` sending each request with the settings' defaults for the options it leaves at
+    the built-in ones (``context.with_defaults``), as a single send of it would."""
+
+    inner: Sender
+    defaults: RequestDefaults
+
+    def send(
+        self,
+        spec: RequestSpec,
+        variables: Mapping[str, str],
+        layers: Sequence[Layer],
+        cancel: CancelToken,
+    ) -> Sent:
+        from explorer.core.context import with_defaults
+
+        return self.inner.send(with_defaults(spec, self.defaults), variables, layers, cancel)

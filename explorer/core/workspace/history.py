@@ -9,6 +9,10 @@ concurrent writers never interleave lines. Files older than the retention settin
 Each line also keeps the request as it was written in the builder (``{{variables}}`` unresolved,
 literal secrets masked) with its provider and environment, so reopening it re-resolves and
 re-authenticates on the next send instead of replaying masked values.
+
+A send that got no answer (refused, timed out, a TLS or DNS failure) is a line too: no status
+(``null``) and its one-sentence ``error``; lines written before failures were kept have neither
+and read as before.
 """
 
 from __future__ import annotations
@@ -23,7 +27,13 @@ from typing import Any
 from explorer.core.auth.schema import is_secret
 from explorer.core.errors import FormatError
 from explorer.core.models import AuthSpec, Exchange, KeyValue, RequestSpec
-from explorer.core.redaction import MASK, SENSITIVE_HEADERS, mask_headers, mask_text
+from explorer.core.redaction import (
+    MASK,
+    SENSITIVE_HEADERS,
+    mask_credentials,
+    mask_headers,
+    mask_text,
+)
 from explorer.core.templating import VARIABLE
 from explorer.core.workspace import codec
 
@@ -71,7 +81,7 @@ class HistoryEntry:
     at: str
     method: str
     url: str
-    status: int
+    status: int | None  # None: the send got no answer (``error`` says why)
     reason: str
     total_ms: float
     size: int
@@ -82,6 +92,7 @@ class HistoryEntry:
     spec: RequestSpec | None = None
     provider: str = ""
     environment: str = ""
+    error: str = ""
 
     def to_spec(self) -> RequestSpec:
         """A request to reopen or "save as" from history: the builder's request when it was
@@ -154,6 +165,50 @@ class History:
         self._append(exchange.started_at.astimezone(UTC).date(), entry)
         return entry
 
+    def record_failure(
+        self,
+        method: str,
+        url: str,
+        error: str,
+        name: str = "",
+        *,
+        spec: RequestSpec | None = None,
+        provider: str = "",
+        environment: str = "",
+    ) -> HistoryEntry:
+        """Append a send that ended without a response: ``url`` as it was to go out (secrets
+        left as placeholders by the caller) and ``error``, the failure's sentence, with every
+        secret the process knows and credential-looking values masked."""
+        now = datetime.now(UTC)
+        entry = HistoryEntry(
+            at=now.isoformat(timespec="milliseconds"),
+            method=method,
+            url=mask_credentials(url),
+            status=None,
+            reason="",
+            total_ms=0.0,
+            size=0,
+            request_headers=(),
+            response_headers=(),
+            request_body="",
+            name=name,
+            spec=redact_spec(spec) if spec is not None else None,
+            provider=provider,
+            environment=environment,
+            error=mask_credentials(error),
+        )
+        self._append(now.date(), entry)
+        return entry
+
+    def clear(self) -> list[Path]:
+        """Delete every day file; returns what was removed."""
+        removed = []
+        for day in self.days():
+            path = self.directory / f"{day.isoformat()}.jsonl"
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        return removed
+
     def _append(self, day: date, entry: HistoryEntry) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         record: dict[str, Any] = {
@@ -175,6 +230,8 @@ class History:
             record["provider"] = entry.provider
         if entry.environment:
             record["environment"] = entry.environment
+        if entry.error:
+            record["error"] = entry.error
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         fd = os.open(
             self.directory / f"{day.isoformat()}.jsonl",
@@ -225,7 +282,7 @@ class History:
                         at=str(raw["at"]),
                         method=str(raw["method"]),
                         url=str(raw["url"]),
-                        status=int(raw["status"]),
+                        status=None if raw["status"] is None else int(raw["status"]),
                         reason=str(raw["reason"]),
                         total_ms=float(raw["total_ms"]),
                         size=int(raw["size"]),
@@ -238,6 +295,7 @@ class History:
                         spec=_spec(raw.get("request"), str(path)),
                         provider=str(raw.get("provider", "")),
                         environment=str(raw.get("environment", "")),
+                        error=str(raw.get("error", "")),
                     )
                 )
             except (ValueError, KeyError, TypeError):
