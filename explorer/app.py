@@ -75,6 +75,10 @@ def _until_first_paint(window: QWidget) -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    # Start-up allocates thousands of objects that live as long as the app: collecting them
+    # before the first paint is wasted work (~10 ms here); after it they are frozen out of
+    # every later collection (UI stalls stay short).
+    gc.disable()
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY")
         or os.environ.get("WAYLAND_DISPLAY")
@@ -107,17 +111,19 @@ def run_gui(args: argparse.Namespace) -> int:
         demo=bool(args.demo),
         defer=True,
     )
-    window = MainWindow(services)
+    window = MainWindow(services, complete_later=True)
     window.show()
-    gc.freeze()  # start-up objects never die: keep full collections (UI stalls) short
     try:
         _until_first_paint(window)
+        gc.freeze()
+        gc.enable()
         if args.quit_after_show:
             elapsed = (time.perf_counter() - started) * 1000
             sys.stdout.write(f"shown in {elapsed:.0f} ms\n")
             sys.stdout.flush()
             window.close()
             return 0
+        window.complete()
         services.start()
         _quit_on_signals(app, window)
         _run_until_quit(app)

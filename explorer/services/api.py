@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Protocol
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
 from explorer.core.workspace.model import Folder
-from explorer.services.cookies import CookieService
-from explorer.services.drafts import DraftStore
-from explorer.services.settings import SettingsService
-from explorer.services.variables import VariablesService
 from explorer.services.workspace_api import CollectionRuns, HistoryStore, WorkspaceService
 
 if TYPE_CHECKING:
     from explorer.core.auth.tokens import AuthorizePrompt, DevicePrompt, OtpPrompt
+    from explorer.services.cookies import CookieService
+    from explorer.services.drafts import DraftStore
+    from explorer.services.settings import SettingsService
+    from explorer.services.variables import VariablesService
 
 ProgressCallback = Callable[[int, int | None], None]
 

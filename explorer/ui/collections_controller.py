@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
@@ -27,14 +27,14 @@ from explorer.services.drafts import DraftStore, KeptTab, TabSession
 from explorer.services.workspace_api import ImportDone, Trashed, WorkspaceService, WorkspaceTree
 from explorer.ui.collection_model import Kind, Role
 from explorer.ui.collection_pane import CollectionPane
-from explorer.ui.export_dialog import ExportDialog
-from explorer.ui.import_dialog import ImportDialog
 from explorer.ui.message_box import message_box
 from explorer.ui.operations import Failure, Operations
 from explorer.ui.request_editor import RequestEditor
 from explorer.ui.request_tabs import NEW_REQUEST, OpenTab, RequestTabBar
-from explorer.ui.save_as_dialog import FIRST_COLLECTION, SaveAsDialog
-from explorer.ui.trash_dialog import TrashDialog
+
+if TYPE_CHECKING:
+    from explorer.ui.import_dialog import ImportDialog
+    from explorer.ui.trash_dialog import TrashDialog
 
 T = TypeVar("T")
 TITLE = "API Explorer"
@@ -169,6 +169,8 @@ class CollectionsController(QObject):
     def open_trash(self) -> TrashDialog:
         """Every deleted item, restorable one by one (``Restore last deleted`` is the quick one)."""
         root = self.tree.root if self.tree is not None else Path.home()
+        from explorer.ui.trash_dialog import TrashDialog  # the dialogs: not for the first paint
+
         dialog = TrashDialog(self.service, root, self.ops, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.restored.connect(self._on_trash_dialog_restored)
@@ -480,6 +482,8 @@ class CollectionsController(QObject):
         the tab showing it becomes that file."""
         spec = spec if spec is not None else self.editor.to_spec()
         preferred = self.path.parent if self.path is not None else None
+        from explorer.ui.save_as_dialog import SaveAsDialog
+
         dialog = SaveAsDialog(
             spec.name or spec.url or "New request", self.pane.folders(), preferred, self.window
         )
@@ -494,6 +498,8 @@ class CollectionsController(QObject):
         self, folder: Path | None, spec: RequestSpec, then: Callable[[], None] | None = None
     ) -> None:
         if folder is None:
+            from explorer.ui.save_as_dialog import FIRST_COLLECTION
+
             self._after(
                 self.service.create_collection(FIRST_COLLECTION),
                 lambda created: self._create_saved(created, spec, then),
@@ -741,6 +747,8 @@ class CollectionsController(QObject):
 
     # -- import and export --------------------------------------------------------------------
     def open_import(self) -> ImportDialog:
+        from explorer.ui.import_dialog import ImportDialog
+
         dialog = ImportDialog(self.service, self.ops, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._on_import_dialog_imported)
@@ -769,6 +777,8 @@ class CollectionsController(QObject):
         name = str(item.text()) if item is not None else collection.name
         # the folder of the last export, else the workspace's (never the home folder blindly)
         start = self._export_dir or collection.parent.parent
+        from explorer.ui.export_dialog import ExportDialog
+
         dialog = ExportDialog(name, start, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(lambda kind, target: self._export(kind, collection, target))

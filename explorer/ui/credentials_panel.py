@@ -32,6 +32,7 @@ from explorer.services.api import CredentialService, SlotState
 from explorer.ui.elided_label import ElidedLabel
 from explorer.ui.message_box import message_box
 from explorer.ui.operations import Failure, Operations
+from explorer.ui.theme import side_title
 
 if TYPE_CHECKING:
     from explorer.ui.tls_dialog import TlsDialog
@@ -56,8 +57,7 @@ class CredentialsPanel(QWidget):
         self._target: tuple[str, str] | Path | None = None  # provider env, or collection
         self._generation = 0
         self.slots: list[SlotState] = []
-        self.title = QLabel("Credentials", self)
-        self.title.setObjectName("sideTitle")
+        self.title = side_title("Credentials", self)
         self.store_label = QLabel(self)
         self.store_label.setObjectName("credentialStore")
         self.store_label.setWordWrap(True)

@@ -11,6 +11,7 @@ environment asks first. All blocking work happens in the injected services.
 from __future__ import annotations
 
 from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +21,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -39,12 +39,10 @@ from explorer.core.templating import Scope
 from explorer.core.workspace.model import Folder, auth_owner
 from explorer.services.api import SendContext, SendOutcome, Services, TokenView
 from explorer.services.oauth import SignInRequired
-from explorer.services.variables import ENVIRONMENT, FOLDER, PROVIDER, VariableScope
 from explorer.services.workspace_api import HistoryEntry, Pasted
 from explorer.ui.auth_tab import NO_INHERITED
 from explorer.ui.collection_pane import CollectionPane
 from explorer.ui.collections_controller import CollectionsController
-from explorer.ui.cookie_jar_dialog import CookieJarDialog
 from explorer.ui.credentials_panel import CredentialsPanel
 from explorer.ui.heartbeat import Heartbeat
 from explorer.ui.history_list import HistoryList
@@ -58,15 +56,26 @@ from explorer.ui.provider_bar import ProviderBar
 from explorer.ui.request_editor import RequestEditor
 from explorer.ui.request_tabs import NEW_REQUEST, OpenTab, RequestTabBar
 from explorer.ui.response_view import EMPTY, ResponseView
-from explorer.ui.run_dialog import RunDialog
+from explorer.ui.theme import side_title
 from explorer.ui.token_status import NOT_TRIED, TokenInspector, TokenStatus
-from explorer.ui.variables_editor import VariablesEditor, for_window
+from explorer.ui.window_text import for_window
 
 if TYPE_CHECKING:
     from explorer.core.workspace.environments import EnvironmentValues
+    from explorer.ui.cookie_jar_dialog import CookieJarDialog
+    from explorer.ui.run_dialog import RunDialog
+    from explorer.ui.settings_dialog import SettingsDialog
+    from explorer.ui.variables_editor import VariablesEditor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NO_CREDENTIALS = "This collection is bound to no provider: its requests carry only their own auth."
+
+
+@dataclass(frozen=True, slots=True)
+class WindowDialogs:
+    cookie_jar: CookieJarDialog
+    variables: VariablesEditor
+    settings: SettingsDialog
 
 
 class MainWindow(QMainWindow):
@@ -78,7 +87,9 @@ class MainWindow(QMainWindow):
     _waiting = Signal(int, float, str)  # generation, seconds, reason (a 429 retry's wait)
     _token_event = Signal(str, str, str)
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, parent: QWidget | None = None, *, complete_later: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("API Explorer")
@@ -111,6 +122,9 @@ class MainWindow(QMainWindow):
         self._install_cookies()
         self._install_variables_editor()
         install_menus(self)  # Edit, View, Help (last) and Quit around File and Run (menus.py)
+        self._dialogs: WindowDialogs | None = None
+        if not complete_later:
+            self.complete()
         self._on_provider_bar_changed()
         self.restore_state()
         self.heartbeat.start()
@@ -181,9 +195,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(8, 4, 0, 4)
         layout.setSpacing(4)
-        label = QLabel(title, box)
-        label.setObjectName("sideTitle")
-        layout.addWidget(label)
+        layout.addWidget(side_title(title, box))
         layout.addWidget(widget, 1)
         return box
 
@@ -637,22 +649,18 @@ class MainWindow(QMainWindow):
             action.triggered.connect(self._on_run_action_triggered)
 
     def _install_cookies(self) -> None:
-        """Tools → Cookies… (``cookiesAction``) and its jar viewer, made now and empty: it
-        lists the jars when opened (``explorer/ui/cookie_jar_dialog.py``)."""
-        self.cookie_jar = CookieJarDialog(self.services.cookies, self.ops, self)
+        """Tools → Cookies… (``cookiesAction``): the jar viewer lists the jars when opened
+        (``explorer/ui/cookie_jar_dialog.py``)."""
         menus = self.menuBar().findChildren(QMenu)
         tools = next((m for m in menus if m.title() == "&Tools"), None)
         tools = tools or self.menuBar().addMenu("&Tools")
         action = tools.addAction("Cookies…")
         action.setObjectName("cookiesAction")
-        action.triggered.connect(self.cookie_jar.open)
+        action.triggered.connect(self.open_cookie_jar)
 
     def _install_variables_editor(self) -> None:
         """File → Environments and variables… (Ctrl+Shift+E) and ``variablesButton`` beside
         the environment combo open the editor (``explorer/ui/variables_editor.py``)."""
-        editor = VariablesEditor(self.services.variables, self.ops, self._selection, self)
-        editor.saved.connect(self._on_variables_saved)
-        self.variables_editor = editor
         action = QAction("Environments and variables…", self)
         action.setObjectName("variablesAction")
         action.setShortcut(QKeySequence("Ctrl+Shift+E"))
@@ -663,12 +671,53 @@ class MainWindow(QMainWindow):
         (file_menu or self.menuBar().addMenu("&File")).addAction(action)
         self.provider_bar.variables_button.clicked.connect(self.open_variables_editor)
 
+    def complete(self) -> None:
+        """Build what the first paint does not show but the window's object names promise:
+        the dialogs and the response's extra pages. The app calls it right after the first
+        paint (``app.run_gui``), which must not wait for their modules; a window made without
+        ``complete_later`` (tests, tools) has them at once."""
+        self.dialogs()
+        self.response.extra_pages()
+
+    def dialogs(self) -> WindowDialogs:
+        """``variablesEditor``, ``cookieJarDialog`` and ``settingsDialog``, built hidden on
+        first call (``complete``)."""
+        if self._dialogs is None:
+            from explorer.ui.cookie_jar_dialog import CookieJarDialog
+            from explorer.ui.menus import settings_dialog
+            from explorer.ui.variables_editor import VariablesEditor
+
+            editor = VariablesEditor(self.services.variables, self.ops, self._selection, self)
+            editor.saved.connect(self._on_variables_saved)
+            self._dialogs = WindowDialogs(
+                CookieJarDialog(self.services.cookies, self.ops, self),
+                editor,
+                settings_dialog(self),
+            )
+        return self._dialogs
+
+    def open_cookie_jar(self) -> None:
+        self.dialogs().cookie_jar.open()
+
+    def open_settings(self) -> None:
+        self.dialogs().settings.open_settings()
+
+    @property
+    def variables_editor(self) -> VariablesEditor:
+        return self.dialogs().variables
+
+    @property
+    def cookie_jar(self) -> CookieJarDialog:
+        return self.dialogs().cookie_jar
+
     def _selection(self) -> tuple[str | None, str | None]:
         return self.provider_bar.provider_id(), self.provider_bar.environment_name()
 
     def open_variables_editor(self) -> VariablesEditor:
         """The editor on what the window shows: the chosen environment of a provider-less
         collection, else the open request's collection, else the provider environment."""
+        from explorer.services.variables import ENVIRONMENT, FOLDER, PROVIDER, VariableScope
+
         bar, scope = self.provider_bar, None
         folders = self.workspace.folders_of_open() if self.workspace is not None else ()
         environment = bar.environment_name()
@@ -709,6 +758,8 @@ class MainWindow(QMainWindow):
             if not chosen:
                 return None
             directory = Path(chosen)
+        from explorer.ui.run_dialog import RunDialog  # not needed for the first paint
+
         dialog = RunDialog(
             self.services.runs,
             directory,

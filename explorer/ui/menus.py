@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
 
 from explorer import __version__
 from explorer.ui import theme
-from explorer.ui.settings_dialog import THEMES, SettingsDialog
 
 if TYPE_CHECKING:
     from explorer.core.settings import AppSettings
     from explorer.ui.main_window import MainWindow
+    from explorer.ui.settings_dialog import SettingsDialog
+
+THEMES = (("System", "system"), ("Light", "light"), ("Dark", "dark"))
 
 EDIT_ACTIONS = (
     ("undo", "&Undo", QKeySequence.StandardKey.Undo),
@@ -75,13 +77,20 @@ def install_menus(window: MainWindow) -> None:
             bar.insertMenu(run, menu)
         else:
             bar.addMenu(menu)
-    services = window.services
-    settings = SettingsDialog(services.app_settings, window.ops, window, services.cookies)
-    settings.applied.connect(lambda s: _on_settings_applied(window, s))
     _fill_file(window, file_menu)
-    _fill_edit(edit_menu, settings)
+    _fill_edit(edit_menu, window)
     _fill_view(window, view_menu)
     _fill_help(window, bar.addMenu("&Help"))
+
+
+def settings_dialog(window: MainWindow) -> SettingsDialog:
+    """The window's ``settingsDialog`` (its pages are built when first opened)."""
+    from explorer.ui.settings_dialog import SettingsDialog
+
+    services = window.services
+    dialog = SettingsDialog(services.app_settings, window.ops, window, services.cookies)
+    dialog.applied.connect(lambda s: _on_settings_applied(window, s))
+    return dialog
 
 
 def _action(menu: QMenu, name: str, text: str, keys: QKeySequence | None = None) -> QAction:
@@ -100,7 +109,7 @@ def _fill_file(window: MainWindow, menu: QMenu) -> None:
     quit_action.triggered.connect(window.close)
 
 
-def _fill_edit(menu: QMenu, dialog: SettingsDialog) -> None:
+def _fill_edit(menu: QMenu, window: MainWindow) -> None:
     menu.setObjectName("editMenu")
     for slot, text, keys in EDIT_ACTIONS:
         action = _action(menu, f"editAction_{slot}", text, QKeySequence(keys))
@@ -110,7 +119,7 @@ def _fill_edit(menu: QMenu, dialog: SettingsDialog) -> None:
     settings = _action(menu, "settingsAction", "&Settings…", QKeySequence("Ctrl+,"))
     settings.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     settings.setMenuRole(QAction.MenuRole.PreferencesRole)
-    settings.triggered.connect(dialog.open_settings)
+    settings.triggered.connect(window.open_settings)
 
 
 def _on_focused(slot: str) -> None:
@@ -129,11 +138,11 @@ def _fill_view(window: MainWindow, menu: QMenu) -> None:
     group.setExclusive(True)
     current = theme.current()
     for label, value in THEMES:
-        action = _action(themes, f"themeAction_{value.value}", label)
+        action = _action(themes, f"themeAction_{value}", label)
         action.setCheckable(True)
-        action.setChecked(value.value == current)
+        action.setChecked(value == current)
         group.addAction(action)
-        action.triggered.connect(lambda _checked=False, v=value.value: _choose_theme(window, v))
+        action.triggered.connect(lambda _checked=False, v=value: _choose_theme(window, v))
     menu.addSeparator()
     panes = (
         ("viewAction_sidePane", "&Side pane", window.main_splitter.widget(0)),

@@ -7,7 +7,9 @@ from __future__ import annotations
 import html
 import time
 from concurrent.futures import Executor, Future
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -28,16 +30,32 @@ from explorer.core.redaction import mask_headers
 from explorer.services.api import ProblemCard
 from explorer.ui.elided_label import ElidedLabel
 from explorer.ui.header_table import fill_headers, header_table
-from explorer.ui.json_tree import JsonTreePanel
 from explorer.ui.relay import Relay
 from explorer.ui.response_body import ResponseBodyPanel
-from explorer.ui.response_cookies import ResponseCookies
-from explorer.ui.sent_view import SentRequestView
 from explorer.ui.theme import status_color
-from explorer.ui.timing_view import TimingView
+
+if TYPE_CHECKING:
+    from explorer.ui.json_tree import JsonTreePanel
+    from explorer.ui.response_cookies import ResponseCookies
+    from explorer.ui.sent_view import SentRequestView
+    from explorer.ui.timing_view import TimingView
 
 EMPTY = "Send a request to see the response here."
 MODES = ("Pretty", "Raw", "Tree", "Preview", "Headers", "Cookies", "Problem", "Sent", "Timing")
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraPages:
+    sent: SentRequestView
+    timing: TimingView
+    cookies: ResponseCookies
+    tree: JsonTreePanel
+
+    def clear(self) -> None:
+        self.tree.show_body(None)
+        self.cookies.clear()
+        self.sent.clear()
+        self.timing.clear()
 
 
 class ResponseView(QWidget):
@@ -73,6 +91,7 @@ class ResponseView(QWidget):
     def _build_top(self) -> QHBoxLayout:
         self.status = ElidedLabel(self)
         self.status.setObjectName("responseStatus")
+        self.status.setContentsMargins(0, 2, 0, 2)
         self._line = ("", "", "")
         self.status.set_line(EMPTY)
         self.modes = QTabBar(self)
@@ -109,17 +128,51 @@ class ResponseView(QWidget):
         self.problem.setTextInteractionFlags(
             self.problem.textInteractionFlags().TextSelectableByMouse
         )
-        self.sent = SentRequestView(self)
-        self.timing = TimingView(self)
-        self.cookies = ResponseCookies(self)
         self.pages = QStackedWidget(self)
-        for page in (self.body, self.headers, self.problem, self.sent, self.timing):
+        for page in (self.body, self.headers, self.problem):
             self.pages.addWidget(page)
-        self.pages.addWidget(self.cookies)
-        self.tree = JsonTreePanel(worker, self)
-        self.pages.addWidget(self.tree)
+        self._worker = worker
+        self._extra: ExtraPages | None = None
         self.modes.setTabVisible(MODES.index("Tree"), False)  # until a JSON body arrives
         self.body.loaded.connect(self._on_body_loaded)
+
+    def extra_pages(self) -> ExtraPages:
+        """Sent, Timing, Cookies and Tree (``sentRequestView``, ``timingView``,
+        ``cookiesTable``, ``jsonTreeView``), built on first need: hidden until a response
+        arrives, they are not worth the first paint's wait (~30 ms with their modules), and the
+        app builds them right after it (``MainWindow.complete``)."""
+        if self._extra is None:
+            from explorer.ui.json_tree import JsonTreePanel
+            from explorer.ui.response_cookies import ResponseCookies
+            from explorer.ui.sent_view import SentRequestView
+            from explorer.ui.timing_view import TimingView
+
+            extra = ExtraPages(
+                SentRequestView(self),
+                TimingView(self),
+                ResponseCookies(self),
+                JsonTreePanel(self._worker, self),
+            )
+            for page in (extra.sent, extra.timing, extra.cookies, extra.tree):
+                self.pages.addWidget(page)
+            self._extra = extra
+        return self._extra
+
+    @property
+    def sent(self) -> SentRequestView:
+        return self.extra_pages().sent
+
+    @property
+    def timing(self) -> TimingView:
+        return self.extra_pages().timing
+
+    @property
+    def cookies(self) -> ResponseCookies:
+        return self.extra_pages().cookies
+
+    @property
+    def tree(self) -> JsonTreePanel:
+        return self.extra_pages().tree
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
@@ -210,13 +263,11 @@ class ResponseView(QWidget):
         self._exchange = None
         self._problem = None
         self.body.clear()
-        self.tree.show_body(None)
         self._set_tree_available(False)
         self.headers.setRowCount(0)
-        self.cookies.clear()
         self._fill_problem(None)
-        self.sent.clear()
-        self.timing.clear()
+        if self._extra is not None:
+            self._extra.clear()
         self._set_actions_enabled(False)
         self.show_message(text, error=error)
 

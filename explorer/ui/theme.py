@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QProxyStyle, QStyle, QStyleOption, QWidget
 
 _LIGHT = {
     "window": "#f3f4f6",
@@ -133,21 +133,64 @@ def build_palette(dark: bool) -> QPalette:
     return palette
 
 
-STYLE_SHEET = """
-QLabel#sideTitle { font-weight: 600; }
-QLabel#responseStatus { padding: 2px 0; }
-QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }
-"""
+class _Style(QProxyStyle):
+    """Fusion with two corrections, made in the style rather than an application style sheet:
+    any style sheet routes every widget through Qt's style-sheet style, which made building the
+    window three times slower (135 ms instead of 46 ms here). Only ``drawPrimitive`` (a few
+    dozen calls a frame) and ``standardIcon`` (rare) are overridden; ``styleHint`` is asked
+    thousands of times per window and stays Fusion's."""
+
+    def __init__(self, dark: bool) -> None:
+        super().__init__("Fusion")
+        self._outline = QColor((_DARK if dark else _LIGHT)["placeholder"])
+        self._dark = dark
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        """Fusion outlines an empty check box with the window colour darkened, which vanishes
+        on a dark window: outline it in the placeholder colour (a checked one keeps Fusion's
+        tick). Item views draw their check boxes through this element too."""
+        super().drawPrimitive(element, option, painter, widget)
+        off = bool(option.state & QStyle.StateFlag.State_Off)
+        if self._dark and off and element == QStyle.PrimitiveElement.PE_IndicatorCheckBox:
+            painter.save()
+            painter.setPen(self._outline)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
+            painter.restore()
+
+    def standardIcon(
+        self,
+        standard: QStyle.StandardPixmap,
+        option: QStyleOption | None = None,
+        widget: QWidget | None = None,
+    ) -> QIcon:
+        """No icons on dialog buttons (OK, Cancel, Save ...), whatever the desktop's theme."""
+        if standard in _DIALOG_BUTTON_ICONS:
+            return QIcon()
+        return super().standardIcon(standard, option, widget)
 
 
-def unchecked_indicator(dark: bool) -> str:
-    """Fusion outlines an empty check box with the window colour darkened, which vanishes on a
-    dark window: draw the empty box ourselves (a checked one keeps Fusion's tick)."""
-    colors = _DARK if dark else _LIGHT
-    return (
-        "QCheckBox::indicator:unchecked { width: 13px; height: 13px; border-radius: 2px; "
-        f"border: 1px solid {colors['placeholder']}; background: {colors['base']}; }}\n"
-    )
+_DIALOG_BUTTON_ICONS = frozenset(
+    getattr(QStyle.StandardPixmap, name)
+    for name in dir(QStyle.StandardPixmap)
+    if name.startswith("SP_Dialog") or name == "SP_RestoreDefaultsButton"
+)
+
+
+def side_title(text: str, parent: QWidget) -> QLabel:
+    """A side pane's title (``sideTitle``): the pane's name in semibold."""
+    label = QLabel(text, parent)
+    label.setObjectName("sideTitle")
+    font = label.font()
+    font.setWeight(QFont.Weight.DemiBold)
+    label.setFont(font)
+    return label
 
 
 def current() -> str:
@@ -162,9 +205,8 @@ def apply(app: QApplication, choice: str | None = None) -> None:
     if choice is not None:
         _CHOSEN["theme"] = choice
     dark = wants_dark()
-    app.setStyle("Fusion")
+    app.setStyle(_Style(dark))
     app.setPalette(build_palette(dark))
-    app.setStyleSheet(STYLE_SHEET + unchecked_indicator(dark))
 
 
 def syntax_colors(palette: QPalette) -> dict[str, QColor]:

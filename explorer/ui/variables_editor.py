@@ -13,7 +13,6 @@ the URL bar's scope and the environment list.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,19 +56,6 @@ from explorer.ui.operations import Failure, Operations
 NAME, VALUE, SECRET = range(3)
 SCOPE_ROLE = Qt.ItemDataRole.UserRole
 Selection = Callable[[], tuple[str | None, str | None]]
-CLI_HINT = "or pass --var NAME=VALUE."
-WINDOW_HINT = "or give it a value in File → Environments and variables… (Ctrl+Shift+E)."
-
-
-CLI_CREDENTIALS = re.compile(r"with 'api-explorer credentials set[^']*'")
-
-
-def for_window(message: str) -> str:
-    """A send's sentence as the window says it: an undefined variable points to this editor,
-    a missing credential to the Credentials panel, instead of command-line flags."""
-    return CLI_CREDENTIALS.sub("in the Credentials panel", message.replace(CLI_HINT, WINDOW_HINT))
-
-
 @dataclass
 class _Row:
     """What the table cannot hold in plain sight: a secret's value (known once typed or

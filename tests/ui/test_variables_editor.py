@@ -17,7 +17,8 @@ from explorer.core.models import KeyValue, RequestSpec
 from explorer.core.workspace.store import WorkspaceStore
 from explorer.services.api import SendOutcome, Services
 from explorer.services.variables import ENVIRONMENT, FOLDER, MASK, VariableScope
-from explorer.ui.variables_editor import VariablesEditor, for_window
+from explorer.ui.variables_editor import VariablesEditor
+from explorer.ui.window_text import for_window
 from tests.services.test_variables_service import (  # noqa: F401 - the fixture
     _service_name,
     file_text,
