@@ -302,7 +302,9 @@ def print_exchange(exchange: Exchange, *, verbose: bool, output: str | None) -> 
         for hop in exchange.hops:
             say(f"→ {hop.method} {hop.url}  {hop.status} → {hop.location}\n")
         say(f"{request.method} {response.url if not exchange.hops else request.url}\n")
-        for name, value in mask_headers(exchange.sent_headers, request.secrets):
+        if exchange.wire_request_line:
+            say(f"{exchange.wire_request_line}\n")
+        for name, value in mask_headers(exchange.headers_on_wire, request.secrets):
             say(f"{name}: {value}\n")
         err.write("\n")
     say(

@@ -283,9 +283,13 @@ class Response:
 class Exchange:
     """A request as resolved, the response, the redirect hops on the way, and timings.
 
-    ``sent_headers`` are the headers of the final hop as they went on the wire (auth and defaults
-    included); show them through ``explorer.core.redaction`` only. ``sent_method`` is the final
-    hop's method (a 303 turns a POST into a GET); empty when unknown: the request's."""
+    ``sent_headers`` are the headers of the final hop as requests prepared them (auth and
+    defaults included; the runner and history use them). ``wire_request_line`` and
+    ``wire_headers`` are that hop's head exactly as the connection wrote it, with ``Host``,
+    ``Content-Length`` or ``Transfer-Encoding`` added below requests, in order (empty when no
+    connection of ours wrote it). Show either through ``explorer.core.redaction`` only.
+    ``sent_method`` is the final hop's method (a 303 turns a POST into a GET); empty when
+    unknown: the request's."""
 
     request: ResolvedRequest
     response: Response
@@ -295,3 +299,11 @@ class Exchange:
     sent_headers: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
     sent_method: str = ""
+    wire_request_line: str = ""
+    wire_headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def headers_on_wire(self) -> tuple[tuple[str, str], ...]:
+        """The final hop's headers as written when known, else as prepared: what the Sent tab
+        and ``send -v`` show."""
+        return self.wire_headers or self.sent_headers

@@ -1,9 +1,11 @@
 """The Sent tab (``sentRequestView``): the request as it went on the wire for the final hop.
 
-The request line and final URL, every header the client sent (auth and defaults included),
-the body, and the redirect chain hop by hop (``sentRedirects``). Credentials are shown through
-``explorer.core.redaction`` only, until an explicit click on Reveal (``sentRevealSecrets``);
-a new exchange is shown masked again.
+The method and final URL, the request line as written (``sentWireLine``: origin form, or
+absolute form through a proxy), every header in the order the connection wrote it (``Host``,
+``Content-Length``, auth and defaults included: ``Exchange.headers_on_wire``, the same rows
+``send -v`` prints), the body, and the redirect chain hop by hop (``sentRedirects``).
+Credentials are shown through ``explorer.core.redaction`` only, until an explicit click on
+Reveal (``sentRevealSecrets``); a new exchange is shown masked again.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ class SentRequestView(QWidget):
         self.request_line = ElidedLabel(self)  # a long URL must not widen the window
         self.request_line.setObjectName("sentRequestLine")
         self.request_line.set_line(NOTHING_SENT)
+        self.wire_line = ElidedLabel(self)
+        self.wire_line.setObjectName("sentWireLine")
+        self.wire_line.setVisible(False)
         self.reveal = QToolButton(self)
         self.reveal.setObjectName("sentRevealSecrets")
         self.reveal.setText("Reveal")
@@ -82,9 +87,13 @@ class SentRequestView(QWidget):
         self.body.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.redirects = QListWidget(self)
         self.redirects.setObjectName("sentRedirects")
+        lines = QVBoxLayout()
+        lines.setContentsMargins(0, 0, 0, 0)
+        lines.addWidget(self.request_line)
+        lines.addWidget(self.wire_line)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.request_line, 1)
+        top.addLayout(lines, 1)
         top.addWidget(self.reveal, 0, Qt.AlignmentFlag.AlignTop)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.setChildrenCollapsible(False)
@@ -114,6 +123,7 @@ class SentRequestView(QWidget):
         exchange = self._exchange
         if exchange is None:
             self.request_line.set_line(NOTHING_SENT)
+            self.wire_line.setVisible(False)
             self.headers.setRowCount(0)
             self.body.clear()
             self.redirects.clear()
@@ -125,12 +135,15 @@ class SentRequestView(QWidget):
         self.request_line.set_line(
             f"{method} {url}  ·  {exchange.response.http_version}", tooltip=url
         )
+        wire = shown(exchange.wire_request_line)
+        self.wire_line.set_line(f"On the wire: {wire}", tooltip=wire)
+        self.wire_line.setVisible(bool(wire))
         rows = (
-            list(exchange.sent_headers)
+            list(exchange.headers_on_wire)
             if self.reveal.isChecked()
-            else mask_headers(exchange.sent_headers, request.secrets)
+            else mask_headers(exchange.headers_on_wire, request.secrets)
         )
-        fill_headers(self.headers, list(rows))
+        fill_headers(self.headers, rows)
         dropped = method != request.method and request.body is not None
         self.body.setPlainText(shown(body_text(request.body, dropped)))
         self.redirects.clear()

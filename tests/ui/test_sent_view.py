@@ -5,10 +5,15 @@ waterfall of measured phases that add up to the total."""
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from PySide6.QtWidgets import QLabel, QListWidget, QTableWidget, QToolButton, QWidget
 
+from explorer.core.models import Body, BodyMode, KeyValue, RequestSpec
 from explorer.core.redaction import MASK
 from tests.ui.conftest import OFFSCREEN_NOISE
 from tests.ui.test_send_flow import send
@@ -93,3 +98,46 @@ def test_the_timing_view_shows_each_measured_phase(qtbot, window, httpbin_url) -
 
     window.response.clear()
     assert not view.rows
+
+
+def sent_rows(table: QTableWidget) -> list[tuple[str, str]]:
+    return [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())]
+
+
+def test_the_sent_headers_are_the_ones_written_with_host_and_content_length(
+    qtbot, window, edge
+) -> None:
+    """What the server received is what the tab lists, and ``send -v`` prints the same lines."""
+    window.editor.load(
+        RequestSpec(
+            "POST",
+            f"{edge.base_url}/echo",
+            headers=(KeyValue("X-Trace", "t-1"),),
+            body=Body(BodyMode.JSON, '{"a": 1}'),
+        )
+    )
+    with qtbot.waitSignal(window.request_finished, timeout=10_000):
+        window.editor.send_button.click()
+    show_mode(window, "Sent")
+    rows = sent_rows(child(window, QTableWidget, "sentHeaders"))
+    shown = {name.lower(): value for name, value in rows}
+    assert shown["host"] == f"127.0.0.1:{edge.port}"
+    assert shown["content-length"] == "8"
+    echoed = json.loads(window.response.exchange.response.body.read_bytes())
+    assert [[name, value] for name, value in rows] == echoed["headers"]
+    wire = child(window, QLabel, "sentWireLine")
+    assert wire.isVisible()
+    assert wire.full_text() == "On the wire: POST /echo HTTP/1.1"
+
+    same_request = ("POST", f"{edge.base_url}/echo", "-H", "X-Trace: t-1", "--json", '{"a": 1}')
+    cli = subprocess.run(
+        [sys.executable, "-m", "explorer", "send", *same_request, "-v"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stderr
+    head = cli.stderr.split("POST /echo HTTP/1.1\n", 1)[1].split("\n\n", 1)[0]
+    assert head.splitlines() == [f"{name}: {value}" for name, value in rows]

@@ -253,6 +253,8 @@ class HttpClient:
             started_at=started_at,
             sent_headers=sent_headers,
             sent_method=clock.method,
+            wire_request_line=clock.wire[0],
+            wire_headers=clock.wire[1],
         )
 
     def _send_following(

@@ -9,8 +9,12 @@ thread's send is a thread-local (each worker thread has its own ``requests.Sessi
 runs start to end on one thread), started by the adapter for every hop (redirects included);
 ``Recording.timings`` turns the last hop's marks into contiguous phases, so they add up to the
 total. A pooled connection that was reused has no DNS/connect/TLS marks and says so. A proxy's
-connections (HTTP or SOCKS) are not ours: through one, only the wait and the download are split
+connections (HTTP or SOCKS) are not timed: through one, only the wait and the download are split
 off, and a note says why.
+
+Every connection, a proxy's included, also keeps the head it writes (request line and headers,
+``wire.parse_head``) in the hop's clock: ``putrequest`` marks a head as coming and the next
+``send`` carries it whole (``http.client`` writes the buffered head in one call).
 """
 
 from __future__ import annotations
@@ -35,9 +39,17 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.poolmanager import PoolManager
 from urllib3.util.connection import allowed_gai_family, create_connection
 
+from explorer.core.http.wire import WireHead, parse_head
 from explorer.core.models import Timings
 
-__all__ = ["HopClock", "Recording", "TimedAdapter", "recording"]
+__all__ = [
+    "HopClock",
+    "Recording",
+    "TimedAdapter",
+    "WireConnection",
+    "WireHTTPSConnection",
+    "recording",
+]
 
 PROXY_NOTE = (
     "sent through the proxy {proxy}: DNS, connect and TLS happen between it and the server, "
@@ -63,6 +75,8 @@ class HopClock:
     sent_bytes: int = 0
     sent_header_bytes: int = 0
     received_header_bytes: int = 0
+    head_pending: bool = False
+    wire: WireHead = ("", ())
 
     @property
     def fresh(self) -> bool:
@@ -84,6 +98,11 @@ class Recording:
     @property
     def last(self) -> HopClock | None:
         return self.hops[-1] if self.hops else None
+
+    @property
+    def wire(self) -> WireHead:
+        """The final hop's request line and headers as written (empty when none was seen)."""
+        return self.hops[-1].wire if self.hops else ("", ())
 
     def timings(self, started: float, ended: float, headers_at: float) -> Timings:
         """Contiguous phases of the final hop, in ms; ``headers_at`` is when the client had the
@@ -191,7 +210,38 @@ class _CountedResponse(http.client.HTTPResponse):
                 self.fp = raw
 
 
-class _TimedConnection(HTTPConnection):
+class WireConnection(HTTPConnection):
+    """Keeps the head of each request it writes in the hop's clock."""
+
+    def putrequest(
+        self,
+        method: str,
+        url: str,
+        skip_host: bool = False,
+        skip_accept_encoding: bool = False,
+    ) -> None:
+        super().putrequest(
+            method, url, skip_host=skip_host, skip_accept_encoding=skip_accept_encoding
+        )
+        clock = _clock()
+        if clock is not None:
+            clock.head_pending = True
+
+    def send(self, data: Any) -> None:
+        """The head is taken before it is written: writing may open the connection, and a
+        proxy tunnel's ``CONNECT`` written then is not the request's head."""
+        clock = _clock()
+        if clock is not None and clock.head_pending and isinstance(data, bytes):
+            clock.head_pending = False
+            clock.wire = parse_head(data)
+        super().send(data)
+
+
+class WireHTTPSConnection(WireConnection, HTTPSConnection):
+    """The TLS form; through a proxy its head goes inside the tunnel, after the ``CONNECT``."""
+
+
+class _TimedConnection(WireConnection):
     """Resolves and connects with a mark after each step, and counts what it writes."""
 
     response_class = _CountedResponse
@@ -255,7 +305,7 @@ class _TimedConnection(HTTPConnection):
             clock.sent_bytes += len(data)
 
 
-class _TimedHTTPSConnection(_TimedConnection, HTTPSConnection):
+class _TimedHTTPSConnection(_TimedConnection, WireHTTPSConnection):
     def connect(self) -> None:
         super().connect()
         clock = _clock()
@@ -271,6 +321,14 @@ class _TimedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _TimedHTTPSConnection
 
 
+class _WirePool(HTTPConnectionPool):
+    ConnectionCls = WireConnection
+
+
+class _WireHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = WireHTTPSConnection
+
+
 class TimedAdapter(HTTPAdapter):
     """An ``HTTPAdapter`` whose direct connections are timed; starts a clock for each hop."""
 
@@ -278,6 +336,17 @@ class TimedAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         manager: PoolManager = self.poolmanager
         manager.pool_classes_by_scheme = {"http": _TimedPool, "https": _TimedHTTPSPool}
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> PoolManager:
+        """The proxy's pool manager, whose connections keep the heads they write (untimed)."""
+        manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if proxy.lower().startswith("socks"):
+            from explorer.core.http.socks_wire import SOCKS_WIRE_POOLS
+
+            manager.pool_classes_by_scheme = SOCKS_WIRE_POOLS
+        else:
+            manager.pool_classes_by_scheme = {"http": _WirePool, "https": _WireHTTPSPool}
+        return manager
 
     def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
         """Send one hop with a fresh clock (``Session.send`` passes the proxies by keyword)."""
