@@ -113,13 +113,14 @@ def _add_workspace_services(
     demo: bool,
 ) -> None:
     """Collections, history, import and export over the workspace the core opens."""
-    from explorer.services.drafts import FileDrafts, session_file
+    from explorer.services.drafts import FileDrafts, core_store, session_file
     from explorer.services.workspace import CoreWorkspace, WorkspaceHistory
 
     collections = CoreWorkspace(executors.disk, executors.worker, ready, workspace, demo)
     services.workspace = collections
     services.history = WorkspaceHistory(executors.disk, ready, workspace, demo)
-    services.drafts = FileDrafts(executors.disk, session_file(state_dir(), workspace, demo))
+    kept_tabs = session_file(state_dir(), workspace, demo)
+    services.drafts = FileDrafts(executors.disk, kept_tabs, core_store(ready))
     services.on_shutdown.append(collections.stop)
     from explorer.services.variables import CoreVariables
 

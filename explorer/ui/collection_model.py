@@ -9,6 +9,7 @@ shows the error. The filter proxy matches names, methods and URLs across the who
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from enum import IntEnum
 from pathlib import Path
 
@@ -58,10 +59,11 @@ class CollectionModel(QStandardItemModel):
     def item_for(self, path: Path) -> QStandardItem | None:
         return self._by_path.get(path)
 
-    def set_dirty(self, path: Path | None, dirty: bool) -> None:
-        """Mark the open request's item (at most one is marked at a time)."""
+    def set_dirty(self, paths: AbstractSet[Path]) -> None:
+        """Mark the items of every request with unsaved edits in a tab (``paths``), and only
+        them: the tree agrees with the tab bar, not just with the tab on screen."""
         for known, item in self._by_path.items():
-            wanted = dirty and known == path
+            wanted = known in paths
             if bool(item.data(Role.DIRTY)) != wanted:
                 item.setData(wanted, Role.DIRTY)
 

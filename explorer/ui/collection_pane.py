@@ -7,6 +7,7 @@ across reloads (every operation reloads), and expands everything while a search 
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -71,8 +72,8 @@ class CollectionPane(QWidget):
         if current is not None:
             self.tree.select_path(current)
 
-    def set_dirty(self, path: Path | None, dirty: bool) -> None:
-        self.model.set_dirty(path, dirty)
+    def set_dirty(self, paths: AbstractSet[Path]) -> None:
+        self.model.set_dirty(paths)
 
     def reveal(self, path: Path) -> QModelIndex:
         """Select ``path``, expanding the folders above it."""

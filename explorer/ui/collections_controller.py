@@ -192,7 +192,7 @@ class CollectionsController(QObject):
     ) -> None:
         self.tree = tree
         self.pane.load(tree)
-        self.pane.set_dirty(self.path, self.dirty)
+        self._mark_tree()
         if then is not None:
             then(tree)
         if self._session is not None:
@@ -286,11 +286,25 @@ class CollectionsController(QObject):
             self.pane.reveal(tab.path)
         self.opened.emit()
         self._keep_timer.start()
+        if tab.changed_on_disk:
+            self._ask_external(tab)
 
     def _leave(self, tab: OpenTab) -> None:
         tab.spec = self.editor.to_spec()
         tab.dirty = tab.saved is not None and tab.spec != tab.saved
+        self._refresh(tab)
+
+    def _refresh(self, tab: OpenTab) -> None:
+        """A tab that is not on screen changed (edits, path, saved state): its title and the
+        tree's marks follow."""
         self.tabs.refresh(tab)
+        self._mark_tree()
+
+    def _mark_tree(self) -> None:
+        """The tree marks the request of every tab with unsaved edits, as the tab bar does."""
+        self.pane.set_dirty(
+            {tab.path for tab in self.tabs.states() if tab.dirty and tab.path is not None}
+        )
 
     def _show(self, tab: OpenTab, spec: RequestSpec) -> None:
         """``tab`` now holds ``spec`` as saved (reloaded from disk, or just written)."""
@@ -301,7 +315,7 @@ class CollectionsController(QObject):
             self._dirty_timer.stop()
             self._set_dirty(False)
         else:
-            self.tabs.refresh(tab)
+            self._refresh(tab)
 
     def _on_dirty_timer_timeout(self) -> None:
         saved = self.saved_spec
@@ -312,7 +326,7 @@ class CollectionsController(QObject):
         if tab is not None:
             tab.dirty = dirty
             self.tabs.refresh(tab, self.editor.to_spec())
-        self.pane.set_dirty(self.path, dirty)
+        self._mark_tree()
         self._update_title()
 
     def _update_title(self) -> None:
@@ -332,6 +346,8 @@ class CollectionsController(QObject):
             self._remove(tab)
             return
         self.tabs.setCurrentIndex(self.tabs.index_of(tab))
+        if tab.changed_on_disk:
+            return  # showing it asks which version to keep; closing comes after that answer
         self._ask_unsaved(lambda: self._remove(tab))
 
     def _remove(self, tab: OpenTab) -> None:
@@ -346,6 +362,7 @@ class CollectionsController(QObject):
         if self.tabs.count() == 1:
             self.tabs.add(OpenTab(NEW_REQUEST, None, NEW_REQUEST), 1)
         self.tabs.removeTab(self.tabs.index_of(tab))
+        self._mark_tree()
         self._keep_timer.start()
 
     def reopen(self) -> None:
@@ -369,6 +386,7 @@ class CollectionsController(QObject):
                 tab.spec if tab.dirty or tab.path is None else None,
                 tab.provider_id,
                 tab.environment,
+                tab.key,
             )
             for tab in self.tabs.states()
         )
@@ -403,6 +421,7 @@ class CollectionsController(QObject):
             self.tabs.setCurrentIndex(base + min(max(session.current, 0), len(tabs) - 1))
             if first is not None and first.blank:
                 self.tabs.removeTab(self.tabs.index_of(first))
+        self._mark_tree()
         self.restored.emit()
 
     def _restored_tab(self, kept: KeptTab) -> OpenTab | None:
@@ -416,6 +435,7 @@ class CollectionsController(QObject):
         else:
             return None
         tab.provider_id, tab.environment = kept.provider_id, kept.environment
+        tab.key = kept.key or tab.key  # its secrets are stored under it
         return tab
 
     def _ask_unsaved(self, then: Callable[[], None]) -> None:
@@ -468,7 +488,7 @@ class CollectionsController(QObject):
                 self._on_dirty_timer_timeout()
             else:
                 tab.dirty = tab.spec != spec
-                self.tabs.refresh(tab)
+                self._refresh(tab)
         self.saved.emit(path)
         self.reload()
         self._keep_timer.start()
@@ -614,7 +634,7 @@ class CollectionsController(QObject):
         for tab in self.tabs.states():
             if tab.path is not None and (tab.path == old or old in tab.path.parents):
                 tab.path = new if tab.path == old else new / tab.path.relative_to(old)
-                self.tabs.refresh(tab)
+                self._refresh(tab)
         self._keep_timer.start()
         if order >= 0:
             siblings = [p for p in self._children(new.parent) if p != new]
@@ -640,7 +660,7 @@ class CollectionsController(QObject):
             self._on_dirty_timer_timeout()
         else:
             tab.spec = replace(tab.spec, name=spec.name)
-            self.tabs.refresh(tab)
+            self._refresh(tab)
 
     def _children(self, folder: Path) -> list[Path]:
         """The requests and folders of ``folder`` in their current order (broken ones aside)."""
@@ -676,7 +696,7 @@ class CollectionsController(QObject):
                 if tab is self._shown:
                     self._set_dirty(False)
                 else:
-                    self.tabs.refresh(tab)
+                    self._refresh(tab)
         self._keep_timer.start()
         self.ops.channel.show_info(f"Deleted “{trashed.name}”.", UNDO_SHOWN_MS)
         self.undo_button.show()
@@ -695,7 +715,7 @@ class CollectionsController(QObject):
     # -- external edits -----------------------------------------------------------------------
     def _on_service_changed(self, paths: object) -> None:
         """A file changed outside: a clean tab of it reloads; the one on screen asks first when
-        it has edits; another edited tab keeps its edits (Ctrl+S there overwrites the file)."""
+        it has edits; another edited tab is marked and asks when it is shown."""
         self.reload()
         if not isinstance(paths, frozenset):
             return
@@ -707,7 +727,10 @@ class CollectionsController(QObject):
             if not tab.dirty:
                 self._reload_open(tab, tab.path)
             elif tab is self._shown:
-                self._ask_external(tab.path)
+                self._ask_external(tab)
+            else:
+                tab.changed_on_disk = True
+                self._refresh(tab)
 
     def _reload_open(self, tab: OpenTab, path: Path) -> None:
         def loaded(spec: RequestSpec) -> None:
@@ -720,7 +743,12 @@ class CollectionsController(QObject):
             failure=f"{path.name} changed on disk and could not be read",
         )
 
-    def _ask_external(self, path: Path) -> None:
+    def _ask_external(self, tab: OpenTab) -> None:
+        """Reload ``tab`` (on screen) from its changed file, or keep its edits; either answer
+        clears its "changed on disk" mark."""
+        path = tab.path
+        if path is None:
+            return
         box = message_box(
             self.window,
             "externalChangeDialog",
@@ -734,14 +762,15 @@ class CollectionsController(QObject):
         keep = box.addButton("Keep my edits", QMessageBox.ButtonRole.RejectRole)
         keep.setObjectName("externalKeep")
         box.setDefaultButton(keep)
-        tab = self._shown
-        box.buttonClicked.connect(
-            lambda button: (
+
+        def answered(button: object) -> None:
+            tab.changed_on_disk = False
+            if button is reload_button:
                 self._reload_open(tab, path)
-                if button is reload_button and tab is not None
-                else None
-            )
-        )
+            else:
+                self.tabs.refresh(tab, self.editor.to_spec() if tab is self._shown else None)
+
+        box.buttonClicked.connect(answered)
         self._dialog = box
         box.open()
 

@@ -104,6 +104,9 @@ class MainWindow(QMainWindow):
         self.workspace: CollectionsController | None = None
         self.heartbeat = Heartbeat(self)
         self._build()
+        # before the signals: the token indicator asks it whether the request uses OAuth2
+        self.oauth = OAuthController(self, services.oauth, self.ops, self.editor, self._context)
+        self.oauth.status_changed.connect(self._refresh_token_status)
         self._connect()
         if services.providers is not None:
             self.provider_bar.provider_combo.setPlaceholderText("Loading providers…")
@@ -117,7 +120,6 @@ class MainWindow(QMainWindow):
         self.credentials.set_service(services.credentials, self.ops)
         self.otp = OtpAsker(self)
         services.otp.connect(self.otp.ask)
-        self.oauth = OAuthController(self, services.oauth, self.ops, self.editor, self._context)
         self._open_workspace()
         self._install_cookies()
         self._install_variables_editor()
@@ -533,6 +535,11 @@ class MainWindow(QMainWindow):
         return provider.id, environment.name
 
     def _refresh_token_status(self) -> None:
+        """The request's own OAuth2 token when it uses one, else the provider environment's."""
+        own = self.oauth.status_view()
+        if own is not None:
+            self._show_token(own)
+            return
         target = self._target()
         if target is None or self.services.tokens is None:
             unbound = self.provider_bar.collection is not None
@@ -579,6 +586,9 @@ class MainWindow(QMainWindow):
             self._refresh_token_status()
 
     def _on_token_status_clicked(self) -> None:
+        if self.oauth.status_view() is not None:
+            self.oauth.inspect()
+            return
         if self._inspector is None:
             self._inspector = TokenInspector(self)
             self._inspector.refresh_requested.connect(self._on_inspector_refresh)
@@ -825,6 +835,7 @@ class MainWindow(QMainWindow):
                 self.provider_bar.select(tab.provider_id, tab.environment)
         self._update_editor_scope()
         self._sync_collection()
+        self._refresh_token_status()  # this request may use its own OAuth2 token, or not
 
     def _sync_collection(self) -> None:
         """The provider bar follows the open request: a collection bound to no provider is

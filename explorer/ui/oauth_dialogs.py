@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
@@ -56,6 +57,8 @@ if TYPE_CHECKING:  # the auth stack is loaded with the core, after the first pai
     from explorer.ui.request_editor import RequestEditor
 
 _REFRESHING = frozenset({"acquired", "refreshed", "re-granted", "invalidated", "failed"})
+OWN_OAUTH = "The request's own OAuth2 token"
+OWN_OAUTH_EMPTY = f"{OWN_OAUTH}: none yet (Auth tab: Get token)"
 
 
 def _clock(seconds: float) -> str:
@@ -211,6 +214,8 @@ class OAuthController(QObject):
     token_shown = Signal(object)
     #: A sign-in ended: the token view, or None when it failed or was cancelled.
     sign_in_finished = Signal(object)
+    #: What the window's token indicator shows may have changed (``status_view``).
+    status_changed = Signal()
     _authorize_prompted = Signal(object, int)
     _device_prompted = Signal(object, int)
     _event = Signal(object)
@@ -235,6 +240,8 @@ class OAuthController(QObject):
         self._sign_in = 0  # the sign-in whose prompts are wanted
         self._identity = ""  # the OAuth2 identity on screen, once its state is known
         self._view: OAuthTokenView | None = None
+        self._problem = ""  # why the token state of the auth on screen cannot be told
+        self._oauth_shown = False  # as last reported through ``status_changed``
         self.dialog: SignInDialog | DeviceDialog | None = None
         self.inspector: TokenInspector | None = None
         self.sign_in_button = QToolButton(window)
@@ -245,6 +252,7 @@ class OAuthController(QObject):
         self.sign_in_button.clicked.connect(self._on_sign_in_clicked)
         window.statusBar().addPermanentWidget(self.sign_in_button)
         self._tab.token_wanted.connect(self.refresh)
+        self._tab.changed.connect(self._on_auth_changed)
         self._tab.get_token_requested.connect(self.get_token)
         self._tab.forget_token_requested.connect(self.forget_token)
         self._tab.inspect_requested.connect(self.inspect)
@@ -261,6 +269,31 @@ class OAuthController(QObject):
         return self._pending is not None
 
     # -- the token line ------------------------------------------------------------------------
+
+    def status_view(self) -> TokenView | None:
+        """The request's own OAuth2 token (its own auth or its folder's) as the window's token
+        indicator shows it; None when the request on screen does not use OAuth2 and the
+        provider's token applies."""
+        if not self._tab.oauth_shown:
+            return None
+        view = self._view
+        if view is None:
+            detail = f"{OWN_OAUTH}: {self._problem}" if self._problem else OWN_OAUTH_EMPTY
+            return TokenView("none", detail)
+        inspected = view.inspected or TokenView()
+        if view.state == "none":
+            return replace(inspected, state="none", detail=OWN_OAUTH_EMPTY)
+        expires_at = view.expires_at
+        if view.state == "expired":  # an end in the past: the indicator says "expired"
+            expires_at = min(expires_at or 0.0, time.time())
+        detail = f"{OWN_OAUTH}: {inspected.detail}" if inspected.detail else OWN_OAUTH
+        return replace(inspected, state="valid", detail=detail, expires_at=expires_at)
+
+    def _on_auth_changed(self) -> None:
+        """The auth kind may have turned OAuth2 off: the indicator goes back to the provider."""
+        if self._oauth_shown != self._tab.oauth_shown:
+            self._oauth_shown = self._tab.oauth_shown
+            self.status_changed.emit()
 
     def refresh(self) -> None:
         """Ask for the token state of the OAuth2 auth on screen (latest wins)."""
@@ -279,18 +312,23 @@ class OAuthController(QObject):
             return
         self._identity = view.identity
         self._view = view
+        self._problem = ""
+        self._oauth_shown = True
         self._tab.show_token(view)
         if self.inspector is not None and self.inspector.isVisible():
             self.inspector.show_view(view.inspected or TokenView())
         if view.state == "valid":
             self._settled()
+        self.status_changed.emit()
         self.token_shown.emit(view)
 
     def _show_problem(self, generation: int, error: Failure) -> None:
         if generation == self._generation:
             self._identity = ""
             self._view = None
+            self._problem = str(error)
             self._tab.show_token(None, str(error))
+            self.status_changed.emit()
             self.token_shown.emit(None)
 
     def inspect(self) -> TokenInspector:

@@ -9,7 +9,7 @@ and its result lands in its tab (latest send wins within a tab).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -17,13 +17,17 @@ from PySide6.QtWidgets import QTabBar, QWidget
 
 from explorer.core.models import RequestSpec
 from explorer.services.api import PendingSend, SendOutcome
-from explorer.ui.method_badge import badge_icon
+from explorer.services.drafts import new_tab_id
+from explorer.ui.method_badge import BADGE_SIZE, badge_icon
 
 #: What Ctrl+N / Ctrl+T open: a draft that lives in no file until it is saved (unnamed, so
 #: history names it by its URL; the tab says "New request").
 NEW_REQUEST = RequestSpec()
 UNTITLED = "New request"
 DIRTY_MARK = " •"
+#: A tab with unsaved edits whose file was changed outside: it asks when it is shown.
+CHANGED_MARK = " ⚠"
+CHANGED_TIP = "Changed on disk while you edited it: you choose which version to keep when shown"
 
 
 @dataclass(eq=False)
@@ -35,6 +39,7 @@ class OpenTab:
     path: Path | None = None
     saved: RequestSpec | None = None
     dirty: bool = False
+    changed_on_disk: bool = False  # its file changed outside while it had unsaved edits
     provider_id: str | None = None
     environment: str | None = None
     outcome: SendOutcome | None = None
@@ -42,6 +47,7 @@ class OpenTab:
     error: bool = False
     pending: PendingSend | None = None
     generation: int = 0
+    key: str = field(default_factory=new_tab_id)  # kept across restarts: its secrets' key
 
     @property
     def blank(self) -> bool:
@@ -99,6 +105,7 @@ class RequestTabBar(QTabBar):
         self.setDocumentMode(True)
         self.setUsesScrollButtons(True)
         self.setElideMode(Qt.TextElideMode.ElideRight)
+        self.setIconSize(BADGE_SIZE)  # the badge as drawn: at 16x16 "GET" shrinks to a smudge
 
     def add(self, tab: OpenTab, index: int = -1) -> int:
         at = self.insertTab(index if index >= 0 else self.count(), "")
@@ -129,10 +136,11 @@ class RequestTabBar(QTabBar):
             return
         shown = spec if spec is not None else tab.spec
         name = shown.name or shown.url or UNTITLED
-        self.setTabText(index, name + (DIRTY_MARK if tab.dirty else ""))
+        marks = (DIRTY_MARK if tab.dirty else "") + (CHANGED_MARK if tab.changed_on_disk else "")
+        self.setTabText(index, name + marks)
         self.setTabIcon(index, badge_icon(shown.method or "GET"))
         where = str(tab.path) if tab.path is not None else "Draft: not saved yet (Ctrl+S saves it)"
-        self.setTabToolTip(index, where)
+        self.setTabToolTip(index, f"{where}\n{CHANGED_TIP}" if tab.changed_on_disk else where)
 
     def step(self, by: int) -> None:
         """Ctrl+Tab / Ctrl+Shift+Tab: the next or previous tab, wrapping around."""

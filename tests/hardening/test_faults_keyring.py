@@ -24,8 +24,7 @@ from explorer.core.pipeline import ApiSession
 from explorer.core.providers import Environment, ProviderProfile
 from explorer.core.ratelimit import LimiterRegistry
 from tests.core.test_pipeline_sandbox import AUTH, ENV, RESOURCE, WS, Clock, Sandbox
-from tests.support.keyring_service import SecretService
-from tests.support.programs import require
+from tests.support.keyring_service import SecretService, own_secret_service
 
 T = TypeVar("T")
 BOUND_S = 10.0  # each keyring call answers in milliseconds; a hung D-Bus call fails here
@@ -69,13 +68,9 @@ def one_sentence(exc: BaseException) -> str:
 @pytest.fixture
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretService]:
     """Our own Secret Service (the shared one must survive): this test kills it."""
-    dbus = require("dbus-daemon", "keyring faults")
-    daemon = require("gnome-keyring-daemon", "keyring faults")
-    require("dbus-send", "keyring faults")
-    started = SecretService(tmp_path / "secret-service", dbus, daemon)
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", started.env["DBUS_SESSION_BUS_ADDRESS"])
-    yield started
-    started.stop()
+    with own_secret_service(tmp_path / "secret-service", "keyring faults") as started:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", started.env["DBUS_SESSION_BUS_ADDRESS"])
+        yield started
 
 
 # keyring's SecretService backend opens a D-Bus connection per call and, when the collection

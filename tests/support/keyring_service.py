@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
@@ -100,6 +102,22 @@ class SecretService:
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(5)
+
+
+@contextmanager
+def own_secret_service(folder: Path, why: str) -> Iterator[SecretService]:
+    """A Secret Service for one test only, which may kill it (the session's shared one must
+    survive); the caller points ``DBUS_SESSION_BUS_ADDRESS`` at it."""
+    from tests.support.programs import require
+
+    dbus = require("dbus-daemon", why)
+    daemon = require("gnome-keyring-daemon", why)
+    require("dbus-send", why)
+    started = SecretService(folder, dbus, daemon)
+    try:
+        yield started
+    finally:
+        started.stop()
 
 
 def plaintext_keyring(folder: Path) -> KeyringBackend:

@@ -8,6 +8,7 @@ Digest, AWS SigV4 and API-key-in-a-cookie pages generated from the schema."""
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -424,3 +425,31 @@ def test_a_send_that_needs_a_sign_in_offers_sign_in_and_never_opens_a_dialog_its
     assert not window.editor.auth.highlighted
     assert send(qtbot, window) == 200
     qtbot.waitUntil(no_browser_left, timeout=WAIT)
+
+
+def test_the_token_indicator_shows_the_requests_own_oauth2_token(
+    qtbot, services: Services, strict: StrictOAuthServer, collection_request: Path
+) -> None:
+    strict.reset()
+    window = open_window(qtbot, services)
+    tree = window.findChild(QTreeView, "collectionTree")
+    qtbot.waitUntil(lambda: tree.index_of(collection_request).isValid(), timeout=WAIT)
+    indicator = child(window, QLabel, "tokenStatus")
+    with qtbot.waitSignal(window.oauth.token_shown, timeout=WAIT):
+        window.workspace.open(collection_request)
+    qtbot.waitUntil(lambda: indicator.text() == "token: none yet", timeout=WAIT)
+    assert indicator.toolTip().startswith("The request's own OAuth2 token")
+
+    window.editor.tabs.setCurrentWidget(window.editor.auth)
+    with qtbot.waitSignal(window.oauth.sign_in_finished, timeout=WAIT):
+        click(qtbot, child(window, QPushButton, "authGetToken"))
+    assert re.fullmatch(r"token: (10:00|9:5\d) left", indicator.text())  # not "not used"
+    assert "Bearer token from the client_credentials grant" in indicator.toolTip()
+    qtbot.mouseClick(indicator, Qt.MouseButton.LeftButton)  # its inspector, not the provider's
+    assert child(window, QDialog, "authTokenInspector").isVisible()
+    assert window.findChild(QDialog, "tokenInspector") is None
+
+    auth = window.editor.auth
+    auth.kind.setCurrentIndex(auth.kind.findData("basic"))  # no OAuth2: back to the provider's
+    qtbot.waitUntil(lambda: indicator.text() == "token: not used", timeout=WAIT)
+    window.close()

@@ -1,23 +1,26 @@
 """Open requests as tabs (``openRequestTabs``) over the one editor: several open at once, a new
 request is a draft until it is saved, each tab keeps its own response and its own send, closed
-tabs reopen, and the open tabs and drafts come back after a restart, without their secrets."""
+tabs reopen, and the open tabs and drafts come back after a restart, their secrets from the OS
+keyring (and only masked without one), never from a file."""
 
 from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton, QTreeView, QWidget
 
 from explorer.core.models import AuthSpec, RequestSpec
 from explorer.core.workspace.store import WorkspaceStore
 from explorer.services.api import Services
-from explorer.services.compose import state_dir
-from explorer.ui.request_tabs import DIRTY_MARK, RequestTabBar
+from explorer.services.compose import Executors, build_services, state_dir
+from explorer.ui.collection_model import Role
+from explorer.ui.request_tabs import CHANGED_MARK, DIRTY_MARK, RequestTabBar
 from explorer.ui.response_view import EMPTY
 from tests.ui.conftest import OFFSCREEN_NOISE, open_window
 
@@ -124,6 +127,43 @@ def test_a_draft_keeps_no_secret_in_its_file(qtbot, store, services) -> None:
     assert second.editor.to_spec().auth == AuthSpec("bearer", (("token", ""),))
     assert "re-enter auth token" in second.editor.notice.text()
     second.close()
+
+
+@pytest.fixture
+def keyring_services(  # type: ignore[no-untyped-def]
+    secret_service_keyring, store: WorkspaceStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Services]:
+    """The window's services over a working OS keyring (a private Secret Service)."""
+    monkeypatch.setenv("API_EXPLORER_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr("keyring.core._keyring_backend", secret_service_keyring)
+    pools = Executors()
+    services = build_services(pools, workspace=store.root)
+    yield services
+    services.sender.shutdown()
+    for stop in services.on_shutdown:
+        stop()
+    pools.shutdown()
+
+
+def test_a_drafts_token_comes_back_from_the_keyring_after_a_restart(
+    qtbot, keyring_services, tmp_path
+) -> None:
+    first = start(qtbot, keyring_services)
+    token = "s3cr3t-kept-in-the-keyring"
+    first.load_request(
+        RequestSpec("GET", "http://127.0.0.1:9/x", auth=AuthSpec("bearer", (("token", token),)))
+    )
+    first.close()
+    qtbot.waitUntil(lambda: any(state_dir().glob("tabs-*.json")), timeout=10_000)
+
+    second = start(qtbot, keyring_services)
+    assert second.editor.url.text() == "http://127.0.0.1:9/x"
+    assert second.editor.to_spec().auth == AuthSpec("bearer", (("token", token),))
+    assert "re-enter" not in second.editor.notice.text()
+    second.close()
+    kept = [p for p in tmp_path.rglob("*") if p.is_file() and token.encode() in p.read_bytes()]
+    assert kept == []  # neither the state folder nor the workspace holds it
+    assert any(state_dir().glob("tabs-*.json"))
 
 
 def test_ctrl_n_writes_no_file_and_save_turns_the_draft_into_one(qtbot, win, store) -> None:
@@ -239,3 +279,101 @@ def test_a_deleted_file_leaves_its_tab_as_a_draft_and_a_rename_retitles_it(
         tree.item_renamed.emit(renamed, "All items")
     qtbot.waitUntil(lambda: titles(win)[0] == "All items", timeout=10_000)
     assert bar(win).state(0).path == store.collections_dir / "shop" / "all-items.request.yaml"
+
+
+def marked(window) -> set[str]:  # type: ignore[no-untyped-def]
+    """The names of the requests the collection tree marks as having unsaved edits."""
+    model = window.collections.model
+    found: set[str] = set()
+
+    def walk(parent) -> None:  # type: ignore[no-untyped-def]
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            if index.data(Role.DIRTY):
+                found.add(index.data(Qt.ItemDataRole.DisplayRole))
+            walk(index)
+
+    walk(QModelIndex())
+    return found
+
+
+def test_the_tree_marks_every_request_with_unsaved_edits(qtbot, store, services) -> None:
+    first = start(qtbot, services)
+    open_three(qtbot, first, store)
+    bar(first).setCurrentIndex(0)
+    first.editor.url.setText("http://127.0.0.1:9/one")
+    qtbot.waitUntil(lambda: marked(first) == {"List items"})
+    bar(first).setCurrentIndex(2)
+    first.editor.url.setText("http://127.0.0.1:9/three")
+    qtbot.waitUntil(lambda: marked(first) == {"List items", "Delete item"})
+    bar(first).setCurrentIndex(1)  # the tab shown is clean: both marks stay
+    assert marked(first) == {"List items", "Delete item"}
+    first.close()
+
+    second = start(qtbot, services)  # restored tabs keep their marks
+    qtbot.waitUntil(lambda: marked(second) == {"List items", "Delete item"}, timeout=10_000)
+    bar(second).setCurrentIndex(2)
+    with qtbot.waitSignal(second.workspace.tree_loaded, timeout=10_000):
+        trigger(second, "saveAction")
+    assert marked(second) == {"List items"}
+    assert "/three" in request_file(store, "Delete item").read_text()
+
+    bar(second).setCurrentIndex(0)
+    trigger(second, "closeTabAction")
+    second.findChildren(QMessageBox, "unsavedDialog")[-1].button(
+        QMessageBox.StandardButton.Discard
+    ).click()
+    assert marked(second) == set()
+    trigger(second, "reopenTabAction")  # reopened with its edits: marked again
+    assert marked(second) == {"List items"}
+    second.close()
+
+
+def external_dialog(qtbot, window) -> QMessageBox:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(
+        lambda: any(
+            box.isVisible() for box in window.findChildren(QMessageBox, "externalChangeDialog")
+        ),
+        timeout=10_000,
+    )
+    [box] = [b for b in window.findChildren(QMessageBox, "externalChangeDialog") if b.isVisible()]
+    return box
+
+
+def test_a_background_tab_changed_on_disk_reloads_when_clean_and_asks_when_edited(
+    qtbot, win, store
+) -> None:
+    open_three(qtbot, win, store)
+    clean, edited = request_file(store, "List items"), request_file(store, "Create item")
+    bar(win).setCurrentIndex(1)
+    win.editor.url.setText("http://127.0.0.1:9/mine")
+    qtbot.waitUntil(lambda: titles(win)[1] == "Create item" + DIRTY_MARK)
+    bar(win).setCurrentIndex(2)
+
+    clean.write_text(clean.read_text().replace("/List", "/List?page=2"))
+    qtbot.waitUntil(lambda: bar(win).state(0).spec.url.endswith("?page=2"), timeout=10_000)
+    assert titles(win)[0] == "List items"  # reloaded silently: nothing was edited there
+
+    edited.write_text(edited.read_text().replace("/Crea", "/Crea?v=2"))
+    qtbot.waitUntil(lambda: titles(win)[1].endswith(CHANGED_MARK), timeout=10_000)
+    assert titles(win)[1] == "Create item" + DIRTY_MARK + CHANGED_MARK
+    assert "Changed on disk" in bar(win).tabToolTip(1)
+    assert not any(b.isVisible() for b in win.findChildren(QMessageBox, "externalChangeDialog"))
+    assert bar(win).state(1).spec.url == "http://127.0.0.1:9/mine"  # nothing lost meanwhile
+
+    bar(win).setCurrentIndex(1)  # shown: asks
+    external_dialog(qtbot, win).findChild(QPushButton, "externalKeep").click()
+    assert win.editor.url.text() == "http://127.0.0.1:9/mine"
+    assert titles(win)[1] == "Create item" + DIRTY_MARK
+    assert "?v=2" in edited.read_text()
+
+    bar(win).setCurrentIndex(0)
+    edited.write_text(edited.read_text().replace("?v=2", "?v=3"))
+    qtbot.waitUntil(lambda: titles(win)[1].endswith(CHANGED_MARK), timeout=10_000)
+    win.workspace.close_tab(1)  # closing shows it: which version first, then nothing to ask
+    assert not any(b.isVisible() for b in win.findChildren(QMessageBox, "unsavedDialog"))
+    external_dialog(qtbot, win).findChild(QPushButton, "externalReload").click()
+    qtbot.waitUntil(lambda: win.editor.url.text() == "http://127.0.0.1:9/Crea?v=3")
+    qtbot.waitUntil(lambda: titles(win)[1] == "Create item")
+    assert not win.isWindowModified()
+    assert marked(win) == set()
