@@ -136,6 +136,18 @@ class AppSettings:
             problem = proxy.problem()
             if problem is not None:
                 return f"The proxy{where} cannot be used: {problem}."
+        return self._environment_problem()
+
+    def _environment_problem(self) -> str | None:
+        """An environment proxy named wrongly (not ``provider/environment``) or twice."""
+        seen: set[str] = set()
+        for key, _proxy in self.environment_proxies:
+            provider, _, name = key.partition("/")
+            if not provider.strip() or not name.strip():
+                return f"The environment proxy '{key}' needs a provider and an environment."
+            if key.lower() in seen:
+                return f"The environment {key} has two proxies; keep one."
+            seen.add(key.lower())
         return None
 
     def _files(self) -> tuple[tuple[str, str], ...]:

@@ -5,6 +5,7 @@ settings to the running core's ``Workbench`` so the next send uses them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -22,9 +23,16 @@ class SettingsService(Protocol):
         cannot be used."""
         ...
 
-    def save(self, settings: AppSettings, proxy_password: str | None) -> Future[AppSettings]:
+    def save(
+        self,
+        settings: AppSettings,
+        proxy_password: str | None,
+        environment_passwords: Mapping[str, str] | None = None,
+    ) -> Future[AppSettings]:
         """Check and write ``settings``, store ``proxy_password`` when one is given (None or
-        empty keeps the stored one) and send with them from now on."""
+        empty keeps the stored one) and each environment proxy's password given in
+        ``environment_passwords`` (by ``provider/environment``), forget the passwords of the
+        environment proxies no longer there, and send with them from now on."""
         ...
 
 
@@ -41,18 +49,48 @@ class CoreSettings:
 
         return self._disk.submit(load_settings, self._path)
 
-    def save(self, settings: AppSettings, proxy_password: str | None) -> Future[AppSettings]:
-        return self._disk.submit(self._save, settings, proxy_password)
+    def save(
+        self,
+        settings: AppSettings,
+        proxy_password: str | None,
+        environment_passwords: Mapping[str, str] | None = None,
+    ) -> Future[AppSettings]:
+        return self._disk.submit(self._save, settings, proxy_password, environment_passwords)
 
-    def _save(self, settings: AppSettings, proxy_password: str | None) -> AppSettings:
-        from explorer.core.settings import SettingsError, proxy_password_key, save_settings
+    def _save(
+        self,
+        settings: AppSettings,
+        proxy_password: str | None,
+        environment_passwords: Mapping[str, str] | None,
+    ) -> AppSettings:
+        from explorer.core.settings import (
+            SettingsError,
+            load_settings,
+            proxy_password_key,
+            save_settings,
+        )
 
+        passwords = {k: v for k, v in (environment_passwords or {}).items() if v}
         if proxy_password and not settings.proxy.username:
             raise SettingsError("A proxy password needs the proxy user it belongs to.")
+        for key in passwords:
+            if not settings.proxy_of(key).username or settings.proxy_of(key) is settings.proxy:
+                raise SettingsError(
+                    f"The proxy password of {key} needs the proxy user it belongs to."
+                )
+        try:
+            before = {k for k, _ in load_settings(self._path).environment_proxies}
+        except SettingsError:
+            before = set()
         save_settings(settings, self._path)
         core = self._ready.result()
         if proxy_password:
             core.store.set(proxy_password_key(), proxy_password)
+        for key, password in passwords.items():
+            core.store.set(proxy_password_key(key), password)
+        kept = {k for k, p in settings.environment_proxies if p.username}
+        for key in before - kept:
+            core.store.delete(proxy_password_key(key))
         core.bench.apply_settings(settings)
         return settings
 

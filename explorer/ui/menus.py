@@ -85,10 +85,17 @@ def install_menus(window: MainWindow) -> None:
 
 def settings_dialog(window: MainWindow) -> SettingsDialog:
     """The window's ``settingsDialog`` (its pages are built when first opened)."""
+    from explorer.ui.env_proxy_table import provider_choices
     from explorer.ui.settings_dialog import SettingsDialog
 
     services = window.services
-    dialog = SettingsDialog(services.app_settings, window.ops, window, services.cookies)
+    dialog = SettingsDialog(
+        services.app_settings,
+        window.ops,
+        window,
+        services.cookies,
+        choices=lambda: provider_choices(window.provider_bar.providers),
+    )
     dialog.applied.connect(lambda s: _on_settings_applied(window, s))
     return dialog
 

@@ -188,6 +188,11 @@ class ProviderBar(QWidget):
             return chosen if isinstance(chosen, str) else None
         return self.environment_combo.currentText() or None
 
+    @property
+    def providers(self) -> tuple[ProviderProfile, ...]:
+        """The loaded provider catalogue."""
+        return tuple(self._providers)
+
     def provider(self) -> ProviderProfile | None:
         wanted = self.provider_id()
         return next((p for p in self._providers if p.id == wanted), None)

@@ -1,9 +1,12 @@
-"""The settings dialog (``settingsDialog``): the defaults every send starts from, the proxy,
-the theme and how long history is kept (``explorer.core.settings``).
+"""The settings dialog (``settingsDialog``): the defaults every send starts from, the proxy
+(the default one and each environment's own, ``env_proxy_table``), the theme and how long
+history is kept (``explorer.core.settings``).
 
 The dialog object is made with the window; its fields are built on first open, so start-up pays
 nothing for them. Reading and writing go through ``SettingsService`` on the disk thread; the
-proxy password goes to the credential store and is never shown (empty keeps the stored one).
+proxy passwords go to the credential store and are never shown (empty keeps the stored one).
+The environments a proxy may be set for come from the window's provider catalogue
+(``choices``, asked each time the dialog opens).
 "Keep cookies" is the cookie jars' persistence switch (``Services.cookies``, per workspace). A
 value that cannot be used is said in ``settingsError`` and nothing is written. ``applied``
 carries the saved settings (the window switches the theme with it).
@@ -11,6 +14,7 @@ carries the saved settings (the window switches the theme with it).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -35,6 +40,7 @@ from PySide6.QtWidgets import (
 from explorer.core.settings import AppSettings, ProxySettings, RequestDefaults, Theme
 from explorer.services.cookies import CookieService
 from explorer.services.settings import SettingsService
+from explorer.ui.env_proxy_table import EnvironmentProxies, ProviderChoice
 from explorer.ui.operations import Failure, Operations
 from explorer.ui.options_tab import seconds_box
 
@@ -53,11 +59,13 @@ class SettingsDialog(QDialog):
         ops: Operations,
         parent: QWidget,
         cookies: CookieService | None = None,
+        choices: Callable[[], Sequence[ProviderChoice]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
         self._service, self._ops, self._cookies = service, ops, cookies
+        self._choices = choices
         self._persisting = False
         self._loaded = AppSettings()
         self._built = False
@@ -68,6 +76,7 @@ class SettingsDialog(QDialog):
             self._build()
         self.error.hide()
         self.password.clear()
+        self.env_proxies.set_choices(self._choices() if self._choices is not None else ())
         if self._service is not None:
             self.save_button.setEnabled(False)
             self._ops.run(self._service.load(), self._fill, on_failure=self._on_failed)
@@ -87,16 +96,26 @@ class SettingsDialog(QDialog):
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        self.env_proxies = EnvironmentProxies(self)
+        per_environment = QVBoxLayout()
+        per_environment.addWidget(self.env_proxies)
+        pages = QWidget(self)
+        groups = QVBoxLayout(pages)
         forms = (
             ("Requests", self._requests_form()),
             ("Proxy", self._proxy_form()),
+            ("Proxy per environment", per_environment),
             ("Window", self._window_form()),
         )
         for title, form in forms:
-            group = QGroupBox(title, self)
+            group = QGroupBox(title, pages)
             group.setLayout(form)
-            layout.addWidget(group)
+            groups.addWidget(group)
+        scroll = QScrollArea(self)  # every field reachable on a small screen
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(pages)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
@@ -200,10 +219,11 @@ class SettingsDialog(QDialog):
         self.from_env.setChecked(settings.proxy.use_environment)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme.value)))
         self.history_days.setValue(settings.history_days)
+        self.env_proxies.fill(settings.environment_proxies)
         self.save_button.setEnabled(True)
 
     def edited(self) -> AppSettings:
-        """The settings as the fields show them (environment proxies kept as loaded)."""
+        """The settings as the fields show them."""
         hosts = tuple(h.strip() for h in self.no_proxy.text().replace(";", ",").split(","))
         return replace(
             self._loaded,
@@ -223,6 +243,7 @@ class SettingsDialog(QDialog):
                 no_proxy=tuple(h for h in hosts if h),
                 use_environment=self.from_env.isChecked(),
             ),
+            environment_proxies=self.env_proxies.edited(),
             theme=Theme(self.theme.currentData()),
             history_days=self.history_days.value(),
         )
@@ -236,7 +257,9 @@ class SettingsDialog(QDialog):
             self._show_error(f"The proxy cannot be used: {problem}.")
             return
         self.save_button.setEnabled(False)
-        future = self._service.save(settings, self.password.text() or None)
+        future = self._service.save(
+            settings, self.password.text() or None, self.env_proxies.passwords()
+        )
         self._ops.run(future, self._on_saved, on_failure=self._on_failed)
 
     def _on_saved(self, settings: AppSettings) -> None:
@@ -252,6 +275,7 @@ class SettingsDialog(QDialog):
                 failure="Keeping cookies could not be changed",
             )
         self.password.clear()
+        self.env_proxies.clear_passwords()
         self.save_button.setEnabled(True)
         self.applied.emit(settings)
         self.accept()

@@ -249,3 +249,28 @@ def test_history_is_kept_as_long_as_the_settings_say(
     assert history_days() == 30
     save_settings(AppSettings(history_days=3), settings_path())
     assert history_days() == 3
+
+
+def test_environment_proxy_passwords_are_stored_and_forgotten_with_their_rows(
+    tmp_path: Path,
+) -> None:
+    store = SessionStore()
+    ready: Future[object] = Future()
+    ready.set_result(SimpleNamespace(store=store, bench=_bench(store)))
+    path = tmp_path / "settings.json"
+    own = (("acme/staging", ProxySettings("http://127.0.0.1:3128", "ci")),)
+    with ThreadPoolExecutor(1) as disk:
+        service = CoreSettings(disk, ready, path)  # type: ignore[arg-type]
+        service.save(
+            AppSettings(environment_proxies=own), None, {"acme/staging": PASSWORD}
+        ).result()
+        assert PASSWORD not in path.read_text()
+        assert store.get(proxy_password_key("acme/staging")) == PASSWORD
+        userless = (("acme/staging", ProxySettings("http://127.0.0.1:3128")),)
+        with pytest.raises(SettingsError, match="password of acme/staging needs the proxy user"):
+            service.save(
+                AppSettings(environment_proxies=userless), None, {"acme/staging": "x"}
+            ).result()
+        assert store.get(proxy_password_key("acme/staging")) == PASSWORD
+        service.save(AppSettings(), None).result()
+    assert store.get(proxy_password_key("acme/staging")) is None

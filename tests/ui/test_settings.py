@@ -1,9 +1,11 @@
 """The settings dialog and the request's Options tab in the real window: edits are saved to the
-settings file (the proxy password to the credential store only) and the next send uses them;
+settings file (the proxy passwords to the credential store only) and the next send uses them,
+an environment's own proxy for that environment only;
 the theme switches live; the Options tab round-trips a request's ``options:``."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTableWidget,
     QTabWidget,
 )
 
@@ -50,6 +53,9 @@ FIELDS = (
     (QSpinBox, "settingsHistoryDays"),
     (QPushButton, "settingsSave"),
     (QLabel, "settingsError"),
+    (QTableWidget, "settingsEnvProxies"),
+    (QPushButton, "settingsEnvProxyAdd"),
+    (QPushButton, "settingsEnvProxyRemove"),
 )
 
 
@@ -156,3 +162,98 @@ def test_keep_cookies_is_the_jars_persistence_switch(qtbot, window) -> None:
     qtbot.waitUntil((workspace / "cookies.json").is_file)
     dialog = open_settings(qtbot, window)
     qtbot.waitUntil(lambda: child(dialog, QCheckBox, "settingsKeepCookies").isChecked())
+
+
+ACME = """\
+id: acme
+name: Acme
+environments:
+  - name: Staging
+    base_url: {staging}
+  - name: Prod
+    base_url: {prod}
+"""
+
+
+@pytest.fixture
+def acme(tmp_path: Path, edge, httpbin_url: str) -> None:  # type: ignore[no-untyped-def]
+    """A workspace provider whose two environments are two local servers (two origins);
+    requested before ``window`` so the window's core loads it."""
+    folder = tmp_path / "workspace" / "providers"
+    folder.mkdir(parents=True)
+    text = ACME.format(staging=edge.base_url, prod=httpbin_url)
+    (folder / "acme.yaml").write_text(text, encoding="utf-8")
+
+
+def _fill_env_row(dialog, row: int, values: tuple[str, str, str, str, str]) -> None:  # type: ignore[no-untyped-def]
+    table = child(dialog, QTableWidget, "settingsEnvProxies")
+    provider, environment, url, user, password = values
+    combo = table.cellWidget(row, 0)
+    combo.setCurrentIndex(combo.findData(provider))
+    table.cellWidget(row, 1).setCurrentText(environment)
+    for column, text in ((2, url), (3, user), (4, password)):
+        table.cellWidget(row, column).setText(text)
+
+
+def test_an_environments_own_proxy_is_saved_and_used_for_that_environment_only(
+    qtbot, acme, window, edge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    bar = window.provider_bar
+    qtbot.waitUntil(lambda: bar.provider_combo.findData("acme") >= 0, timeout=20_000)
+    with recording_proxy("ci:s3cret") as proxy:
+        dialog = open_settings(qtbot, window)
+        qtbot.mouseClick(
+            child(dialog, QPushButton, "settingsEnvProxyAdd"), Qt.MouseButton.LeftButton
+        )
+        _fill_env_row(dialog, 0, ("acme", "Staging", proxy.url, "ci", "s3cret"))
+        save(qtbot, dialog)
+        text = settings_file().read_text()
+        assert "s3cret" not in text
+        assert json.loads(text)["environment_proxies"] == {
+            "acme/Staging": {
+                "url": proxy.url,
+                "username": "ci",
+                "no_proxy": [],
+                "use_environment": True,
+            }
+        }
+        bar.select("acme", "Staging")
+        send(qtbot, window, "/echo?env=staging")
+        assert "200" in child(window, QLabel, "responseStatus").text()
+        bar.select("acme", "Prod")
+        send(qtbot, window, "/get?env=prod")
+        assert "200" in child(window, QLabel, "responseStatus").text()
+    assert proxy.targets() == [f"{edge.base_url}/echo?env=staging"]
+    assert proxy.seen[0].authorization == "Basic " + base64.b64encode(b"ci:s3cret").decode()
+    dialog = open_settings(qtbot, window)
+    table = child(dialog, QTableWidget, "settingsEnvProxies")
+    assert table.rowCount() == 1
+    assert table.cellWidget(0, 1).currentText() == "Staging"
+    assert table.cellWidget(0, 4).text() == ""  # the password stays in the credential store
+    table.selectRow(0)
+    qtbot.mouseClick(
+        child(dialog, QPushButton, "settingsEnvProxyRemove"), Qt.MouseButton.LeftButton
+    )
+    assert table.rowCount() == 0
+    save(qtbot, dialog)
+    assert json.loads(settings_file().read_text())["environment_proxies"] == {}
+
+
+def test_an_environment_named_twice_is_one_sentence_and_nothing_is_written(
+    qtbot, acme, window
+) -> None:
+    bar = window.provider_bar
+    qtbot.waitUntil(lambda: bar.provider_combo.findData("acme") >= 0, timeout=20_000)
+    dialog = open_settings(qtbot, window)
+    add = child(dialog, QPushButton, "settingsEnvProxyAdd")
+    for row in (0, 1):
+        qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+        _fill_env_row(dialog, row, ("acme", "Prod", f"http://p{row}.test:3128", "", ""))
+    qtbot.mouseClick(child(dialog, QPushButton, "settingsSave"), Qt.MouseButton.LeftButton)
+    error = child(dialog, QLabel, "settingsError")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text() == "The environment acme/Prod has two proxies; keep one."
+    assert dialog.isVisible()
+    assert not settings_file().exists()

@@ -15,20 +15,46 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlsplit
 
 from explorer.core.errors import ConnectError
 
 if TYPE_CHECKING:
     from explorer.core.models import ResolvedRequest
-    from explorer.core.settings import AppSettings, ProxySettings
+    from explorer.core.settings import AppSettings
+    from explorer.core.tls import TlsFiles
 
-__all__ = ["DIRECT", "Network", "PasswordReader", "bypassed", "origin_of", "proxy_failure"]
+__all__ = [
+    "DIRECT",
+    "Network",
+    "PasswordReader",
+    "ProxyRoute",
+    "bypassed",
+    "origin_of",
+    "proxy_failure",
+]
 
 PasswordReader = Callable[[str | None], "str | None"]
 """The stored password of the default proxy's user (None) or of an environment's proxy."""
 DIRECT: dict[str, str] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyRoute:
+    """How a hop to a URL leaves (``kind``): through the proxy ``url`` (its user
+    ``username``, whose password the credential store keeps under ``environment``'s key, None
+    for the default proxy), ``direct``, or as the process environment's ``HTTP(S)_PROXY`` /
+    ``NO_PROXY`` say. Sends and snippets both follow it."""
+
+    kind: Literal["proxy", "direct", "process-environment"]
+    url: str = ""
+    username: str = ""
+    environment: str | None = None
+
+
+GO_DIRECT = ProxyRoute("direct")
+AS_PROCESS_ENVIRONMENT = ProxyRoute("process-environment")
 
 
 def origin_of(url: str) -> str:
@@ -69,38 +95,66 @@ class Network:
     def presenting(self, request: ResolvedRequest) -> ResolvedRequest:
         """``request`` with the settings' CA bundle and client certificate where it has none of
         its own (a command-line, environment, collection or preset file wins)."""
+        if self.settings is None:
+            return request
+        ca, cert, key = self._files(
+            request.ca_bundle, request.client_cert, request.client_key, request.client_cert
+        )
+        return replace(request, ca_bundle=ca, client_cert=cert, client_key=key)
+
+    def filling(self, files: TlsFiles) -> TlsFiles:
+        """``files`` (what a snippet names) completed as ``presenting`` completes a send."""
+        identity = files.client_cert or files.pkcs12
+        ca, cert, key = self._files(files.ca_bundle, files.client_cert, files.client_key, identity)
+        return replace(files, ca_bundle=ca, client_cert=cert, client_key=key)
+
+    def _files(
+        self, ca: str | None, cert: str | None, key: str | None, identity: str | None
+    ) -> tuple[str | None, str | None, str | None]:
         settings = self.settings
         if settings is None:
-            return request
-        if settings.ca_bundle and request.ca_bundle is None:
-            request = replace(request, ca_bundle=settings.ca_bundle)
-        if settings.client_cert and request.client_cert is None:
-            key = settings.client_key or None
-            request = replace(request, client_cert=settings.client_cert, client_key=key)
-        return request
+            return ca, cert, key
+        if settings.ca_bundle and ca is None:
+            ca = settings.ca_bundle
+        if settings.client_cert and identity is None:
+            cert, key = settings.client_cert, settings.client_key or None
+        return ca, cert, key
+
+    def route(self, url: str) -> ProxyRoute:
+        """How a hop to ``url`` leaves: the proxy of the environment whose origin ``url`` is on,
+        else the default one; direct for a ``no_proxy`` host or when the process environment
+        is switched off; the process environment's proxy variables without a proxy URL."""
+        settings = self.settings
+        if settings is None:
+            return AS_PROCESS_ENVIRONMENT
+        environment = self.origins.get(origin_of(url))
+        proxy = settings.proxy_of(environment)
+        if not proxy.url:
+            return AS_PROCESS_ENVIRONMENT if proxy.use_environment else GO_DIRECT
+        if bypassed(urlsplit(url).hostname or "", proxy.no_proxy):
+            return GO_DIRECT
+        own = environment if proxy is not settings.proxy else None
+        return ProxyRoute("proxy", proxy.url, proxy.username, own)
 
     def proxies_for(self, url: str) -> dict[str, str] | None:
         """The proxies mapping for a hop to ``url``: None leaves it to requests (the process
         environment's proxy variables), an empty mapping goes direct."""
-        settings = self.settings
-        if settings is None:
-            return None
-        environment = self.origins.get(origin_of(url))
-        proxy = settings.proxy_of(environment)
-        if not proxy.url:
-            return None if proxy.use_environment else DIRECT
-        if bypassed(urlsplit(url).hostname or "", proxy.no_proxy):
-            return DIRECT
-        own = environment if proxy is not settings.proxy else None
-        address = self._with_user(proxy, own)
+        route = self.route(url)
+        if route.kind != "proxy":
+            return DIRECT if route.kind == "direct" else None
+        address = self._with_user(route)
         return {"http": address, "https": address}
 
-    def _with_user(self, proxy: ProxySettings, environment: str | None) -> str:
-        if not proxy.username:
-            return proxy.url
-        secret = self._password(environment)
-        parts = urlsplit(proxy.url)
-        user = quote(proxy.username, safe="")
+    def password_of(self, route: ProxyRoute) -> str | None:
+        """The stored password of ``route``'s proxy user (read once, remembered by redaction)."""
+        return self._password(route.environment) if route.username else None
+
+    def _with_user(self, route: ProxyRoute) -> str:
+        if not route.username:
+            return route.url
+        secret = self._password(route.environment)
+        parts = urlsplit(route.url)
+        user = quote(route.username, safe="")
         login = user if secret is None else f"{user}:{quote(secret, safe='')}"
         return parts._replace(netloc=f"{login}@{parts.netloc}").geturl()
 

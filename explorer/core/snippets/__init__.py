@@ -19,6 +19,7 @@ from explorer.core.snippets import go, javascript, powershell, python, shell
 from explorer.core.snippets.build import AUTH_MODES, SnippetOptions, build
 from explorer.core.snippets.errors import SnippetError
 from explorer.core.snippets.model import SnippetRequest
+from explorer.core.snippets.proxy import as_note
 
 __all__ = ["AUTH_MODES", "LANGUAGES", "Language", "SnippetError", "SnippetOptions", "generate"]
 
@@ -27,7 +28,8 @@ __all__ = ["AUTH_MODES", "LANGUAGES", "Language", "SnippetError", "SnippetOption
 class Language:
     """A target. ``lexer`` names the pygments lexer for a highlighted preview; ``flow`` says
     whether the full-flow auth mode is offered; ``extension`` suits a "save as" dialog;
-    ``schemes`` are the auth schemes it implements itself (``digest``, ``aws-sigv4``)."""
+    ``schemes`` are the auth schemes it implements itself (``digest``, ``aws-sigv4``);
+    ``proxy`` whether it renders the settings' proxy (else a note says it)."""
 
     id: str
     label: str
@@ -36,6 +38,7 @@ class Language:
     flow: bool
     render: Callable[[SnippetRequest], str]
     schemes: frozenset[str] = frozenset()
+    proxy: bool = False
 
 
 _SCHEME_NAMES = {"digest": "Digest auth", "aws-sigv4": "AWS Signature V4 auth"}
@@ -43,9 +46,25 @@ _SCHEME_NAMES = {"digest": "Digest auth", "aws-sigv4": "AWS Signature V4 auth"}
 
 LANGUAGES: tuple[Language, ...] = (
     Language(
-        "curl", "curl (bash)", "bash", "sh", True, shell.curl, frozenset({"digest", "aws-sigv4"})
+        "curl",
+        "curl (bash)",
+        "bash",
+        "sh",
+        True,
+        shell.curl,
+        frozenset({"digest", "aws-sigv4"}),
+        proxy=True,
     ),
-    Language("httpie", "HTTPie (bash)", "bash", "sh", False, shell.httpie, frozenset({"digest"})),
+    Language(
+        "httpie",
+        "HTTPie (bash)",
+        "bash",
+        "sh",
+        False,
+        shell.httpie,
+        frozenset({"digest"}),
+        proxy=True,
+    ),
     Language(
         "python",
         "Python requests",
@@ -54,6 +73,7 @@ LANGUAGES: tuple[Language, ...] = (
         True,
         python.render,
         frozenset({"digest", "aws-sigv4"}),
+        proxy=True,
     ),
     Language("fetch", "JavaScript fetch", "javascript", "mjs", False, javascript.render),
     Language(
@@ -79,6 +99,8 @@ def generate(spec: RequestSpec, lang: str, options: SnippetOptions | None = None
         flows = ", ".join(c.id for c in LANGUAGES if c.flow)
         raise SnippetError(f"Full flow is available for {flows}; pick one of them or drop --flow.")
     request = build(spec, options)
+    if not target.proxy:
+        request = as_note(request)
     _check_schemes(request, target)
     text = target.render(request)
     if options.auth_mode != "reveal":

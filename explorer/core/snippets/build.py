@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from explorer.core import dynamic
@@ -43,6 +44,7 @@ from explorer.core.snippets.model import (
     TokenFlow,
     Var,
 )
+from explorer.core.snippets.proxy import decide
 from explorer.core.templating import (
     ENV_PREFIX,
     MAX_DEPTH,
@@ -61,6 +63,9 @@ from explorer.core.templating import (
 )
 from explorer.core.tls import TlsFiles
 
+if TYPE_CHECKING:
+    from explorer.core.http.network import Network
+
 AUTH_MODES = ("as-sent", "reveal", "flow")
 _GRANTS = {kind: grant.grant_type for kind, grant in GRANTS.items()}
 #: The grants of a request's own OAuth2 auth a full-flow snippet can perform (no browser).
@@ -70,7 +75,8 @@ _RESERVED_WORDS = (
     "access_token auth body break case chan client const continue data default defer do "
     "else err env export false fetch fetch_token fields files for form fs func function go "
     "goto header headers http if import in interface json let map new null os out package "
-    "grant pair params part pem print range req request requests resp response return roots select "
+    "grant pair params part pem print proxies proxy range req request requests resp response "
+    "return roots select "
     "send session struct switch target token transport true try type uri url var while "
     "with writer"
 )
@@ -91,7 +97,8 @@ class SnippetOptions:
 
     ``auth_mode``: ``as-sent`` (secrets become environment variables, the default), ``reveal``
     (literal values) or ``flow`` (the snippet performs the provider's token grant itself).
-    ``access_token`` is the current token, written out only with ``reveal``."""
+    ``access_token`` is the current token, written out only with ``reveal``. ``network`` is the
+    client's (``HttpClient.network``): the proxy the send would use (``snippets.proxy``)."""
 
     scope: Scope = field(default_factory=Scope)
     provider: ProviderProfile | None = None
@@ -104,6 +111,7 @@ class SnippetOptions:
     ca_bundle: str | None = None
     access_token: str | None = None
     tls: TlsFiles = field(default_factory=TlsFiles)
+    network: Network | None = None
 
 
 def env_name(name: str, prefix: str = "") -> str:
@@ -347,6 +355,7 @@ def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
             headers.append((name, b.text(h.value, f"header {h.name}")))
     body, implied = _body(spec.body, b)
     applied = _auth(spec.auth, b, headers, params, url)
+    proxy = decide(b, url, options.network)
     b.check()
     _validate(url, headers)
     if body is not None and body.kind == "multipart":
@@ -373,6 +382,7 @@ def build(spec: RequestSpec, options: SnippetOptions) -> SnippetRequest:
         client_cert=None if options.tls.pkcs12 else options.tls.client_cert,
         client_key=None if options.tls.pkcs12 else options.tls.client_key,
         pkcs12=options.tls.pkcs12,
+        proxy=proxy,
         variables=tuple(b.vars.values()),
         notes=(*b.notes, *_pkcs12_note(options.tls)),
         flow=applied.flow,

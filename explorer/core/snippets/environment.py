@@ -113,9 +113,15 @@ def for_request(
     preset = session.env.tls if session is not None else NO_TLS
     options = replace(
         options,
-        tls=written(
-            assembled.scope(), preset=preset, override=workbench.tls, base_dir=assembled.base_dir
+        tls=workbench.client.network.filling(
+            written(
+                assembled.scope(),
+                preset=preset,
+                override=workbench.tls,
+                base_dir=assembled.base_dir,
+            )
         ),
+        network=workbench.client.network,
     )
     if session is None:
         if reveal:  # the collection's and its environment's stored secrets, as a send reads them

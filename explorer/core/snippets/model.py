@@ -131,6 +131,23 @@ class TokenFlow:
     scheme: str = "Bearer"
 
 
+@dataclass(frozen=True, slots=True)
+class SnippetProxy:
+    """The proxy a send of the request goes through (``Network.route``): ``url`` without its
+    user, ``username`` and ``password`` (a ``Ref`` to an environment variable unless revealed).
+    An empty ``url`` means direct: the settings keep this host off the process environment's
+    proxy."""
+
+    url: str = ""
+    username: str = ""
+    password: Text | None = None
+
+    @property
+    def address(self) -> str:
+        """``host:port`` of the proxy, for notes (never its user)."""
+        return self.url.split("://", 1)[-1].rstrip("/")
+
+
 #: The identifier full-flow snippets bind the fetched access token to.
 ACCESS_TOKEN = "access_token"  # noqa: S105 - a variable name, not a secret
 
@@ -157,6 +174,7 @@ class SnippetRequest:
     client_cert: str | None = None
     client_key: str | None = None
     pkcs12: str | None = None
+    proxy: SnippetProxy | None = None
     variables: tuple[Var, ...] = ()
     notes: tuple[str, ...] = ()
     flow: TokenFlow | None = None

@@ -7,6 +7,8 @@ through ``json=``); form fields go as a list of pairs, which ``requests`` encode
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from explorer.core.models import DEFAULT_MAX_REDIRECTS
 from explorer.core.snippets.common import comment_lines, concat, seconds
 from explorer.core.snippets.model import (
@@ -70,7 +72,7 @@ def _call_args(req: SnippetRequest, indent: str) -> list[str]:
     args.extend(_body_args(req, indent + _I))
     args.append(f"timeout=({seconds(req.connect_timeout)}, {seconds(req.read_timeout)})")
     args.append(f"allow_redirects={req.follow_redirects}")
-    args.extend(_verify(req))
+    args.extend(_transport(req))
     return args
 
 
@@ -88,8 +90,10 @@ def _auth_args(req: SnippetRequest) -> list[str]:
     return [f"auth=AWS4Auth({', '.join(parts)})"]
 
 
-def _verify(req: SnippetRequest) -> list[str]:
-    found = []
+def _transport(req: SnippetRequest) -> list[str]:
+    """TLS verification, the client certificate and the proxy: the token call and the API
+    call alike, as our client sends both."""
+    found = _proxies(req)
     if not req.verify_tls:
         found.append("verify=False")
     elif req.ca_bundle:
@@ -99,6 +103,39 @@ def _verify(req: SnippetRequest) -> list[str]:
     elif req.client_cert:
         found.append(f"cert={pystr(req.client_cert)}")
     return found
+
+
+def _proxies(req: SnippetRequest) -> list[str]:
+    """The settings' proxy (``proxy``, declared at the top); direct is an empty proxy for both
+    schemes, which ``requests`` prefers to ``HTTP(S)_PROXY``."""
+    proxy = req.proxy
+    if proxy is None:
+        return []
+    if not proxy.url:
+        return ['proxies={"http": "", "https": ""}']
+    return ['proxies={"http": proxy, "https": proxy}']
+
+
+def _proxy_declaration(req: SnippetRequest) -> list[str]:
+    """``proxy = ...``: the proxy URL with its user and the password percent-encoded."""
+    proxy = req.proxy
+    if proxy is None or not proxy.url:
+        return []
+    if not proxy.username:
+        return [f"proxy = {pystr(proxy.url)}"]
+    scheme, _, rest = proxy.url.partition("://")
+    login = f"{scheme}://{quote(proxy.username, safe='')}:"
+    password = proxy.password or Text()
+    if password.literal is not None:
+        revealed = quote(password.literal, safe="")
+        return [f"proxy = {pystr(f'{login}{revealed}@{rest}')}"]
+    secret = f'quote({expr(password)}, safe="")'
+    return [f"proxy = {pystr(login)} + {secret} + {pystr('@' + rest)}"]
+
+
+def _quotes_password(req: SnippetRequest) -> bool:
+    proxy = req.proxy
+    return proxy is not None and proxy.password is not None and proxy.password.literal is None
 
 
 def _body_args(req: SnippetRequest, indent: str) -> list[str]:
@@ -161,6 +198,8 @@ def _imports(req: SnippetRequest) -> list[str]:
         lines.append("import os")
     if req.body is not None and any(p.is_file for p in req.body.parts):
         lines.append("from pathlib import Path")
+    if _quotes_password(req):
+        lines.append("from urllib.parse import quote")
     if lines:
         lines.append("")
     lines.append("import requests")
@@ -182,6 +221,7 @@ def _declarations(req: SnippetRequest) -> list[str]:
             lines.append(f"{var.ident} = os.environ[{pystr(var.env)}]")
         else:
             lines.append(f"{var.ident} = {expr(var.value)}")
+    lines += _proxy_declaration(req)
     return [*lines, ""] if lines else []
 
 
@@ -235,7 +275,7 @@ def _flow(flow: TokenFlow, req: SnippetRequest) -> list[str]:
     if flow.client is not None:
         post.append(f"{i2}auth=({expr(flow.client.username)}, {expr(flow.client.password)}),")
     post.append(f"{i2}timeout=({seconds(req.connect_timeout)}, {seconds(req.read_timeout)}),")
-    post += [f"{i2}{v}," for v in _verify(req)]
+    post += [f"{i2}{v}," for v in _transport(req)]
     post.append(f"{_I})")
     send = _call(req, _I)
     send[0] = f"{_I}return {send[0]}"

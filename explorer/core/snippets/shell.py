@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shlex
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 from explorer.core.auth.sigv4 import EMPTY_SHA256, canonical_query, is_s3
 from explorer.core.snippets.common import comment_lines, seconds, url_with_query
@@ -98,7 +98,40 @@ def _curl_args(req: SnippetRequest) -> list[str]:
             args.append(f"--key {shlex.quote(req.client_key)}")
     elif req.pkcs12:  # the password from the environment, never in the snippet
         args.append(f'--cert-type P12 --cert {shlex.quote(req.pkcs12)}:"$TLS_PASSWORD"')
+    args.extend(_curl_proxy(req))
     return args
+
+
+def _curl_proxy(req: SnippetRequest) -> list[str]:
+    """The settings' proxy (``--proxy``, the user and password in ``--proxy-user`` as they
+    are), or ``--noproxy '*'`` where the settings go direct."""
+    proxy = req.proxy
+    if proxy is None:
+        return []
+    if not proxy.url:
+        return ["--noproxy '*'"]
+    args = [f"--proxy {shlex.quote(proxy.url)}"]
+    if proxy.username:
+        login = Text.of(proxy.username + ":") + (proxy.password or Text())
+        args.append(f"--proxy-user {word(login, req)}")
+    return args
+
+
+def _httpie_proxy(req: SnippetRequest) -> list[str]:
+    """HTTPie takes the proxy per scheme with the user in the URL; a revealed password is
+    percent-encoded here, one read from the environment must be encoded by whoever sets it."""
+    proxy = req.proxy
+    if proxy is None or not proxy.url:
+        return []
+    address = Text.of(proxy.url)
+    if proxy.username:
+        scheme, _, rest = proxy.url.partition("://")
+        password = proxy.password or Text()
+        literal = password.literal
+        secret = Text.of(quote(literal, safe="")) if literal is not None else password
+        login = Text.of(f"{scheme}://{quote(proxy.username, safe='')}:")
+        address = login + secret + Text.of("@" + rest)
+    return [f"--proxy {word(Text.of(scheme) + address, req)}" for scheme in ("http:", "https:")]
 
 
 def _curl_url(req: SnippetRequest) -> list[str]:
@@ -240,7 +273,10 @@ def _curl_grant(flow: TokenFlow, req: SnippetRequest) -> list[str]:
 def httpie(req: SnippetRequest) -> str:
     lines = _prelude(req)
     body = req.body
-    args = ["http"]
+    proxy = req.proxy
+    if proxy is not None and proxy.password is not None and proxy.password.literal is None:
+        lines.append("# HTTPie reads the proxy password in a URL: percent-encode it (@ is %40).")
+    args = ["NO_PROXY='*' http" if proxy is not None and not proxy.url else "http"]
     if body is None or body.kind != "file":
         args[0] += " --ignore-stdin"
     if body is not None and body.kind == "form":
@@ -279,6 +315,7 @@ def _httpie_options(req: SnippetRequest) -> list[str]:
         args.append(f"--cert {shlex.quote(req.client_cert)}")
         if req.client_key:
             args.append(f"--cert-key {shlex.quote(req.client_key)}")
+    args.extend(_httpie_proxy(req))
     if req.body is not None and req.body.kind == "file":
         args.append(f"< {shlex.quote(req.body.path)}")
     return args
