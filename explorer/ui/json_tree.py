@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSizePolicy,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +35,7 @@ from explorer.core.json_slices import Json, JsonSyntaxError
 from explorer.core.safe_parse import NestingError
 from explorer.ui.body_document import BodySource
 from explorer.ui.body_jobs import Cancelled, Job, Steps
+from explorer.ui.held_view import HeldTreeView
 from explorer.ui.json_tree_jobs import copy_steps, load_steps, query_steps, release_steps
 from explorer.ui.json_tree_model import JsonTreeModel, Node
 from explorer.ui.relay import Relay
@@ -94,7 +94,7 @@ class JsonTreePanel(QWidget):
         self.notice.setWordWrap(True)
         self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.model = JsonTreeModel(self)
-        self.view = QTreeView(self)
+        self.view = HeldTreeView(self)  # a filter on the worker must not stall its paints
         self.view.setObjectName("jsonTreeView")
         self.view.setModel(self.model)
         self.view.setUniformRowHeights(True)  # no per-row size queries: large pages stay cheap
