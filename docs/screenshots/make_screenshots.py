@@ -1,5 +1,7 @@
 """Regenerate the window screenshots: the real app on a real X server (Xvfb, 1440x900), in the
-light and the dark palette, with a real exchange from the embedded sandbox on screen.
+light and the dark palette, with a real exchange from the embedded sandbox on screen, three
+requests open in tabs, then the panes of the workbench: what was sent, its timing, the JSON
+tree with a filter, and the variables editor, settings and Run dialogs.
 
     .venv/bin/python docs/screenshots/make_screenshots.py
 
@@ -39,15 +41,37 @@ def main() -> int:
         return shoot(Path(home))
 
 
-def sample_path(window) -> Path | None:  # type: ignore[no-untyped-def]
-    """The ``SAMPLE``-th request of the provider's demo collection in the tree, once loaded."""
+def settle(wait) -> None:  # type: ignore[no-untyped-def]
+    """Half a second for timers (token countdown, highlighting) to paint."""
+    deadline = time.monotonic() + 0.5
+    wait(lambda: time.monotonic() > deadline)
+
+
+def grab_screen(app, name: str) -> None:  # type: ignore[no-untyped-def]
+    target = HERE / name
+    app.primaryScreen().grabWindow(0, 0, 0, WIDTH, HEIGHT).save(str(target))
+    sys.stdout.write(f"wrote {target.relative_to(ROOT)}\n")
+
+
+def grab_dialog(wait, dialog, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The dialog alone, as it draws itself, then closed."""
+    dialog.show()
+    settle(wait)
+    target = HERE / name
+    dialog.grab().save(str(target))
+    sys.stdout.write(f"wrote {target.relative_to(ROOT)}\n")
+    dialog.close()
+
+
+def sample_path(window, row: int = SAMPLE) -> Path | None:  # type: ignore[no-untyped-def]
+    """The ``row``-th request of the provider's demo collection in the tree, once loaded."""
     from explorer.ui.collection_model import Role
 
     model = window.collections.model
-    for row in range(model.rowCount()):
-        collection = model.index(row, 0)
-        if collection.data(Role.PROVIDER) == PROVIDER and model.rowCount(collection) > SAMPLE:
-            return model.index(SAMPLE, 0, collection).data(Role.PATH)  # type: ignore[no-any-return]
+    for index in range(model.rowCount()):
+        collection = model.index(index, 0)
+        if collection.data(Role.PROVIDER) == PROVIDER and model.rowCount(collection) > row:
+            return model.index(row, 0, collection).data(Role.PATH)  # type: ignore[no-any-return]
     return None
 
 
@@ -83,23 +107,8 @@ def shoot(home: Path) -> int:
             combo = window.provider_bar.provider_combo
             combo.setCurrentIndex(combo.findData(PROVIDER))
             wait(lambda w=window: sample_path(w) is not None)
-            window.workspace.open(sample_path(window))
-            window.editor.tabs.setCurrentIndex(2)  # the JSON body of the sample
-            finished: list[object] = []
-            window.request_finished.connect(finished.append)
-            window.editor.send_button.click()
-            wait(lambda f=finished: bool(f))
-            body = window.response.body
-            wait(lambda b=body: b.document is not None and b.document.formatted)
-            wait(lambda b=body: bool(b.view.lexed_rows()))
-            wait(lambda w=window: w.token_status.text().endswith("left"))
-            deadline = time.monotonic() + 0.5
-            wait(lambda d=deadline: time.monotonic() > d)
-            screen = app.primaryScreen()
-            shot = screen.grabWindow(0, 0, 0, WIDTH, HEIGHT)
-            target = HERE / f"main-{scheme}.png"
-            shot.save(str(target))
-            sys.stdout.write(f"wrote {target.relative_to(ROOT)}\n")
+            shoot_window(app, window, scheme, wait)
+            shoot_panes(app, window, scheme, wait)
             window.close()
             window.deleteLater()
     finally:
@@ -107,6 +116,48 @@ def shoot(home: Path) -> int:
             stop()
         executors.shutdown()
     return 0
+
+
+def shoot_window(app, window, scheme: str, wait) -> None:  # type: ignore[no-untyped-def]
+    """Three requests open in tabs, the sample shown with its answer."""
+    for row in (2, 0, SAMPLE):  # three tabs, the sample's last (shown)
+        window.workspace.open(sample_path(window, row))
+        wait(lambda w=window, r=row: w.workspace.path == sample_path(w, r))
+    window.editor.tabs.setCurrentIndex(2)  # the JSON body of the sample
+    finished: list[object] = []
+    window.request_finished.connect(finished.append)
+    window.editor.send_button.click()
+    wait(lambda f=finished: bool(f))
+    body = window.response.body
+    wait(lambda b=body: b.document is not None and b.document.formatted)
+    wait(lambda b=body: bool(b.view.lexed_rows()))
+    wait(lambda w=window: w.token_status.text().endswith("left"))
+    settle(wait)
+    grab_screen(app, f"main-{scheme}.png")
+
+
+def shoot_panes(app, window, scheme: str, wait) -> None:  # type: ignore[no-untyped-def]
+    """Sent, Timing and the filtered Tree of that answer, then the dialogs."""
+    for mode in ("Sent", "Timing", "Tree"):
+        modes = window.response.modes
+        modes.setCurrentIndex([modes.tabText(i) for i in range(modes.count())].index(mode))
+        if mode == "Tree":
+            tree = window.response.tree
+            tree.filter_edit.setText("$..[?@.CostForPricing > 20].Name")
+            wait(lambda t=tree: t.view.model() is not None and t.view.model().rowCount())
+        settle(wait)
+        grab_screen(app, f"{mode.lower()}-{scheme}.png")
+    grab_dialog(wait, window.open_variables_editor(), f"variables-{scheme}.png")
+    settings = window.dialogs().settings
+    settings.open_settings()
+    grab_dialog(wait, settings, f"settings-{scheme}.png")
+    run = window.open_run_dialog(window.workspace.current_collection())
+    done: list[object] = []
+    run.run_finished.connect(done.append)
+    run.start()
+    wait(lambda d=done: bool(d))
+    run.table.selectRow(0)
+    grab_dialog(wait, run, f"run-{scheme}.png")
 
 
 if __name__ == "__main__":

@@ -349,7 +349,9 @@ class ResponseView(QWidget):
         tree = MODES.index("Tree")
         if not available and self.modes.currentIndex() == tree:
             self.modes.setCurrentIndex(0)
-        self.modes.setTabVisible(tree, available)
+        if self.modes.isTabVisible(tree) != available:
+            self.modes.setTabVisible(tree, available)
+            self.modes.updateGeometry()  # its size hint changed; Qt does not say so itself
 
     def _set_actions_enabled(self, enabled: bool) -> None:
         for button in (self.copy_button, self.save_button, self.search_button):
