@@ -45,6 +45,19 @@ PANEL_CHARS = 20
 MIN_HEIGHT = 96
 
 
+class RowButton(QPushButton):
+    """A row's button as wide as its text: Fusion gives every push button at least 80 px,
+    and three of those left a name like "Username" elided in a pane of 380 px."""
+
+    def sizeHint(self) -> QSize:
+        metrics = self.fontMetrics()
+        width = metrics.horizontalAdvance(self.text()) + 2 * metrics.averageCharWidth() + 8
+        return QSize(width, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+
 class CredentialsPanel(QWidget):
     changed = Signal()
 
@@ -192,14 +205,14 @@ class CredentialsPanel(QWidget):
             state = QLabel("stored" if slot.stored else "missing", self)
             state.setObjectName(f"slotState_{slot.name}")
             state.setEnabled(slot.stored)
-            set_button = QPushButton("Replace" if slot.stored else "Set", self)
+            set_button = RowButton("Replace" if slot.stored else "Set", self)
             set_button.setObjectName(f"slotSet_{slot.name}")
             set_button.clicked.connect(lambda _=False, s=slot: self._on_set_clicked(s))
             self.grid.addWidget(name, row, 0)
             self.grid.addWidget(state, row, 1)
             self.grid.addWidget(set_button, row, 2)
             if slot.stored:
-                clear = QPushButton("Clear", self)
+                clear = RowButton("Clear", self)
                 clear.setObjectName(f"slotClear_{slot.name}")
                 clear.clicked.connect(lambda _=False, s=slot: self._write(s.name, None))
                 self.grid.addWidget(clear, row, 3)
@@ -210,7 +223,7 @@ class CredentialsPanel(QWidget):
         """A click shows the stored value in a dialog of its own (``slotValueDialog``), wide
         enough to read and select, closed after ``REVEAL_SECONDS``: the panel never widens
         and nothing has to be held down."""
-        button = QPushButton("Reveal", self)
+        button = RowButton("Reveal", self)
         button.setObjectName(f"slotReveal_{slot.name}")
         button.setToolTip("Show the stored value for a moment")
         button.clicked.connect(lambda _=False, s=slot: self._on_reveal_clicked(s))
