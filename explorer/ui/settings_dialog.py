@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -113,11 +114,24 @@ class SettingsDialog(QDialog):
             groups.addWidget(group)
         scroll = QScrollArea(self)  # every field reachable on a small screen
         scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(pages)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self._fit(pages, scroll)
+
+    def _fit(self, pages: QWidget, scroll: QScrollArea) -> None:
+        """As wide as the fields want, as tall as they are while that fits the screen (the
+        rest scrolls): not a small box with two scroll bars."""
+        wanted = pages.sizeHint()
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        tallest = int(screen.height() * 0.85) if screen is not None else 700
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        pages.setMinimumWidth(wanted.width())
+        self.resize(wanted.width() + bar + 40, min(wanted.height() + 90, tallest))
 
     def _requests_form(self) -> QFormLayout:
         self.connect_timeout = seconds_box("settingsConnectTimeout", self, 3600)
