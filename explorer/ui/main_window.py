@@ -743,9 +743,10 @@ class MainWindow(QMainWindow):
     def _on_variables_saved(self) -> None:
         """Variables or environments changed on disk: the tree (folder variables), the
         collection's environment list and the provider's saved values are read again, so the
-        URL bar's colouring and the next send use them."""
+        URL bar's colouring and the next send use them; the credentials panel lists the secrets
+        as stored now."""
         self._saved_environments.clear()
-        self._load_saved_environments()
+        self._on_provider_bar_changed()
         if self.workspace is not None:
             self.workspace.reload()
 

@@ -224,6 +224,9 @@ def test_a_newcomer_imports_openapi_fills_its_server_and_secret_and_sends(  # ty
         assert editor.is_secret(row)
         editor.set_value(row, SECRET)
         save(qtbot, editor)
+        # the credentials panel, listing the collection's secret variables, follows the editor
+        stored = lambda: window.findChild(QLabel, "slotState_token")  # noqa: E731
+        qtbot.waitUntil(lambda: stored() is not None and stored().text() == "stored")
 
         qtbot.waitUntil(
             lambda: window.editor.url._scope.lookup("base_url") == (httpbin_url, False),

@@ -189,10 +189,34 @@ def usages(trees: Iterable[Folder], names: Iterable[str]) -> list[Usage]:
     wanted = set(names)
     found: list[Usage] = []
     for tree in trees:
+        found.extend(_used_by_folders(tree, wanted))
         for _trail, saved in tree.requests():
             found.extend(_used_in(saved, wanted))
     order = {name: i for i, name in enumerate(sorted(wanted))}
     return sorted(found, key=lambda u: order[u.name])
+
+
+def _used_by_folders(folder: Folder, wanted: set[str]) -> Iterator[Usage]:
+    """A collection's or folder's own headers and auth (a bearer ``{{token}}`` set on the
+    collection), which every request below it inherits, as a usage named after the folder."""
+    texts = {
+        "headers": [text for row in folder.headers for text in (row.name, row.value)],
+        "auth": [value for _key, value in folder.auth.params] if folder.auth is not None else [],
+    }
+    places: dict[str, list[str]] = {}
+    for key, values in texts.items():
+        for text in values:
+            for match in VARIABLE.finditer(text):
+                name = match.group(1)
+                if name in wanted and key not in places.setdefault(name, []):
+                    places[name].append(key)
+    for name, where in places.items():
+        yield Usage(
+            name, f"{folder.name} (folder, for every request in it)", folder.path, tuple(where)
+        )
+    for item in folder.items:
+        if isinstance(item, Folder):
+            yield from _used_by_folders(item, wanted)
 
 
 def _used_in(saved: SavedRequest, wanted: set[str]) -> Iterator[Usage]:
