@@ -200,10 +200,11 @@ def _children(day: QTreeWidgetItem) -> list[QTreeWidgetItem]:
 
 
 def _row(entry: HistoryEntry, moment: datetime | None) -> QTreeWidgetItem:
-    """``200  GET  https://host/items  · pce / Sandbox    10:42``; the whole in the tooltip."""
+    """``200  GET  https://host/items  · pce / Sandbox    10:42`` (``failed`` for a send that got
+    no answer); the whole, and a failure's reason, in the tooltip."""
     spec = entry.spec
     url = entry.url or spec.url
-    status = str(entry.status) if entry.status is not None else f"failed: {entry.error}"
+    status = str(entry.status) if entry.status is not None else "failed"  # why: the tooltip
     where = " / ".join(p for p in (entry.provider_id, entry.environment) if p)
     time = moment.strftime("%H:%M") if moment is not None else entry.sent_at
     text = f"{status}  {spec.method}  {url}" + (f"  · {where}" if where else "") + f"    {time}"

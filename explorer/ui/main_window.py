@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from explorer.core.auth.schema import SCHEMA
 from explorer.core.auth.tokens import TokenError
 from explorer.core.context import preview_scope
-from explorer.core.errors import Cancelled
+from explorer.core.errors import Cancelled, InvalidRequest, TemplateError, UsageError
 from explorer.core.models import Exchange, RequestSpec
 from explorer.core.providers import ProviderProfile
 from explorer.core.templating import Scope
@@ -68,6 +68,9 @@ if TYPE_CHECKING:
     from explorer.ui.variables_editor import VariablesEditor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Failures of a request that could not be built (an undefined variable, a malformed URL, bad
+#: input): nothing was attempted, so history keeps no entry for them, as for a typo.
+NEVER_SENT = (TemplateError, UsageError, InvalidRequest)
 NO_CREDENTIALS = "This collection is bound to no provider: its requests carry only their own auth."
 
 
@@ -385,7 +388,8 @@ class MainWindow(QMainWindow):
         tab.keep_outcome(None, text, error=not cancelled)
         if cancelled:
             return
-        self._record_failure(tab, context, str(error))
+        if not isinstance(error, NEVER_SENT):
+            self._record_failure(tab, context, str(error))
         self.request_failed.emit(text)
         if isinstance(error, SignInRequired):
             self.oauth.sign_in_needed(str(error))

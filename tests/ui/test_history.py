@@ -50,7 +50,9 @@ def test_rows_are_grouped_by_day_with_url_provider_and_status(qtbot, window) -> 
     assert titles == ["Today", "Yesterday", f"{moment.day} {moment.strftime('%B %Y')}"]
     today = tree.topLevelItem(0).child(0).text(0)
     assert today.startswith("200  GET  https://api.example/items?page=2  · pce / Sandbox    ")
-    assert tree.topLevelItem(1).child(0).text(0).startswith("failed: Refused.  GET  https://")
+    failed = tree.topLevelItem(1).child(0)
+    assert failed.text(0).startswith("failed  GET  https://api.example/yesterday")
+    assert "Refused." in failed.toolTip(0)
 
 
 def test_search_filters_rows_by_url_method_status_and_provider(qtbot, window) -> None:
@@ -85,10 +87,23 @@ def test_a_refused_connection_is_recorded_as_a_failure(qtbot, window, tmp_path: 
     kept = row.data(0, Qt.ItemDataRole.UserRole)
     assert kept.status is None
     assert kept.error
-    assert row.text(0).startswith(f"failed: {kept.error}  GET  {url}")
+    assert row.text(0).startswith(f"failed  GET  {url}")
+    assert kept.error in row.toolTip(0)
     files = list((tmp_path / "workspace" / "history").glob("*.jsonl"))
     assert len(files) == 1
     assert '"status": null' in files[0].read_text(encoding="utf-8")
+
+
+def test_a_request_that_could_not_be_built_is_not_history(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    window.editor.url.setText("http://127.0.0.1:9/{{nowhere}}")
+    with qtbot.waitSignal(window.request_failed, timeout=10_000) as failed:
+        window.editor.send_button.click()
+    assert "{{nowhere}}" in failed.args[0]
+    window.editor.url.setText(refused_url())  # then one that is attempted, and recorded
+    with qtbot.waitSignal(window.request_failed, timeout=10_000):
+        window.editor.send_button.click()
+    qtbot.waitUntil(lambda: window.history.count() == 1, timeout=10_000)
+    assert "nowhere" not in window.history.rows()[0].text(0)
 
 
 def test_clear_asks_then_empties_the_list_and_the_files(qtbot, window, edge, tmp_path) -> None:
