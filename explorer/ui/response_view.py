@@ -134,6 +134,7 @@ class ResponseView(QWidget):
         self._worker = worker
         self._extra: ExtraPages | None = None
         self.modes.setTabVisible(MODES.index("Tree"), False)  # until a JSON body arrives
+        self.modes.setTabVisible(MODES.index("Problem"), False)  # until a problem card
         self.body.loaded.connect(self._on_body_loaded)
 
     def extra_pages(self) -> ExtraPages:
@@ -250,6 +251,7 @@ class ResponseView(QWidget):
         content_type = response.headers.get("Content-Type") or ""
         self._set_tree_available(language_for(content_type) == "json")
         self._set_actions_enabled(True)
+        self._set_mode_available("Problem", problem is not None)
         if problem is not None and not response.ok:
             self.modes.setCurrentIndex(MODES.index("Problem"))
         elif self.modes.currentIndex() == MODES.index("Problem"):
@@ -264,6 +266,7 @@ class ResponseView(QWidget):
         self._problem = None
         self.body.clear()
         self._set_tree_available(False)
+        self._set_mode_available("Problem", False)
         self.headers.setRowCount(0)
         self._fill_problem(None)
         if self._extra is not None:
@@ -346,11 +349,16 @@ class ResponseView(QWidget):
             self._set_tree_available(True)
 
     def _set_tree_available(self, available: bool) -> None:
-        tree = MODES.index("Tree")
-        if not available and self.modes.currentIndex() == tree:
+        self._set_mode_available("Tree", available)
+
+    def _set_mode_available(self, mode: str, available: bool) -> None:
+        """Show a tab only when it has something to show (Tree for JSON, Problem for a problem
+        card): at 1000 px nine tabs were elided to "P…", "Pre…"."""
+        index = MODES.index(mode)
+        if not available and self.modes.currentIndex() == index:
             self.modes.setCurrentIndex(0)
-        if self.modes.isTabVisible(tree) != available:
-            self.modes.setTabVisible(tree, available)
+        if self.modes.isTabVisible(index) != available:
+            self.modes.setTabVisible(index, available)
             self.modes.updateGeometry()  # its size hint changed; Qt does not say so itself
 
     def _set_actions_enabled(self, enabled: bool) -> None:

@@ -37,3 +37,16 @@ def test_the_tree_tab_appears_inside_the_bar_for_a_json_body(qtbot, window, edge
     send(qtbot, window, f"{edge.base_url}/latin1")  # not JSON: the tab goes again
     qtbot.waitUntil(lambda: not bar.isTabVisible(tree))
     assert not visible_tabs_fit(bar)
+
+
+def test_the_problem_tab_shows_only_with_a_problem(qtbot, window, edge) -> None:  # type: ignore[no-untyped-def]
+    bar = child(window, QTabBar, "responseModes")
+    problem = [bar.tabText(i) for i in range(bar.count())].index("Problem")
+    assert not bar.isTabVisible(problem)
+    send(qtbot, window, f"{edge.base_url}/refused?size=40")  # 403 with RFC 9457 details
+    qtbot.waitUntil(lambda: bar.isTabVisible(problem))
+    assert bar.currentIndex() == problem
+    assert not visible_tabs_fit(bar)
+    send(qtbot, window, f"{edge.base_url}/json-array?items=2")
+    qtbot.waitUntil(lambda: not bar.isTabVisible(problem))
+    assert bar.currentIndex() != problem
