@@ -354,9 +354,9 @@ class TimedAdapter(HTTPAdapter):
         if current is None:
             return super().send(request, *args, **kwargs)
         clock = HopClock(start=time.perf_counter(), method=request.method or "")
-        clock.proxy = _proxy_host(
-            select_proxy(request.url or "", dict(kwargs.get("proxies") or {}))
-        )
+        proxies = kwargs.get("proxies")
+        if proxies:  # most sends have none: no URL parsing for them
+            clock.proxy = _proxy_host(select_proxy(request.url or "", dict(proxies)))
         current.hops.append(clock)
         response = super().send(request, *args, **kwargs)
         clock.returned = time.perf_counter()
