@@ -5,7 +5,6 @@ detail pane and "Re-run failed" are in ``test_run_dialog_options.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,6 @@ from tests.core.runner.helpers import plain_workbench, request, status, write
 from tests.ui.conftest import OFFSCREEN_NOISE
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
-
-
-@pytest.fixture
-def runs() -> Iterator[LocalRuns]:
-    client = HttpClient()
-    workbench = plain_workbench(client)
-    service = LocalRuns(lambda: workbench)
-    yield service
-    service.shutdown()
-    client.close()
 
 
 def test_results_fill_the_table_and_the_summary(qtbot, runs, tmp_path: Path, httpbin_url) -> None:

@@ -17,25 +17,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
-from explorer.core.http import HttpClient
 from explorer.core.models import KeyValue
-from explorer.core.runner.service import LocalRuns
 from explorer.ui.run_dialog import RunDialog
-from tests.core.runner.helpers import jsonpath, plain_workbench, request, status, write
+from tests.core.runner.helpers import jsonpath, request, status, write
 from tests.support.recording import RecordingServer
 from tests.ui.conftest import OFFSCREEN_NOISE
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
-
-
-@pytest.fixture
-def runs() -> Iterator[LocalRuns]:
-    client = HttpClient()
-    workbench = plain_workbench(client)
-    service = LocalRuns(lambda: workbench)
-    yield service
-    service.shutdown()
-    client.close()
 
 
 @pytest.fixture
