@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -110,6 +111,9 @@ class ResponseBodyPanel(QWidget):
         self.notice = QLabel(self)
         self.notice.setObjectName("responseBodyNotice")
         self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a long unbroken word (a URL in an error) must not widen the window
+        self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.progress = QLabel(self)
         self.progress.setObjectName("responseBodyProgress")
         self.format_button = QPushButton("Format", self)
@@ -153,6 +157,12 @@ class ResponseBodyPanel(QWidget):
         self._body = None
         self.view.set_document(None)
         self.preview.clear()
+
+    def show_failure(self, text: str) -> None:
+        """No body, and why, whole and selectable: the status line above shows only what fits
+        of a long sentence (a refused grant names the provider, the account and what to do)."""
+        self.clear()
+        self._show_notice(text)
 
     def show_body(self, body: BodySource, content_type: str) -> None:
         self._begin()

@@ -264,7 +264,10 @@ class ResponseView(QWidget):
         answer or was cancelled) and say why in the status line."""
         self._exchange = None
         self._problem = None
-        self.body.clear()
+        if error:
+            self.body.show_failure(text)
+        else:
+            self.body.clear()
         self._set_tree_available(False)
         self._set_mode_available("Problem", False)
         self.headers.setRowCount(0)

@@ -1,13 +1,15 @@
-"""The response's tab bar as a user sees it: every tab that is visible fits in the bar (none
-hidden past its edge or behind scroll arrows), also when the Tree tab appears for a JSON body
-after the bar was laid out, at the window's default size and at 1000 px."""
+"""The response area as a user sees it: a send that got no answer says why, whole, where the
+body would be (the status line shows only what fits). The tab bar: every visible tab fits in
+the bar (none past its edge or behind scroll arrows), also when the Tree tab appears for a JSON
+body after the bar was laid out, at the window's default size and at 1000 px."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QTabBar
+from PySide6.QtWidgets import QLabel, QTabBar
 
 from tests.ui.conftest import OFFSCREEN_NOISE
+from tests.ui.test_history import refused_url
 from tests.ui.test_send_flow import child, send
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -50,3 +52,17 @@ def test_the_problem_tab_shows_only_with_a_problem(qtbot, window, edge) -> None:
     send(qtbot, window, f"{edge.base_url}/json-array?items=2")
     qtbot.waitUntil(lambda: not bar.isTabVisible(problem))
     assert bar.currentIndex() != problem
+
+
+def test_a_failed_send_says_why_in_full_where_the_body_would_be(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    width = window.width()
+    url = refused_url() + "/" + "x" * 1500  # a long sentence with a long unbroken word
+    window.editor.url.setText(url)
+    with qtbot.waitSignal(window.request_failed, timeout=10_000) as failed:
+        window.editor.send_button.click()
+    notice = child(window, QLabel, "responseBodyNotice")
+    qtbot.waitUntil(notice.isVisible)
+    assert notice.text() == failed.args[0]
+    assert window.width() == width
+    window.response.clear()  # another request shown: the reason goes with it
+    assert not notice.isVisible()
