@@ -123,19 +123,24 @@ class Recording:
                 redirects_ms=redirects * 1000,
                 note=note,
             )
-        opened = last.tls_end or last.connect_end
         began = min(t for t in (last.dns_start, last.request_start, last.written) if t is not None)
-        writing_from = opened if opened is not None else last.request_start or last.written
+        dns = _span(last.dns_start, last.dns_end)
+        connect = _span(last.dns_end, last.connect_end)
+        tls = _span(last.connect_end, last.tls_end)
+        # http.client opens a fresh connection in the middle of writing the request: sending is
+        # the rest of the time from the first mark to the last byte written, so the phases
+        # stay back to back whatever order the marks come in
+        sending = (last.written - began) * 1000 - dns - connect - tls
         return Timings(
             total_ms=total,
             ttfb_ms=(first_byte - last.written) * 1000,
             download_ms=(ended - first_byte) * 1000,
             prepare_ms=(self.hops[0].start - started + began - last.start) * 1000,
             redirects_ms=redirects * 1000,
-            dns_ms=_span(last.dns_start, last.dns_end),
-            connect_ms=_span(last.dns_end, last.connect_end),
-            tls_ms=_span(last.connect_end, last.tls_end),
-            send_ms=(last.written - writing_from) * 1000,
+            dns_ms=dns,
+            connect_ms=connect,
+            tls_ms=tls,
+            send_ms=max(sending, 0.0),
             reused=not last.fresh,
             measured=True,
             sent_header_bytes=last.sent_header_bytes,
